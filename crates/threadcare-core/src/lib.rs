@@ -10,11 +10,16 @@
 //! This crate does no I/O, so it can be used from the readers, the engine, the store and the
 //! server alike.
 
+mod assessment;
 mod diagnostic;
 mod id;
 mod item;
 pub mod time;
 
+pub use assessment::{
+    AssessedItem, Assessment, Certainty, Cue, Empathy, Experiencer, Factors, Level,
+    ReplyAssessment, Signal, Temporality,
+};
 pub use diagnostic::{Diagnostic, Severity};
 pub use id::content_id;
 pub use item::{Format, Item, ItemKind, Position, Source, Thread, ThreadMeta};

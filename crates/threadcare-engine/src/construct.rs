@@ -1,0 +1,164 @@
+//! Constructs as data: one TOML file per construct in `constructs/`, embedded in the binary.
+//!
+//! A construct is a clinical idea (passive ideation, self-injury, burdensomeness, a rupture with
+//! the therapist…) with a definition, a citation, the families it belongs to, the patterns that
+//! find it and the fixture texts that say what must and must not fire. The engine never names a
+//! phrase in code: a clinician can read and change what threadcare looks for without reading Rust.
+//! See `constructs/README.md` for the file format.
+
+use serde::Deserialize;
+
+/// What kind of thing a construct is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Raises concern about the writer.
+    Risk,
+    /// Lowers concern: hope, support, help-seeking.
+    Protective,
+    /// A relationship theme (rupture, repair, fear of abandonment): context, not risk.
+    Theme,
+    /// A quality of a reply (empathy, referral, harm), judged on comments.
+    Reply,
+}
+
+/// What a fixture expects of its construct in its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    /// An affirmed signal (the writer's own, not negated, not hypothetical, not quoted).
+    Fire,
+    /// No affirmed signal (nothing matches, or what matches is negated, someone else's…).
+    None,
+    /// A signal that is negated.
+    Negated,
+    /// A signal about someone else.
+    Other,
+    /// A signal with historical temporality.
+    Historical,
+    /// A signal with recent temporality.
+    Recent,
+    /// A signal with future temporality.
+    Future,
+    /// A signal marked hypothetical.
+    Hypothetical,
+    /// A signal marked conditional (kept: conditional intent is intent).
+    Conditional,
+    /// A signal inside quotation marks.
+    Quoted,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    pub text: String,
+    pub expect: Expect,
+    /// When given, the signal's evidence must be exactly this text.
+    #[serde(default)]
+    pub span: Option<String>,
+    /// Why this fixture is here (for the reader of the file).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One construct file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Construct {
+    pub id: String,
+    pub name: String,
+    pub kind: Kind,
+    pub family: String,
+    /// The C-SSRS screener level this construct supports when affirmed (1–6).
+    #[serde(default)]
+    pub cssrs: Option<u8>,
+    pub definition: String,
+    pub citation: String,
+    pub patterns: Vec<String>,
+    /// Look-alikes (idioms, figures of speech): a match of one of these overlapping a match of
+    /// this construct cancels it ("this commute is killing me").
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub fixtures: Vec<Fixture>,
+}
+
+/// The embedded construct files: (file name, contents).
+pub fn embedded() -> &'static [(&'static str, &'static str)] {
+    include!(concat!(env!("OUT_DIR"), "/constructs.rs"))
+}
+
+/// The embedded word classes (`constructs/_lexicon.toml`).
+pub fn embedded_lexicon() -> &'static str {
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../constructs/_lexicon.toml"
+    ))
+}
+
+/// A construct file that cannot be used, with the reason.
+#[derive(Debug, thiserror::Error)]
+pub enum ConstructError {
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+}
+
+/// Parses and checks one construct file.
+pub fn parse(file: &str, text: &str) -> Result<Construct, ConstructError> {
+    let c: Construct = toml::from_str(text).map_err(|e| ConstructError::Parse {
+        file: file.into(),
+        message: e.to_string(),
+    })?;
+    let invalid = |message: String| ConstructError::Invalid {
+        file: file.into(),
+        message,
+    };
+    let stem = file
+        .trim_end_matches(".toml")
+        .rsplit('/')
+        .next()
+        .unwrap_or(file);
+    if c.id != stem {
+        return Err(invalid(format!(
+            "id `{}` must equal the file name `{stem}`",
+            c.id
+        )));
+    }
+    if c.patterns.is_empty() {
+        return Err(invalid("no patterns".into()));
+    }
+    if !c.fixtures.iter().any(|f| f.expect == Expect::Fire) {
+        return Err(invalid("needs at least one fixture that must fire".into()));
+    }
+    if !c.fixtures.iter().any(|f| f.expect != Expect::Fire) {
+        return Err(invalid(
+            "needs at least one fixture that must not fire (or fires negated, historical, …)"
+                .into(),
+        ));
+    }
+    if let Some(level) = c.cssrs {
+        if !(1..=6).contains(&level) {
+            return Err(invalid(format!("cssrs {level} is outside 1–6")));
+        }
+    }
+    Ok(c)
+}
+
+/// Parses the embedded lexicon: `name = "alt|alt|alt"` lines.
+pub fn parse_lexicon(text: &str) -> Result<crate::pattern::Lexicon, ConstructError> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| ConstructError::Parse {
+        file: "_lexicon.toml".into(),
+        message: e.to_string(),
+    })?;
+    let mut out = crate::pattern::Lexicon::new();
+    for (name, value) in table {
+        let s = value.as_str().ok_or_else(|| ConstructError::Invalid {
+            file: "_lexicon.toml".into(),
+            message: format!("`{name}` must be a string of alternatives separated by |"),
+        })?;
+        out.insert(name, s.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    Ok(out)
+}

@@ -1,0 +1,391 @@
+//! ConText (Harkema et al. 2009) as data: cues that change what a signal means.
+//!
+//! Each file in `context/` is one category (negation, historical, recent, future, hypothetical,
+//! uncertainty, experiencer) with its rules: a cue written in the pattern language, the direction
+//! it looks (forward, backward, both), how many words it reaches (its scope), the words that end
+//! its scope (terminators: "but", "however"…), whether a clause boundary ends it, and pseudo-cues
+//! (look-alikes such as "can't stop", which is not a negation). Every category carries fixtures.
+//!
+//! A cue never changes a signal that contains it: "don't want to live" is passive ideation, and
+//! its "don't" is part of the evidence, not a negation of it.
+
+use serde::Deserialize;
+use threadcare_core::{Certainty, Cue, Experiencer, Signal, Temporality};
+
+use crate::construct::Expect;
+use crate::pattern::{Lexicon, Match, Matcher, PatternError};
+use crate::token::Tokens;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Forward,
+    Backward,
+    Both,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Negation,
+    Historical,
+    Recent,
+    Future,
+    Hypothetical,
+    Uncertainty,
+    Experiencer,
+}
+
+impl Category {
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Negation => "negation",
+            Category::Historical => "historical",
+            Category::Recent => "recent",
+            Category::Future => "future",
+            Category::Hypothetical => "hypothetical",
+            Category::Uncertainty => "uncertainty",
+            Category::Experiencer => "experiencer",
+        }
+    }
+
+    /// Categories that compete for the same field: the nearest cue wins.
+    fn group(self) -> u8 {
+        match self {
+            Category::Negation => 0,
+            Category::Historical | Category::Recent | Category::Future => 1,
+            Category::Hypothetical | Category::Uncertainty => 2,
+            Category::Experiencer => 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub cue: String,
+    #[serde(default)]
+    pub direction: Option<Direction>,
+    #[serde(default)]
+    pub scope: Option<u8>,
+    /// A look-alike: where it matches, real cues of this category inside it are ignored.
+    #[serde(default)]
+    pub pseudo: bool,
+    #[serde(default)]
+    pub stop_at_clause: Option<bool>,
+    /// A signal that this cue would reach but for a terminator gets this certainty instead
+    /// ("if he leaves, I will end it": the consequent of a condition is conditional intent).
+    #[serde(default)]
+    pub beyond_terminator: Option<Certainty>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextFixture {
+    pub text: String,
+    pub construct: String,
+    pub expect: Expect,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextFile {
+    pub category: Category,
+    pub description: String,
+    pub citation: String,
+    #[serde(default = "default_scope")]
+    pub scope: u8,
+    #[serde(default = "default_direction")]
+    pub direction: Direction,
+    #[serde(default)]
+    pub stop_at_clause: bool,
+    #[serde(default)]
+    pub terminators: Vec<String>,
+    /// Experiencer only: words that, inside a signal's own span, make it the writer's
+    /// ("myself") or someone else's ("herself") whatever the cues say.
+    #[serde(default)]
+    pub span_self: Vec<String>,
+    #[serde(default)]
+    pub span_other: Vec<String>,
+    pub rules: Vec<Rule>,
+    pub fixtures: Vec<ContextFixture>,
+}
+
+fn default_scope() -> u8 {
+    6
+}
+fn default_direction() -> Direction {
+    Direction::Forward
+}
+
+/// The embedded context files: (file name, contents).
+pub fn embedded() -> &'static [(&'static str, &'static str)] {
+    include!(concat!(env!("OUT_DIR"), "/context.rs"))
+}
+
+struct CompiledRule {
+    file: usize,
+    rule: usize,
+}
+
+/// All context rules compiled into two matchers (cues, terminators).
+pub struct Context {
+    pub files: Vec<ContextFile>,
+    cues: Matcher,
+    cue_rules: Vec<CompiledRule>,
+    terminators: Matcher,
+    terminator_file: Vec<usize>,
+    span_self: Vec<String>,
+    span_other: Vec<String>,
+}
+
+/// A context file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: {source}")]
+    Pattern { file: String, source: PatternError },
+}
+
+impl Context {
+    pub fn new(sources: &[(&str, &str)], lexicon: &Lexicon) -> Result<Context, ContextError> {
+        let mut files = Vec::new();
+        for (name, text) in sources {
+            let f: ContextFile = toml::from_str(text).map_err(|e| ContextError::Parse {
+                file: name.to_string(),
+                message: e.to_string(),
+            })?;
+            if f.fixtures.is_empty() {
+                return Err(ContextError::Parse {
+                    file: name.to_string(),
+                    message: "a context file needs fixtures".into(),
+                });
+            }
+            files.push((name.to_string(), f));
+        }
+        let mut cues = Matcher::new();
+        let mut cue_rules = Vec::new();
+        let mut terminators = Matcher::new();
+        let mut terminator_file = Vec::new();
+        let mut span_self = Vec::new();
+        let mut span_other = Vec::new();
+        for (fi, (name, f)) in files.iter().enumerate() {
+            for (ri, r) in f.rules.iter().enumerate() {
+                cues.add(&r.cue, lexicon)
+                    .map_err(|source| ContextError::Pattern {
+                        file: name.clone(),
+                        source,
+                    })?;
+                cue_rules.push(CompiledRule { file: fi, rule: ri });
+            }
+            for t in &f.terminators {
+                terminators
+                    .add(t, lexicon)
+                    .map_err(|source| ContextError::Pattern {
+                        file: name.clone(),
+                        source,
+                    })?;
+                terminator_file.push(fi);
+            }
+            span_self.extend(f.span_self.iter().cloned());
+            span_other.extend(f.span_other.iter().cloned());
+        }
+        Ok(Context {
+            files: files.into_iter().map(|(_, f)| f).collect(),
+            cues,
+            cue_rules,
+            terminators,
+            terminator_file,
+            span_self,
+            span_other,
+        })
+    }
+
+    /// Sets negation, temporality, certainty, experiencer and quotation on signals found in
+    /// `tokens`. `spans[i]` is the token range of `signals[i]`.
+    pub fn apply(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        signals: &mut [Signal],
+        spans: &[(usize, usize)],
+    ) {
+        if signals.is_empty() {
+            return;
+        }
+        let cue_matches = self.cues.find(text, tokens);
+        let term_matches = self.terminators.find(text, tokens);
+        let live = self.drop_pseudo(&cue_matches);
+
+        for (signal, &(s_start, s_end)) in signals.iter_mut().zip(spans) {
+            // Quotation is structural: the evidence sits inside quotation marks.
+            if tokens.tokens[s_start..s_end].iter().any(|t| t.quoted) {
+                signal.quoted = true;
+            }
+            let sentence = tokens.tokens[s_start].sentence;
+            // Nearest cue per group wins: (distance, effect, cue).
+            let mut best: [Option<(usize, Effect, Cue)>; 4] = Default::default();
+            for &ci in &live {
+                let m = &cue_matches[ci];
+                if tokens.tokens[m.tok_start].sentence != sentence {
+                    continue;
+                }
+                // A cue inside (or overlapping) the evidence does not change it.
+                if m.tok_start < s_end && s_start < m.tok_end {
+                    continue;
+                }
+                let cr = &self.cue_rules[m.pattern as usize];
+                let file = &self.files[cr.file];
+                let rule = &file.rules[cr.rule];
+                if rule.pseudo {
+                    continue;
+                }
+                let direction = rule.direction.unwrap_or(file.direction);
+                let scope = rule.scope.unwrap_or(file.scope) as usize;
+                let stop_at_clause = rule.stop_at_clause.unwrap_or(file.stop_at_clause);
+                let (gap_start, gap_end, forward) = if m.tok_end <= s_start {
+                    (m.tok_end, s_start, true)
+                } else {
+                    (s_end, m.tok_start, false)
+                };
+                let allowed = match direction {
+                    Direction::Forward => forward,
+                    Direction::Backward => !forward,
+                    Direction::Both => true,
+                };
+                if !allowed || gap_end - gap_start > scope {
+                    continue;
+                }
+                let blocked = term_matches.iter().any(|t| {
+                    self.terminator_file[t.pattern as usize] == cr.file
+                        && t.tok_start >= gap_start
+                        && t.tok_start <= gap_end
+                        && t.tok_start < s_end.max(gap_end)
+                        && !(t.tok_start < m.tok_end && m.tok_start < t.tok_end)
+                }) || (stop_at_clause && clause_between(tokens, gap_start, gap_end));
+                let effect = if blocked {
+                    match (forward, rule.beyond_terminator) {
+                        (true, Some(c)) => Effect::Certainty(c),
+                        _ => continue,
+                    }
+                } else {
+                    Effect::of(file.category)
+                };
+                let distance = gap_end - gap_start;
+                let category = match effect {
+                    Effect::Certainty(Certainty::Conditional) => "conditional",
+                    _ => file.category.name(),
+                };
+                let cue = Cue {
+                    category: category.into(),
+                    rule: rule.cue.clone(),
+                    text: text[m.start..m.end].to_string(),
+                    start: m.start,
+                    end: m.end,
+                };
+                let g = file.category.group() as usize;
+                if best[g].as_ref().is_none_or(|(d, _, _)| distance < *d) {
+                    best[g] = Some((distance, effect, cue));
+                }
+            }
+            for (_, effect, cue) in best.into_iter().flatten() {
+                effect.apply(signal);
+                signal.cues.push(cue);
+            }
+            // The evidence's own words settle whose experience it is.
+            let words = &tokens.tokens[s_start..s_end];
+            if words
+                .iter()
+                .any(|t| self.span_other.iter().any(|w| *w == t.norm))
+            {
+                if signal.experiencer != Experiencer::Other {
+                    signal.experiencer = Experiencer::Other;
+                    signal.cues.push(Cue {
+                        category: "experiencer".into(),
+                        rule: "span names someone else".into(),
+                        text: signal.text.clone(),
+                        start: signal.start,
+                        end: signal.end,
+                    });
+                }
+            } else if words
+                .iter()
+                .any(|t| self.span_self.iter().any(|w| *w == t.norm))
+                && signal.experiencer == Experiencer::Other
+            {
+                signal.experiencer = Experiencer::Writer;
+                signal.cues.retain(|c| c.category != "experiencer");
+            }
+        }
+    }
+
+    /// Indices of cue matches that are not pseudo and not inside a pseudo-cue of their category.
+    fn drop_pseudo(&self, matches: &[Match]) -> Vec<usize> {
+        let pseudo: Vec<&Match> = matches
+            .iter()
+            .filter(|m| self.rule_of(m).1.pseudo)
+            .collect();
+        (0..matches.len())
+            .filter(|&i| {
+                let m = &matches[i];
+                let (_, rule) = self.rule_of(m);
+                !rule.pseudo
+                    && !pseudo.iter().any(|p| {
+                        self.cue_rules[p.pattern as usize].file
+                            == self.cue_rules[m.pattern as usize].file
+                            && p.tok_start <= m.tok_start
+                            && m.tok_end <= p.tok_end
+                    })
+            })
+            .collect()
+    }
+
+    fn rule_of(&self, m: &Match) -> (&ContextFile, &Rule) {
+        let cr = &self.cue_rules[m.pattern as usize];
+        let f = &self.files[cr.file];
+        (f, &f.rules[cr.rule])
+    }
+}
+
+/// Whether a clause boundary separates the token before `from` from the token at `to`: a
+/// boundary after token `k` lies between them when `from - 1 <= k < to - 1`.
+fn clause_between(tokens: &Tokens, from: usize, to: usize) -> bool {
+    if from == 0 || to <= from {
+        return false;
+    }
+    tokens.tokens[from - 1..to - 1].iter().any(|t| t.clause_end)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Effect {
+    Negate,
+    Temporality(Temporality),
+    Certainty(Certainty),
+    Other,
+}
+
+impl Effect {
+    fn of(category: Category) -> Effect {
+        match category {
+            Category::Negation => Effect::Negate,
+            Category::Historical => Effect::Temporality(Temporality::Historical),
+            Category::Recent => Effect::Temporality(Temporality::Recent),
+            Category::Future => Effect::Temporality(Temporality::Future),
+            Category::Hypothetical => Effect::Certainty(Certainty::Hypothetical),
+            Category::Uncertainty => Effect::Certainty(Certainty::Possible),
+            Category::Experiencer => Effect::Other,
+        }
+    }
+
+    fn apply(self, s: &mut Signal) {
+        match self {
+            Effect::Negate => s.negated = true,
+            Effect::Temporality(t) => s.temporality = t,
+            Effect::Certainty(c) => s.certainty = c,
+            Effect::Other => s.experiencer = Experiencer::Other,
+        }
+    }
+}

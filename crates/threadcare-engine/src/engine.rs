@@ -1,0 +1,150 @@
+//! Finding signals: constructs matched on tokens, look-alikes removed, context applied.
+
+use threadcare_core::{Certainty, Experiencer, Signal, Temporality};
+
+use crate::construct::{self, Construct, ConstructError};
+use crate::context::{Context, ContextError};
+use crate::pattern::{Lexicon, Matcher, PatternError};
+use crate::token::{tokenize, Tokens};
+
+/// Why the engine could not be built from its data files.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Construct(#[from] ConstructError),
+    #[error(transparent)]
+    Context(#[from] ContextError),
+    #[error("{file}: {source}")]
+    Pattern { file: String, source: PatternError },
+}
+
+/// The signal finder: every construct's patterns in one matcher, plus context.
+pub struct Signals {
+    pub constructs: Vec<Construct>,
+    matcher: Matcher,
+    /// For each pattern of `matcher`: (construct index, pattern index within the construct).
+    owner: Vec<(u32, u32)>,
+    excludes: Matcher,
+    exclude_owner: Vec<u32>,
+    pub context: Context,
+}
+
+impl Signals {
+    /// Builds from the files embedded in the binary.
+    pub fn embedded() -> Result<Signals, EngineError> {
+        let lexicon = construct::parse_lexicon(construct::embedded_lexicon())?;
+        let mut constructs = Vec::new();
+        for (file, text) in construct::embedded() {
+            constructs.push(construct::parse(file, text)?);
+        }
+        let context = Context::new(crate::context::embedded(), &lexicon)?;
+        Signals::new(constructs, context, &lexicon)
+    }
+
+    pub fn new(
+        constructs: Vec<Construct>,
+        context: Context,
+        lexicon: &Lexicon,
+    ) -> Result<Signals, EngineError> {
+        let mut matcher = Matcher::new();
+        let mut owner = Vec::new();
+        let mut excludes = Matcher::new();
+        let mut exclude_owner = Vec::new();
+        for (ci, c) in constructs.iter().enumerate() {
+            let file = format!("constructs/{}.toml", c.id);
+            for (pi, p) in c.patterns.iter().enumerate() {
+                matcher
+                    .add(p, lexicon)
+                    .map_err(|source| EngineError::Pattern {
+                        file: file.clone(),
+                        source,
+                    })?;
+                owner.push((ci as u32, pi as u32));
+            }
+            for p in &c.exclude {
+                excludes
+                    .add(p, lexicon)
+                    .map_err(|source| EngineError::Pattern {
+                        file: file.clone(),
+                        source,
+                    })?;
+                exclude_owner.push(ci as u32);
+            }
+        }
+        Ok(Signals {
+            constructs,
+            matcher,
+            owner,
+            excludes,
+            exclude_owner,
+            context,
+        })
+    }
+
+    pub fn construct(&self, id: &str) -> Option<&Construct> {
+        self.constructs.iter().find(|c| c.id == id)
+    }
+
+    /// All signals in `text`, in text order, with context applied.
+    pub fn find(&self, text: &str) -> Vec<Signal> {
+        let tokens = tokenize(text);
+        self.find_in(text, &tokens)
+    }
+
+    pub fn find_in(&self, text: &str, tokens: &Tokens) -> Vec<Signal> {
+        let mut matches = self.matcher.find(text, tokens);
+        if matches.is_empty() {
+            return Vec::new();
+        }
+        // Look-alikes cancel the construct's matches they overlap.
+        let excluded = self.excludes.find(text, tokens);
+        matches.retain(|m| {
+            let ci = self.owner[m.pattern as usize].0;
+            !excluded.iter().any(|x| {
+                self.exclude_owner[x.pattern as usize] == ci && x.start < m.end && m.start < x.end
+            })
+        });
+        // One signal per construct per stretch of text: of overlapping matches, the longest.
+        matches.sort_by_key(|m| {
+            (
+                self.owner[m.pattern as usize].0,
+                m.start,
+                std::cmp::Reverse(m.end),
+            )
+        });
+        let mut kept: Vec<crate::pattern::Match> = Vec::with_capacity(matches.len());
+        for m in matches {
+            let ci = self.owner[m.pattern as usize].0;
+            if let Some(last) = kept.last() {
+                if self.owner[last.pattern as usize].0 == ci && m.start < last.end {
+                    continue;
+                }
+            }
+            kept.push(m);
+        }
+        kept.sort_by_key(|m| (m.start, m.end));
+        let mut signals = Vec::with_capacity(kept.len());
+        let mut spans = Vec::with_capacity(kept.len());
+        for m in &kept {
+            let (ci, pi) = self.owner[m.pattern as usize];
+            let c = &self.constructs[ci as usize];
+            signals.push(Signal {
+                construct: c.id.clone(),
+                family: c.family.clone(),
+                start: m.start,
+                end: m.end,
+                text: text[m.start..m.end].to_string(),
+                negated: false,
+                temporality: Temporality::Current,
+                experiencer: Experiencer::Writer,
+                certainty: Certainty::Definite,
+                quoted: false,
+                rule: format!("{}:{}", c.id, c.patterns[pi as usize]),
+                cues: Vec::new(),
+            });
+            spans.push((m.tok_start, m.tok_end));
+        }
+        self.context.apply(text, tokens, &mut signals, &spans);
+        signals
+    }
+}

@@ -1,0 +1,665 @@
+//! The pattern language of constructs and context cues, and the matcher that runs it.
+//!
+//! Clinicians write patterns, so the language is small and reads like the text it finds:
+//!
+//! | write            | matches                                                         |
+//! |------------------|-----------------------------------------------------------------|
+//! | `kill myself`    | the words in order, any case; `’` and `'` alike                 |
+//! | `don't`          | `don't`, `don’t` and `dont`                                     |
+//! | `cut~`           | the word and its inflections: cut, cuts, cutting; take~ → took  |
+//! | `pill*`          | any word starting with `pill` (as a first word: use sparingly)  |
+//! | `(end\|take) my`  | one of the alternatives; an alternative may be several words   |
+//! | `really?`        | the element or group is optional                                |
+//! | `...` / `..5`    | up to 3 (or 5) other words in between, within the sentence      |
+//! | `@self`          | a word class from `constructs/_lexicon.toml`                    |
+//! | `re:<regex>`     | a regular expression over the text (case-insensitive), sparingly |
+//!
+//! A pattern never crosses a sentence. Matching is token-based: the text is tokenized once, each
+//! token looked up in the vocabulary of all patterns (one hash lookup), and only patterns whose
+//! first word is that token are tried. That keeps the engine fast however many patterns there are.
+
+use std::collections::HashMap;
+
+use regex::Regex;
+use rustc_hash::FxHashMap;
+
+use crate::token::Tokens;
+
+/// Word classes referenced as `@name`.
+pub type Lexicon = HashMap<String, String>;
+
+/// A pattern that does not compile, with the reason.
+#[derive(Debug, thiserror::Error)]
+#[error("pattern `{pattern}`: {reason}")]
+pub struct PatternError {
+    pub pattern: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+enum Test {
+    Word(u32),
+    Prefix(Box<str>),
+}
+
+#[derive(Debug, Clone)]
+struct Elem {
+    alts: Vec<Vec<Test>>,
+    optional: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Elem(Elem),
+    Gap(u8),
+}
+
+#[derive(Debug)]
+enum Compiled {
+    Tokens(Vec<Step>),
+    Regex(Regex),
+}
+
+/// One match: which pattern, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    pub pattern: u32,
+    /// Token range, half-open.
+    pub tok_start: usize,
+    pub tok_end: usize,
+    /// Byte range in the text, half-open.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A set of patterns compiled together, matched in one pass over a text's tokens.
+#[derive(Debug, Default)]
+pub struct Matcher {
+    vocab: FxHashMap<String, u32>,
+    patterns: Vec<Compiled>,
+    /// For each word id, the token patterns that can start with it.
+    starts: Vec<Vec<u32>>,
+    /// Patterns that start with a prefix (`suicid*`): tried on every token that has the prefix.
+    prefix_starts: Vec<(Box<str>, u32)>,
+    regexes: Vec<u32>,
+}
+
+/// Token ids of a text for one matcher.
+pub struct Ids(Vec<u32>);
+
+const UNKNOWN: u32 = u32::MAX;
+
+impl Matcher {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a pattern; returns its index.
+    pub fn add(&mut self, source: &str, lexicon: &Lexicon) -> Result<u32, PatternError> {
+        let err = |reason: String| PatternError {
+            pattern: source.to_string(),
+            reason,
+        };
+        let index = self.patterns.len() as u32;
+        if let Some(re) = source.strip_prefix("re:") {
+            let regex = regex::RegexBuilder::new(re)
+                .case_insensitive(true)
+                .build()
+                .map_err(|e| err(e.to_string()))?;
+            self.patterns.push(Compiled::Regex(regex));
+            self.regexes.push(index);
+            return Ok(index);
+        }
+        let expanded = expand_classes(source, lexicon).map_err(err)?;
+        let steps = self.parse(&expanded).map_err(err)?;
+        let (firsts, prefixes) = first_words(&steps).map_err(err)?;
+        for p in prefixes {
+            self.prefix_starts.push((p, index));
+        }
+        for id in firsts {
+            if self.starts.len() <= id as usize {
+                self.starts.resize(id as usize + 1, Vec::new());
+            }
+            let list = &mut self.starts[id as usize];
+            if !list.contains(&index) {
+                list.push(index);
+            }
+        }
+        self.patterns.push(Compiled::Tokens(steps));
+        Ok(index)
+    }
+
+    pub fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    fn intern(&mut self, word: &str) -> u32 {
+        let next = self.vocab.len() as u32;
+        let id = *self.vocab.entry(word.to_string()).or_insert(next);
+        if word.contains('\'') {
+            let bare = word.replace('\'', "");
+            self.vocab.entry(bare).or_insert(id);
+        }
+        id
+    }
+
+    fn parse(&mut self, source: &str) -> Result<Vec<Step>, String> {
+        let mut steps = Vec::new();
+        let mut rest = source.trim();
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix("...") {
+                steps.push(Step::Gap(3));
+                rest = r.trim_start();
+                continue;
+            }
+            if let Some(r) = rest.strip_prefix("..") {
+                let digits: String = r.chars().take_while(|c| c.is_ascii_digit()).collect();
+                let n: u8 = digits
+                    .parse()
+                    .map_err(|_| "`..` must be followed by a number (or use `...`)".to_string())?;
+                steps.push(Step::Gap(n));
+                rest = r[digits.len()..].trim_start();
+                continue;
+            }
+            let (body, after) = if rest.starts_with('(') {
+                let close = rest.find(')').ok_or("unclosed `(`")?;
+                (&rest[..=close], &rest[close + 1..])
+            } else {
+                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                (&rest[..end], &rest[end..])
+            };
+            let (body, optional, after) = match after.strip_prefix('?') {
+                Some(a) => (body, true, a),
+                None => match body.strip_suffix('?') {
+                    Some(b) => (b, true, after),
+                    None => (body, false, after),
+                },
+            };
+            let alts: Vec<&str> = match body.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
+                Some(inner) => {
+                    if inner.contains('(') {
+                        return Err("groups cannot nest".into());
+                    }
+                    inner.split('|').collect()
+                }
+                None => vec![body],
+            };
+            let mut compiled = Vec::new();
+            for alt in alts {
+                let mut seq = Vec::new();
+                for word in alt.split_whitespace() {
+                    seq.extend(self.word_test(word)?);
+                }
+                if seq.is_empty() {
+                    return Err("an empty alternative (use `?` for optional)".into());
+                }
+                // Inflected words expand to several tests in one position: keep them as one
+                // alternative each.
+                compiled.extend(explode(seq));
+            }
+            steps.push(Step::Elem(Elem {
+                alts: compiled,
+                optional,
+            }));
+            rest = after.trim_start();
+        }
+        if steps.is_empty() {
+            return Err("empty pattern".into());
+        }
+        Ok(steps)
+    }
+
+    /// One written word to the tests for one token position. An inflected word gives several
+    /// tests (any of them matches), marked by returning them wrapped in `Alt`.
+    fn word_test(&mut self, word: &str) -> Result<Vec<WordTest>, String> {
+        let word = word.to_lowercase().replace('’', "'");
+        if word.is_empty() {
+            return Err("empty word".into());
+        }
+        if let Some(stem) = word.strip_suffix('~') {
+            let forms = inflections(stem);
+            let ids = forms.iter().map(|f| Test::Word(self.intern(f))).collect();
+            return Ok(vec![WordTest::AnyOf(ids)]);
+        }
+        if let Some(prefix) = word.strip_suffix('*') {
+            if prefix.is_empty() {
+                return Err("`*` needs a prefix".into());
+            }
+            return Ok(vec![WordTest::One(Test::Prefix(prefix.into()))]);
+        }
+        if word.chars().any(|c| !(c.is_alphanumeric() || c == '\'')) {
+            return Err(format!(
+                "`{word}` is not a word (letters, digits and apostrophes only)"
+            ));
+        }
+        Ok(vec![WordTest::One(Test::Word(self.intern(&word)))])
+    }
+
+    /// The token ids of a text for this matcher's vocabulary.
+    pub fn ids(&self, tokens: &Tokens) -> Ids {
+        Ids(tokens
+            .tokens
+            .iter()
+            .map(|t| self.vocab.get(t.norm.as_str()).copied().unwrap_or(UNKNOWN))
+            .collect())
+    }
+
+    /// All matches in a text. Each pattern reports at most one match per start token (the
+    /// longest); overlapping matches of different patterns are all kept.
+    pub fn find(&self, text: &str, tokens: &Tokens) -> Vec<Match> {
+        let ids = self.ids(tokens);
+        self.find_with(text, tokens, &ids)
+    }
+
+    pub fn find_with(&self, text: &str, tokens: &Tokens, ids: &Ids) -> Vec<Match> {
+        let mut out = Vec::new();
+        for sentence in &tokens.sentences {
+            for i in sentence.tokens.clone() {
+                let id = ids.0[i];
+                let by_prefix = self
+                    .prefix_starts
+                    .iter()
+                    .filter(|(prefix, _)| tokens.tokens[i].norm.starts_with(&**prefix))
+                    .map(|(_, p)| *p);
+                let by_word = if id == UNKNOWN {
+                    &[][..]
+                } else {
+                    self.starts.get(id as usize).map(|v| &v[..]).unwrap_or(&[])
+                };
+                for p in by_word.iter().copied().chain(by_prefix) {
+                    let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
+                        continue;
+                    };
+                    if let Some(end) = match_steps(steps, 0, i, sentence.tokens.end, tokens, &ids.0)
+                    {
+                        if end > i {
+                            out.push(Match {
+                                pattern: p,
+                                tok_start: i,
+                                tok_end: end,
+                                start: tokens.tokens[i].start,
+                                end: tokens.tokens[end - 1].end,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for &p in &self.regexes {
+            let Compiled::Regex(re) = &self.patterns[p as usize] else {
+                continue;
+            };
+            for m in re.find_iter(text) {
+                if m.start() == m.end() {
+                    continue;
+                }
+                let tok_start = tokens.tokens.partition_point(|t| t.end <= m.start());
+                let tok_end = tokens.tokens.partition_point(|t| t.start < m.end());
+                if tok_start < tok_end {
+                    out.push(Match {
+                        pattern: p,
+                        tok_start,
+                        tok_end,
+                        start: m.start(),
+                        end: m.end(),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A written word at one position: one test, or any of several (inflections).
+enum WordTest {
+    One(Test),
+    AnyOf(Vec<Test>),
+}
+
+/// Expands a sequence with inflected positions into plain alternatives (the product).
+fn explode(seq: Vec<WordTest>) -> Vec<Vec<Test>> {
+    let mut alts: Vec<Vec<Test>> = vec![Vec::new()];
+    for wt in seq {
+        match wt {
+            WordTest::One(t) => alts.iter_mut().for_each(|a| a.push(t.clone())),
+            WordTest::AnyOf(ts) => {
+                let mut next = Vec::with_capacity(alts.len() * ts.len());
+                for a in &alts {
+                    for t in &ts {
+                        let mut b = a.clone();
+                        b.push(t.clone());
+                        next.push(b);
+                    }
+                }
+                alts = next;
+            }
+        }
+    }
+    alts
+}
+
+/// The word ids and prefixes a pattern can start with.
+fn first_words(steps: &[Step]) -> Result<(Vec<u32>, Vec<Box<str>>), String> {
+    let mut out = Vec::new();
+    let mut prefixes = Vec::new();
+    for step in steps {
+        match step {
+            Step::Gap(_) => return Err("a pattern cannot start with a gap".into()),
+            Step::Elem(elem) => {
+                for alt in &elem.alts {
+                    match &alt[0] {
+                        Test::Word(id) => out.push(*id),
+                        Test::Prefix(p) => prefixes.push(p.clone()),
+                    }
+                }
+                if !elem.optional {
+                    return Ok((out, prefixes));
+                }
+            }
+        }
+    }
+    Err("every element is optional".into())
+}
+
+fn test_token(test: &Test, i: usize, tokens: &Tokens, ids: &[u32]) -> bool {
+    match test {
+        Test::Word(id) => ids[i] == *id,
+        Test::Prefix(p) => tokens.tokens[i].norm.starts_with(&**p),
+    }
+}
+
+/// Matches `steps[si..]` from token `i`; returns the end token (exclusive) of the longest match.
+fn match_steps(
+    steps: &[Step],
+    si: usize,
+    i: usize,
+    end: usize,
+    tokens: &Tokens,
+    ids: &[u32],
+) -> Option<usize> {
+    if si == steps.len() {
+        return Some(i);
+    }
+    match &steps[si] {
+        Step::Gap(n) => {
+            let mut best = None;
+            for skip in 0..=*n as usize {
+                if i + skip > end {
+                    break;
+                }
+                if let Some(e) = match_steps(steps, si + 1, i + skip, end, tokens, ids) {
+                    best = best.max(Some(e));
+                    break; // the nearest continuation is the evidence
+                }
+            }
+            best
+        }
+        Step::Elem(elem) => {
+            let mut best = None;
+            for alt in &elem.alts {
+                if i + alt.len() <= end
+                    && alt
+                        .iter()
+                        .enumerate()
+                        .all(|(k, t)| test_token(t, i + k, tokens, ids))
+                {
+                    if let Some(e) = match_steps(steps, si + 1, i + alt.len(), end, tokens, ids) {
+                        best = best.max(Some(e));
+                    }
+                }
+            }
+            if elem.optional {
+                if let Some(e) = match_steps(steps, si + 1, i, end, tokens, ids) {
+                    best = best.max(Some(e));
+                }
+            }
+            best
+        }
+    }
+}
+
+/// Replaces `@name` with the class's group from the lexicon.
+fn expand_classes(source: &str, lexicon: &Lexicon) -> Result<String, String> {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(at) = rest.find('@') {
+        out.push_str(&rest[..at]);
+        let name: String = rest[at + 1..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let class = lexicon
+            .get(&name)
+            .ok_or_else(|| format!("unknown word class `@{name}`"))?;
+        if class.contains('(') || class.contains('@') {
+            return Err(format!(
+                "word class `@{name}` must be a plain list of alternatives"
+            ));
+        }
+        // Inside a group the class's alternatives join the group's; outside it becomes one.
+        let depth = out.matches('(').count() as i64 - out.matches(')').count() as i64;
+        if depth > 0 {
+            out.push_str(class);
+        } else {
+            out.push('(');
+            out.push_str(class);
+            out.push(')');
+        }
+        rest = &rest[at + 1 + name.len()..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// English inflections of a word: a regular set generated by rule, plus irregular forms.
+/// Over-generation (e.g. "cutted") is harmless: such words do not occur.
+pub fn inflections(stem: &str) -> Vec<String> {
+    let mut forms = vec![stem.to_string()];
+    let chars: Vec<char> = stem.chars().collect();
+    let n = chars.len();
+    let vowel = |c: char| "aeiou".contains(c);
+    let last = chars.last().copied().unwrap_or(' ');
+    // -s
+    if stem.ends_with('s')
+        || stem.ends_with('x')
+        || stem.ends_with('z')
+        || stem.ends_with("ch")
+        || stem.ends_with("sh")
+        || stem.ends_with('o')
+    {
+        forms.push(format!("{stem}es"));
+    } else if last == 'y' && n > 1 && !vowel(chars[n - 2]) {
+        forms.push(format!("{}ies", &stem[..stem.len() - 1]));
+    } else {
+        forms.push(format!("{stem}s"));
+    }
+    // -ed, -ing
+    if last == 'e' {
+        forms.push(format!("{stem}d"));
+        if stem.ends_with("ie") {
+            forms.push(format!("{}ying", &stem[..stem.len() - 2]));
+        } else if !stem.ends_with("ee") {
+            forms.push(format!("{}ing", &stem[..stem.len() - 1]));
+        }
+        forms.push(format!("{stem}ing"));
+    } else if last == 'y' && n > 1 && !vowel(chars[n - 2]) {
+        forms.push(format!("{}ied", &stem[..stem.len() - 1]));
+        forms.push(format!("{stem}ing"));
+    } else {
+        forms.push(format!("{stem}ed"));
+        forms.push(format!("{stem}ing"));
+        // Consonant-vowel-consonant: cut → cutting, stop → stopped, plan → planning.
+        if n >= 3
+            && !vowel(last)
+            && !"wxy".contains(last)
+            && vowel(chars[n - 2])
+            && !vowel(chars[n - 3])
+        {
+            forms.push(format!("{stem}{last}ed"));
+            forms.push(format!("{stem}{last}ing"));
+        }
+    }
+    for (base, irregular) in IRREGULAR {
+        if *base == stem {
+            forms.extend(irregular.iter().map(|s| s.to_string()));
+        }
+    }
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+const IRREGULAR: &[(&str, &[&str])] = &[
+    (
+        "be",
+        &[
+            "am", "is", "are", "was", "were", "been", "being", "i'm", "im", "you're", "he's",
+            "she's", "it's", "we're", "they're",
+        ],
+    ),
+    ("have", &["has", "had", "having", "i've", "ive"]),
+    ("do", &["does", "did", "done", "doing"]),
+    ("go", &["goes", "went", "gone", "going"]),
+    ("take", &["took", "taken"]),
+    ("make", &["made"]),
+    ("feel", &["felt"]),
+    ("think", &["thought"]),
+    ("bleed", &["bled"]),
+    ("eat", &["ate", "eaten"]),
+    ("buy", &["bought"]),
+    ("write", &["wrote", "written"]),
+    ("give", &["gave", "given"]),
+    ("leave", &["left"]),
+    ("lose", &["lost"]),
+    ("get", &["got", "gotten"]),
+    ("keep", &["kept"]),
+    ("hang", &["hung"]),
+    ("throw", &["threw", "thrown"]),
+    ("tell", &["told"]),
+    ("say", &["said"]),
+    ("begin", &["began", "begun"]),
+    ("fall", &["fell", "fallen"]),
+    ("sleep", &["slept"]),
+    ("find", &["found"]),
+    ("hold", &["held"]),
+    ("break", &["broke", "broken"]),
+    ("hide", &["hid", "hidden"]),
+    ("drink", &["drank", "drunk"]),
+    ("swallow", &[]),
+    ("stick", &["stuck"]),
+    ("hurt", &[]),
+    ("cut", &[]),
+    ("burn", &["burnt"]),
+    ("run", &["ran"]),
+    ("come", &["came"]),
+    ("see", &["saw", "seen"]),
+    ("know", &["knew", "known"]),
+    ("mean", &["meant"]),
+    ("shoot", &["shot"]),
+    ("drive", &["drove", "driven"]),
+    ("jump", &[]),
+    ("overdose", &["od", "od'd", "oded", "od'ed"]),
+    ("binge", &["bingeing"]),
+    ("seek", &["sought"]),
+    ("fight", &["fought"]),
+    ("stand", &["stood"]),
+    ("spend", &["spent"]),
+    ("send", &["sent"]),
+    ("lie", &["lay", "lain", "lying"]),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::tokenize;
+
+    fn spans(patterns: &[&str], text: &str) -> Vec<String> {
+        let mut lex = Lexicon::new();
+        lex.insert("self".into(), "myself|me".into());
+        let mut m = Matcher::new();
+        for p in patterns {
+            m.add(p, &lex).unwrap();
+        }
+        let toks = tokenize(text);
+        m.find(text, &toks)
+            .iter()
+            .map(|x| text[x.start..x.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn phrases_inflections_and_apostrophes() {
+        assert_eq!(
+            spans(&["kill~ @self"], "I keep wanting to KILL myself"),
+            ["KILL myself"]
+        );
+        assert_eq!(
+            spans(&["cut~ @self"], "cutting myself again"),
+            ["cutting myself"]
+        );
+        assert_eq!(spans(&["take~ pills"], "she took pills"), ["took pills"]);
+        assert_eq!(
+            spans(
+                &["don't want to live"],
+                "I dont want to live. I don’t want to live"
+            ),
+            ["dont want to live", "don’t want to live"]
+        );
+    }
+
+    #[test]
+    fn gaps_groups_optionals_prefixes() {
+        assert_eq!(
+            spans(&["want~ ... die"], "I want so badly to die"),
+            ["want so badly to die"]
+        );
+        assert!(spans(&["want~ ... die"], "I want a lot of things, but not to die").is_empty());
+        assert_eq!(
+            spans(&["(end|take) my (own)? life"], "to end my own life"),
+            ["end my own life"]
+        );
+        assert_eq!(
+            spans(&["saving up pill*"], "saving up pills"),
+            ["saving up pills"]
+        );
+        assert_eq!(spans(&["suicid*"], "feeling suicidal"), ["suicidal"]);
+        assert!(
+            spans(&["kill~ @self"], "I will kill. Myself").is_empty(),
+            "patterns never cross sentences"
+        );
+    }
+
+    #[test]
+    fn bad_patterns_say_why() {
+        let lex = Lexicon::new();
+        let mut m = Matcher::new();
+        assert!(m
+            .add("... die", &lex)
+            .unwrap_err()
+            .to_string()
+            .contains("gap"));
+        assert!(m
+            .add("@nope", &lex)
+            .unwrap_err()
+            .to_string()
+            .contains("@nope"));
+        assert!(m
+            .add("(a|(b))", &lex)
+            .unwrap_err()
+            .to_string()
+            .contains("nest"));
+    }
+
+    #[test]
+    fn inflections_cover_regular_and_irregular() {
+        let f = inflections("starve");
+        assert!(f.contains(&"starving".into()) && f.contains(&"starved".into()));
+        assert!(inflections("cry").contains(&"cried".into()));
+        assert!(inflections("plan").contains(&"planning".into()));
+        assert!(inflections("die").contains(&"dying".into()));
+    }
+}

@@ -1,0 +1,219 @@
+//! Words and sentences with byte offsets into the original text.
+//!
+//! Matching runs on tokens, not characters: a construct's pattern says "kill~ myself", and the
+//! tokenizer decides once what a word is (letters, digits, inner apostrophes: `don't`, `i'm`),
+//! folds case and curly apostrophes, and keeps each token's byte span in the original text so
+//! that every signal can quote its evidence exactly.
+
+/// One word of the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offsets into the original text, half-open.
+    pub start: usize,
+    pub end: usize,
+    /// The word in lower case with `’` folded to `'`.
+    pub norm: String,
+    /// Index of the sentence it belongs to.
+    pub sentence: u32,
+    /// Inside quotation marks (“…” or "…") in the original text.
+    pub quoted: bool,
+    /// A clause boundary (`,` `;` `:` `—` or a dash) follows this token before the next one.
+    pub clause_end: bool,
+}
+
+/// A sentence: the token range and byte span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    pub start: usize,
+    pub end: usize,
+    pub tokens: std::ops::Range<usize>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Tokens {
+    pub tokens: Vec<Token>,
+    pub sentences: Vec<Sentence>,
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn is_apostrophe(c: char) -> bool {
+    c == '\'' || c == '’' || c == '‘'
+}
+
+/// Splits `text` into tokens and sentences. Sentences end at `.`, `!`, `?`, `…` (followed by a
+/// space, a quote or the end) and at every line break: on blogs, a line on its own is a sentence
+/// ("I'm a failure." / "I'm the problem").
+pub fn tokenize(text: &str) -> Tokens {
+    let mut out = Tokens {
+        tokens: Vec::with_capacity(text.len() / 5),
+        sentences: Vec::new(),
+    };
+    let mut sentence: u32 = 0;
+    let mut sentence_start_tok = 0usize;
+    let mut sentence_start_byte: Option<usize> = None;
+    let mut quoted = false;
+    let mut pending_break = false;
+    let bytes = text.as_bytes();
+    let mut chars = text.char_indices().peekable();
+
+    let close_sentence = |out: &mut Tokens,
+                          sentence: &mut u32,
+                          start_tok: &mut usize,
+                          start_byte: &mut Option<usize>,
+                          end_byte: usize| {
+        if out.tokens.len() > *start_tok {
+            out.sentences.push(Sentence {
+                start: start_byte.unwrap_or(0),
+                end: end_byte,
+                tokens: *start_tok..out.tokens.len(),
+            });
+            *sentence += 1;
+            *start_tok = out.tokens.len();
+        }
+        *start_byte = None;
+    };
+
+    while let Some((i, c)) = chars.next() {
+        if is_word_char(c) {
+            if pending_break {
+                let end = out.tokens.last().map(|t| t.end).unwrap_or(0);
+                close_sentence(
+                    &mut out,
+                    &mut sentence,
+                    &mut sentence_start_tok,
+                    &mut sentence_start_byte,
+                    end,
+                );
+                pending_break = false;
+            }
+            let start = i;
+            let mut end = i + c.len_utf8();
+            let mut norm = String::new();
+            push_lower(&mut norm, c);
+            while let Some(&(j, d)) = chars.peek() {
+                if is_word_char(d) {
+                    push_lower(&mut norm, d);
+                    end = j + d.len_utf8();
+                    chars.next();
+                } else if is_apostrophe(d) {
+                    // An inner apostrophe joins (don't, i'm); a trailing one does not.
+                    let after = j + d.len_utf8();
+                    let next_is_word = text[after..].chars().next().is_some_and(is_word_char);
+                    if next_is_word {
+                        norm.push('\'');
+                        chars.next();
+                        end = after;
+                    } else {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            if sentence_start_byte.is_none() {
+                sentence_start_byte = Some(start);
+            }
+            out.tokens.push(Token {
+                start,
+                end,
+                norm,
+                sentence,
+                quoted,
+                clause_end: false,
+            });
+            continue;
+        }
+        match c {
+            '\n' => pending_break = true,
+            '.' | '!' | '?' | '…' => {
+                let next = text[i + c.len_utf8()..].chars().next();
+                // "3.5" and "e.g" stay inside the sentence; a period before a space, a quote,
+                // a bracket or the end closes it.
+                if next.is_none_or(|n| {
+                    n.is_whitespace() || matches!(n, '"' | '”' | '’' | '\'' | ')' | ']')
+                }) {
+                    pending_break = true;
+                }
+            }
+            ',' | ';' | ':' | '—' | '–' | '(' | ')' => {
+                if let Some(last) = out.tokens.last_mut() {
+                    if last.sentence == sentence {
+                        last.clause_end = true;
+                    }
+                }
+            }
+            '-' if i > 0 && bytes.get(i - 1) == Some(&b' ') => {
+                if let Some(last) = out.tokens.last_mut() {
+                    last.clause_end = true;
+                }
+            }
+            '“' => quoted = true,
+            '”' => quoted = false,
+            '"' => {
+                // Straight quotes: opening when the previous char is not a word char.
+                let prev = text[..i].chars().next_back();
+                quoted = !prev.is_some_and(|p| {
+                    is_word_char(p) || p == '.' || p == ',' || p == '!' || p == '?'
+                }) && !quoted;
+            }
+            _ => {}
+        }
+    }
+    let end = out.tokens.last().map(|t| t.end).unwrap_or(0);
+    close_sentence(
+        &mut out,
+        &mut sentence,
+        &mut sentence_start_tok,
+        &mut sentence_start_byte,
+        end,
+    );
+    out
+}
+
+fn push_lower(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else {
+        out.extend(c.to_lowercase());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(t: &Tokens) -> Vec<&str> {
+        t.tokens.iter().map(|t| t.norm.as_str()).collect()
+    }
+
+    #[test]
+    fn words_keep_inner_apostrophes_and_offsets() {
+        let text = "I don’t want to BE here.";
+        let t = tokenize(text);
+        assert_eq!(words(&t), ["i", "don't", "want", "to", "be", "here"]);
+        assert_eq!(&text[t.tokens[1].start..t.tokens[1].end], "don’t");
+        assert_eq!(t.sentences.len(), 1);
+    }
+
+    #[test]
+    fn sentences_end_at_stops_and_lines() {
+        let t = tokenize("First one. Second one!\nThird line\nFourth? 3.5 stays");
+        let s: Vec<_> = t.sentences.iter().map(|s| s.tokens.len()).collect();
+        assert_eq!(
+            s,
+            [2, 2, 2, 1, 3],
+            "\"3.5\" is two number tokens in one sentence"
+        );
+    }
+
+    #[test]
+    fn quotes_and_clauses() {
+        let t = tokenize("She said “I give up”, and left");
+        let q: Vec<_> = t.tokens.iter().map(|t| t.quoted).collect();
+        assert_eq!(q, [false, false, true, true, true, false, false]);
+        assert!(t.tokens[4].clause_end);
+    }
+}
