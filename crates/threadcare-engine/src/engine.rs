@@ -145,6 +145,14 @@ impl Signals {
             spans.push((m.tok_start, m.tok_end));
         }
         self.context.apply(text, tokens, &mut signals, &spans);
+        // A reply's qualities ("I'm so sorry you…", "have you told your therapist?") speak to
+        // someone else by nature: experiencer cues do not apply to them.
+        for s in signals.iter_mut() {
+            if self.construct(&s.construct).is_some_and(|c| c.kind == crate::construct::Kind::Reply) {
+                s.experiencer = Experiencer::Writer;
+                s.cues.retain(|c| c.category != "experiencer");
+            }
+        }
         signals
     }
 }

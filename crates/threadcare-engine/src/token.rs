@@ -127,7 +127,11 @@ pub fn tokenize(text: &str) -> Tokens {
             continue;
         }
         match c {
-            '\n' => pending_break = true,
+            '\n' => {
+                pending_break = true;
+                // An unclosed quotation mark does not run past its line.
+                quoted = false;
+            }
             '.' | '!' | '?' | '…' => {
                 let next = text[i + c.len_utf8()..].chars().next();
                 // "3.5" and "e.g" stay inside the sentence; a period before a space, a quote,
