@@ -603,3 +603,438 @@ pub(crate) fn comment(
         warnings,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Collect;
+    use proptest::prelude::*;
+
+    const THREAD: &str = include_str!("../tests/data/json/reddit_thread.json");
+    const SEVERAL: &str = include_str!("../tests/data/json/reddit_several.json");
+
+    fn read(bytes: &[u8]) -> Collect {
+        Collect::read(Format::Reddit, "thread.json", bytes)
+    }
+
+    fn date(s: &str) -> Option<DateTime<FixedOffset>> {
+        Some(DateTime::parse_from_rfc3339(s).unwrap())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn item(
+        id: &str,
+        thread: &str,
+        parent: Option<&str>,
+        author: Option<&str>,
+        created: Option<&str>,
+        title: Option<&str>,
+        text: &str,
+        record: u64,
+    ) -> Item {
+        Item {
+            id: id.into(),
+            thread_id: thread.into(),
+            parent_id: parent.map(Into::into),
+            kind: if parent.is_some() {
+                ItemKind::Comment
+            } else {
+                ItemKind::Post
+            },
+            author: author.map(Into::into),
+            created_at: created.and_then(date),
+            title: title.map(Into::into),
+            text: text.into(),
+            source: util::source(Format::Reddit, "thread.json", Position::record(record)),
+        }
+    }
+
+    fn diag(record: u64, severity: Severity, reason: &str) -> crate::Diagnostic {
+        util::diag("thread.json", Position::record(record), severity, reason)
+    }
+
+    #[test]
+    fn a_thread_with_nested_replies_a_deleted_comment_and_more_stubs() {
+        let got = read(THREAD.as_bytes());
+        assert_eq!(
+            got.items,
+            vec![
+                item(
+                    "p1abc",
+                    "p1abc",
+                    None,
+                    Some("quietfern"),
+                    Some("2024-05-01T21:14:00Z"),
+                    Some("Rough week & still here"),
+                    "Slept badly all week.\n\nTherapy is on Thursday <3 but it feels far away. \
+                     I keep thinking &quot;just get through today&quot;.",
+                    1,
+                ),
+                item(
+                    "c1",
+                    "p1abc",
+                    Some("p1abc"),
+                    Some("tidewalker"),
+                    Some("2024-05-01T21:15:00Z"),
+                    None,
+                    "Thursday will come. Is there someone you can call tonight?",
+                    2,
+                ),
+                item(
+                    "c2",
+                    "p1abc",
+                    Some("c1"),
+                    Some("quietfern"),
+                    Some("2024-05-01T21:16:00Z"),
+                    None,
+                    "My sister, maybe. Thank you for asking.",
+                    3,
+                ),
+                // Deleted: keeps its place, so the reply under it still attaches to it.
+                item(
+                    "c3",
+                    "p1abc",
+                    Some("p1abc"),
+                    None,
+                    Some("2024-05-01T21:16:40Z"),
+                    None,
+                    "",
+                    4,
+                ),
+                item(
+                    "c4",
+                    "p1abc",
+                    Some("c3"),
+                    Some("moss_and_stone"),
+                    Some("2024-05-01T21:18:20Z"),
+                    None,
+                    "Whatever was said above, you deserve support.\n\n> you are not a burden\n\n\
+                     That is worth reading twice.",
+                    5,
+                ),
+            ]
+        );
+        assert_eq!(
+            got.diagnostics,
+            vec![
+                diag(
+                    6,
+                    Severity::Degraded,
+                    "3 comments not loaded (Reddit 'more' stub)"
+                ),
+                diag(
+                    7,
+                    Severity::Degraded,
+                    "12 comments not loaded (Reddit 'more' stub)"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn several_thread_documents_a_link_post_and_a_removed_post() {
+        let got = read(SEVERAL.as_bytes());
+        assert_eq!(
+            got.items,
+            vec![
+                // A link post: its words are its title.
+                item(
+                    "lk1",
+                    "lk1",
+                    None,
+                    Some("ember_path"),
+                    Some("2024-05-01T21:46:40Z"),
+                    Some("A grounding exercise that helped me"),
+                    "A grounding exercise that helped me",
+                    1,
+                ),
+                item(
+                    "lc1",
+                    "lk1",
+                    Some("lk1"),
+                    Some("harbour_light"),
+                    Some("2024-05-01T21:48:20Z"),
+                    None,
+                    "Saving this for the next bad night.",
+                    2,
+                ),
+                // Removed: empty text, no author, the title stays.
+                item(
+                    "rm1",
+                    "rm1",
+                    None,
+                    None,
+                    Some("2024-05-01T22:03:20Z"),
+                    Some("Not sure where else to say this"),
+                    "",
+                    3,
+                ),
+                item(
+                    "rc1",
+                    "rm1",
+                    Some("rm1"),
+                    Some("tidewalker"),
+                    Some("2024-05-01T22:05:00Z"),
+                    None,
+                    "I hope you are safe. The crisis line is there any hour.",
+                    4,
+                ),
+            ]
+        );
+        assert_eq!(got.diagnostics, vec![]);
+    }
+
+    #[test]
+    fn a_single_listing_and_documents_one_after_another() {
+        let comments = r#"{"kind":"Listing","data":{"children":[
+            {"kind":"t1","data":{"id":"k1","parent_id":"t3_zz","link_id":"t3_zz","author":"a","body":"first","created_utc":0}},
+            {"kind":"t1","data":{"id":"k2","parent_id":"t1_k1","link_id":"t3_zz","author":"b","body":"second"}}
+        ]}}"#;
+        let got = read(comments.as_bytes());
+        let ids: Vec<_> = got
+            .items
+            .iter()
+            .map(|i| (i.id.as_str(), i.thread_id.as_str(), i.parent_id.as_deref()))
+            .collect();
+        assert_eq!(ids, [("k1", "zz", Some("zz")), ("k2", "zz", Some("k1"))]);
+        assert_eq!(got.items[0].created_at, date("1970-01-01T00:00:00Z"));
+        assert_eq!(got.items[1].created_at, None);
+        assert!(got.diagnostics.is_empty(), "{:?}", got.diagnostics);
+
+        // One document per line: records keep counting across documents.
+        let twice = format!(
+            "{}\n{}\n",
+            comments.replace('\n', " "),
+            comments.replace('\n', " ")
+        );
+        let got = read(twice.as_bytes());
+        assert_eq!(got.items.len(), 4);
+        assert_eq!(got.items[3].source.position, Position::record(4));
+    }
+
+    #[test]
+    fn the_tree_stands_in_for_missing_link_and_parent_ids() {
+        let doc = r#"[{"kind":"Listing","data":{"children":[{"kind":"t3","data":{"name":"t3_q9","title":"T","selftext":"S"}}]}},
+            {"kind":"Listing","data":{"children":[{"kind":"t1","data":{"id":"a1","body":"top","replies":
+                {"kind":"Listing","data":{"children":[{"kind":"t1","data":{"id":"a2","body":"under"}}]}}}}]}}]"#;
+        let got = read(doc.as_bytes());
+        let ids: Vec<_> = got
+            .items
+            .iter()
+            .map(|i| (i.id.as_str(), i.thread_id.as_str(), i.parent_id.as_deref()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("q9", "q9", None),
+                ("a1", "q9", Some("q9")),
+                ("a2", "q9", Some("a1"))
+            ]
+        );
+        assert!(got.diagnostics.is_empty(), "{:?}", got.diagnostics);
+    }
+
+    #[test]
+    fn bad_things_are_rejected_and_their_neighbours_kept() {
+        let doc = r#"[{"kind":"Listing","data":{"children":[
+            {"kind":"t1","data":{"id":"g1","parent_id":"t3_x","link_id":"t3_x","body":"good one","created_utc":"soon"}},
+            {"kind":"t1","data":{"id":"b1","parent_id":"t3_x","link_id":"t3_x","body":42,"replies":
+                {"kind":"Listing","data":{"children":[
+                    {"kind":"t1","data":{"id":"g2","link_id":"t3_x","body":"reply to the bad one"}}]}}}},
+            {"kind":"t2","data":{"name":"someone"}},
+            {"kind":"t1"},
+            "a string",
+            {"kind":"t1","data":{"id":"b2","parent_id":"t3_x","body":"no thread known"}},
+            {"kind":"t1","data":{"id":"g3","parent_id":"t3_x","link_id":"t3_x","body":"last good","replies":7}}
+        ]}}]"#;
+        let got = read(doc.as_bytes());
+        let ids: Vec<_> = got
+            .items
+            .iter()
+            .map(|i| {
+                (
+                    i.id.as_str(),
+                    i.parent_id.as_deref(),
+                    i.source.position.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("g1", Some("x"), Position::record(1)),
+                // Its parent was rejected, but it still names it.
+                ("g2", Some("b1"), Position::record(3)),
+                ("g3", Some("x"), Position::record(8)),
+            ]
+        );
+        assert_eq!(got.items[0].created_at, None);
+        assert_eq!(
+            got.diagnostics,
+            vec![
+                diag(
+                    1,
+                    Severity::Degraded,
+                    "`created_utc` \"soon\" is not a date: dropped"
+                ),
+                diag(2, Severity::Rejected, "`body` is a number, not a string"),
+                diag(
+                    4,
+                    Severity::Rejected,
+                    "a Reddit `t2` thing, neither a submission (t3) nor a comment (t1): skipped"
+                ),
+                diag(
+                    5,
+                    Severity::Rejected,
+                    "a Reddit `t1` thing without a `data` object: skipped"
+                ),
+                diag(
+                    6,
+                    Severity::Rejected,
+                    "expected a Listing or a Reddit thing, found a string: skipped"
+                ),
+                diag(
+                    7,
+                    Severity::Rejected,
+                    "a comment without `link_id`: its thread is unknown"
+                ),
+                diag(
+                    8,
+                    Severity::Degraded,
+                    "`replies` is a number, neither \"\" nor a Listing: replies not read"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cut_file_keeps_what_came_before_the_cut() {
+        // Cut inside the second Listing (the comments): the post is still read.
+        let cut = THREAD.find("\"tidewalker\"").unwrap();
+        let doc = &THREAD[..cut];
+        let got = read(doc.as_bytes());
+        assert_eq!(got.items.len(), 1);
+        assert_eq!(got.items[0].id, "p1abc");
+        assert_eq!(got.diagnostics.len(), 1, "{:?}", got.diagnostics);
+        let d = &got.diagnostics[0];
+        assert_eq!(d.severity, Severity::Fatal);
+        let lines = doc.matches('\n').count() as u64 + 1;
+        // serde_json places an early end at the last byte it read.
+        assert_eq!(
+            d.position,
+            Position::line(lines).with_byte(doc.len() as u64 - 1)
+        );
+        assert!(
+            d.reason.starts_with("invalid JSON: EOF while parsing"),
+            "{d}"
+        );
+        assert!(
+            d.reason.contains("the rest of the file was not read"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn broken_json_is_placed_by_line_and_column() {
+        let doc = "[\n  {\"kind\": \"Listing\",\n   \"data\": {\"children\": [}\n]";
+        let got = read(doc.as_bytes());
+        assert!(got.items.is_empty());
+        let d = &got.diagnostics[0];
+        assert_eq!(d.severity, Severity::Fatal);
+        assert_eq!(d.position.line, Some(3));
+        assert!(d.reason.contains("column 26"), "{d}");
+
+        let junk = format!("{} trailing", THREAD.trim_end());
+        let got = read(junk.as_bytes());
+        assert_eq!(got.items.len(), 5, "everything before the junk is read");
+        assert_eq!(got.diagnostics.last().unwrap().severity, Severity::Fatal);
+
+        let got = read(b"[1, 2");
+        assert_eq!(got.diagnostics.len(), 3, "{:?}", got.diagnostics);
+        assert_eq!(got.diagnostics[2].severity, Severity::Fatal);
+        assert!(got.diagnostics[2]
+            .reason
+            .contains("the file ends inside an array"));
+    }
+
+    #[test]
+    fn empty_and_oversized_files_are_fatal() {
+        let got = read(b"  \n");
+        assert_eq!(
+            got.diagnostics,
+            vec![util::diag(
+                "thread.json",
+                Position::byte(0),
+                Severity::Fatal,
+                "empty file: no JSON document"
+            )]
+        );
+        let mut got = Collect::default();
+        read_limited(&mut THREAD.as_bytes(), "big.json", &mut got, 100);
+        assert!(got.items.is_empty());
+        assert_eq!(got.diagnostics.len(), 1);
+        assert_eq!(got.diagnostics[0].severity, Severity::Fatal);
+        assert!(got.diagnostics[0].reason.contains("--from pushshift"));
+        // At the limit exactly, it is read.
+        let mut got = Collect::default();
+        read_limited(
+            &mut THREAD.as_bytes(),
+            "big.json",
+            &mut got,
+            THREAD.len() as u64,
+        );
+        assert_eq!(got.items.len(), 5);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let doc = format!("\u{feff}{THREAD}");
+        assert_eq!(read(doc.as_bytes()).items.len(), 5);
+    }
+
+    #[test]
+    fn entities_are_decoded_once() {
+        assert_eq!(decode_entities("a &amp; b"), "a & b");
+        assert_eq!(
+            decode_entities("&amp;lt; is how &lt; is written"),
+            "&lt; is how < is written"
+        );
+        assert_eq!(
+            decode_entities("&gt;&gt; quoted & plain &nbsp;"),
+            ">> quoted & plain &nbsp;"
+        );
+        assert_eq!(decode_entities("&"), "&");
+        assert_eq!(decode_entities("ünïcode &amp"), "ünïcode &amp");
+        assert_eq!(strip_prefix("t3_abc"), "abc");
+        assert_eq!(strip_prefix("t1_"), "t1_");
+        assert_eq!(strip_prefix("abc"), "abc");
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = read(&bytes);
+        }
+
+        #[test]
+        fn mutated_threads_never_panic(
+            cut in 0usize..THREAD.len(),
+            edits in proptest::collection::vec((0usize..THREAD.len(), any::<u8>()), 0..8),
+        ) {
+            let mut bytes = THREAD.as_bytes().to_vec();
+            for (at, byte) in edits {
+                bytes[at] = byte;
+            }
+            bytes.truncate(cut.max(1));
+            let got = read(&bytes);
+            // Whatever happens, something is said about a damaged file, or it is read whole.
+            prop_assert!(!got.items.is_empty() || !got.diagnostics.is_empty());
+        }
+
+        #[test]
+        fn deep_nesting_never_panics(depth in 0usize..400, open in "[\\[{]") {
+            let doc = open.repeat(depth);
+            let _ = read(doc.as_bytes());
+        }
+    }
+}
