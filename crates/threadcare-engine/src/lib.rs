@@ -4,10 +4,12 @@
 //! data files in `constructs/`) → context ([`context`], rules from `context/`) → signals
 //! ([`engine::Signals`]).
 
+pub mod assess;
 pub mod construct;
 pub mod context;
 pub mod engine;
 pub mod pattern;
 pub mod token;
 
+pub use assess::{AssessedThread, Engine, ThreadSummary, ENGINE_VERSION};
 pub use engine::{EngineError, Signals};

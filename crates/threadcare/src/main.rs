@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod analyze;
+mod report;
 mod threads;
 
 /// threadcare reads peer-support posts and comment threads and helps moderators see who needs a
@@ -19,6 +21,8 @@ struct Cli {
 enum Command {
     /// Read posts and comment threads and print every text item.
     Threads(threads::Args),
+    /// Assess every post and comment: C-SSRS and triage level with evidence, replies, threads.
+    Analyze(analyze::Args),
 }
 
 /// Exit statuses shared by every command that reads input.
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Threads(args) => threads::run(args),
+        Command::Analyze(args) => analyze::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

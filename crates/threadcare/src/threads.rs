@@ -129,10 +129,10 @@ impl<W: Write> Sink for JsonlSink<W> {
 
 /// Keeps everything, for the outputs that need whole threads.
 #[derive(Default)]
-struct CollectSink {
-    items: Vec<Item>,
-    metas: Vec<ThreadMeta>,
-    tally: Tally,
+pub struct CollectSink {
+    pub items: Vec<Item>,
+    pub metas: Vec<ThreadMeta>,
+    pub tally: Tally,
 }
 
 impl Sink for CollectSink {

@@ -1,0 +1,455 @@
+//! From signals to an assessment: C-SSRS level, triage level, factors, themes, replies.
+//!
+//! The rules are `DESIGN.md` §5 and §7 written as code, over the constructs' data. They name
+//! construct ids (the clinical vocabulary), never phrases. Every level above `low` is explained by
+//! the signals that raised it, quoted as spans.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+use threadcare_core::{
+    AssessedItem, Assessment, Certainty, Cue, Empathy, Experiencer, Factors, Item, ItemKind, Level, ReplyAssessment, Signal, Temporality, Thread,
+};
+
+use crate::construct::Kind;
+use crate::token::tokenize;
+use crate::{EngineError, Signals};
+
+/// The constructs the level rules refer to. A test checks each exists as a data file.
+pub const REQUIRED: &[&str] = &[
+    "passive_ideation",
+    "active_ideation",
+    "method",
+    "intent",
+    "plan",
+    "preparation",
+    "attempt",
+    "goodbye",
+    "self_injury",
+    "self_injury_urge",
+    "medical_danger",
+    "ed_behaviour",
+    "ed_urge",
+    "substance_risk",
+    "hopelessness",
+    "entrapment",
+    "burdensomeness",
+    "thwarted_belonging",
+    "shame",
+    "self_blame",
+    "trauma",
+    "distress",
+    "hope",
+    "reasons_for_living",
+    "help_seeking",
+    "social_support",
+    "therapy_alliance",
+    "future_plans",
+    "recovery_milestone",
+    "rupture_withdrawal",
+    "rupture_confrontation",
+    "repair",
+    "fear_of_abandonment",
+    "emotional_reaction",
+    "interpretation",
+    "exploration",
+    "referral",
+    "harm_encouragement",
+    "harm_method",
+    "harm_pro_ed",
+    "harm_invalidation",
+];
+
+/// Risk factors whose accumulation is "strong" (moderate) per DESIGN §5.
+const STRONG_FACTORS: &[&str] = &["hopelessness", "entrapment", "burdensomeness", "shame", "self_blame", "thwarted_belonging"];
+
+/// The version of the rules, stored beside every assessment.
+pub const ENGINE_VERSION: &str = concat!("threadcare-engine ", env!("CARGO_PKG_VERSION"), " rules-1");
+
+/// A thread's summary: how urgent, and how it was answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadSummary {
+    /// Always "thread": tells summary lines from item lines in JSON Lines output.
+    pub kind: String,
+    pub thread_id: String,
+    pub title: Option<String>,
+    /// The post's level (or the highest comment's, when the input has no post).
+    pub level: Level,
+    /// The highest level of any item in the thread.
+    pub highest_level: Level,
+    pub post_id: Option<String>,
+    pub unanswered_at_risk: bool,
+    pub replies: ReplySummary,
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplySummary {
+    /// Replies by people other than the post's writer.
+    pub count: u32,
+    pub supportive: u32,
+    pub with_referral: u32,
+    pub harmful: u32,
+}
+
+/// A thread with every item assessed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssessedThread {
+    pub summary: ThreadSummary,
+    pub items: Vec<AssessedItem>,
+}
+
+/// The whole engine.
+pub struct Engine {
+    pub signals: Signals,
+    cssrs_of: HashMap<String, u8>,
+    kind_of: HashMap<String, Kind>,
+}
+
+impl Engine {
+    /// The engine from the data embedded in the binary.
+    pub fn embedded() -> Result<Engine, EngineError> {
+        Ok(Engine::new(Signals::embedded()?))
+    }
+
+    pub fn new(signals: Signals) -> Engine {
+        let cssrs_of = signals.constructs.iter().filter_map(|c| c.cssrs.map(|l| (c.id.clone(), l))).collect();
+        let kind_of = signals.constructs.iter().map(|c| (c.id.clone(), c.kind)).collect();
+        Engine { signals, cssrs_of, kind_of }
+    }
+
+    /// Assesses one text on its own (a post, or a comment without its thread).
+    pub fn assess_text(&self, text: &str) -> Assessment {
+        let signals = self.signals.find(text);
+        self.assess_signals(signals)
+    }
+
+    /// Assesses every item of a thread: each comment also against the item it answers.
+    pub fn assess_thread(&self, thread: &Thread) -> AssessedThread {
+        let by_id: HashMap<&str, &Item> = thread.items.iter().map(|i| (i.id.as_str(), i)).collect();
+        let mut levels: HashMap<&str, (Level, Vec<Signal>)> = HashMap::new();
+        let mut assessed = Vec::with_capacity(thread.items.len());
+        // Parents come before their replies in reading order; where they do not, the reply is
+        // judged against what is known so far (the post's level at least).
+        for item in &thread.items {
+            let parent = item.parent_id.as_deref().and_then(|p| by_id.get(p).copied());
+            let mut signals = self.signals.find(&item.text);
+            if let Some(parent) = parent {
+                mark_quotes(&mut signals, &item.text, &parent.text);
+                if let Some((_, parent_signals)) = levels.get(parent.id.as_str()) {
+                    mark_echoes(&mut signals, &item.text, parent_signals);
+                }
+            }
+            let mut assessment = self.assess_signals(signals);
+            if item.kind == ItemKind::Comment {
+                let answered = parent
+                    .and_then(|p| levels.get(p.id.as_str()))
+                    .or_else(|| thread.post().and_then(|p| levels.get(p.id.as_str())));
+                let (answers_level, answered_signals) = answered.map(|(l, s)| (*l, s.as_slice())).unwrap_or((Level::None, &[]));
+                assessment.reply = Some(self.assess_reply(&assessment.signals, answers_level, answered_signals));
+                if let Some(r) = &assessment.reply {
+                    if !r.harmful.is_empty() {
+                        assessment.explanation.push_str(&format!(" This reply may harm: {}.", r.harmful.join(", ").replace('_', " ")));
+                    }
+                }
+            }
+            levels.insert(item.id.as_str(), (assessment.level, assessment.signals.clone()));
+            assessed.push(AssessedItem { item: item.clone(), assessment });
+        }
+        let summary = summarize(thread, &assessed);
+        AssessedThread { summary, items: assessed }
+    }
+
+    fn is_kind(&self, s: &Signal, kind: Kind) -> bool {
+        self.kind_of.get(&s.construct) == Some(&kind)
+    }
+
+    /// The level rules of DESIGN §5 over a text's signals.
+    pub fn assess_signals(&self, signals: Vec<Signal>) -> Assessment {
+        let affirmed: Vec<&Signal> = signals.iter().filter(|s| s.affirmed() && !self.is_kind(s, Kind::Reply)).collect();
+        let now = |s: &&Signal| s.temporality != Temporality::Historical;
+        let is = |s: &&Signal, ids: &[&str]| ids.contains(&s.construct.as_str());
+
+        let cssrs = affirmed.iter().filter_map(|s| self.cssrs_of.get(&s.construct)).copied().max().unwrap_or(0);
+
+        let mut reasons: Vec<(Level, String, Vec<&Signal>)> = Vec::new();
+
+        // imminent
+        let acute: Vec<&Signal> = affirmed.iter().copied().filter(now).filter(|s| self.cssrs_of.get(&s.construct).is_some_and(|&l| l >= 4)).collect();
+        push(&mut reasons, Level::Imminent, "suicidal intent, a plan, preparation or an attempt, now or in the last days", acute);
+        push(&mut reasons, Level::Imminent, "a goodbye message", affirmed.iter().copied().filter(now).filter(|s| is(s, &["goodbye"])).collect());
+        let injury_now: Vec<&Signal> = affirmed.iter().copied().filter(now).filter(|s| is(s, &["self_injury", "attempt", "method", "substance_risk"])).collect();
+        let danger: Vec<&Signal> = affirmed.iter().copied().filter(now).filter(|s| is(s, &["medical_danger"])).collect();
+        if !injury_now.is_empty() && !danger.is_empty() {
+            push(&mut reasons, Level::Imminent, "self-injury or an attempt with medical danger", injury_now.iter().chain(danger.iter()).copied().collect());
+        }
+        // severe
+        push(&mut reasons, Level::Severe, "thinking about a method (C-SSRS 3)", affirmed.iter().copied().filter(now).filter(|s| is(s, &["method"])).collect());
+        let current_distress: Vec<&Signal> = affirmed
+            .iter()
+            .copied()
+            .filter(now)
+            .filter(|s| self.is_kind(s, Kind::Risk) && !is(s, &["attempt", "preparation"]))
+            .collect();
+        let past_behaviour: Vec<&Signal> = affirmed.iter().copied().filter(|s| !now(s)).filter(|s| self.cssrs_of.get(&s.construct) == Some(&6)).collect();
+        if !past_behaviour.is_empty() && !current_distress.is_empty() {
+            push(&mut reasons, Level::Severe, "a past attempt with current distress", past_behaviour.iter().chain(current_distress.iter().take(2)).copied().collect());
+        }
+        push(&mut reasons, Level::Severe, "self-injury now or in the last weeks", affirmed.iter().copied().filter(now).filter(|s| is(s, &["self_injury"])).collect());
+        push(&mut reasons, Level::Severe, "eating-disorder behaviour", affirmed.iter().copied().filter(now).filter(|s| is(s, &["ed_behaviour"])).collect());
+        push(&mut reasons, Level::Severe, "dangerous substance use", affirmed.iter().copied().filter(now).filter(|s| is(s, &["substance_risk"])).collect());
+        // moderate
+        push(&mut reasons, Level::Moderate, "a wish to be dead or thoughts of suicide (C-SSRS 1–2)", affirmed.iter().copied().filter(now).filter(|s| is(s, &["passive_ideation", "active_ideation"])).collect());
+        push(&mut reasons, Level::Moderate, "urges to self-injure or to restrict", affirmed.iter().copied().filter(now).filter(|s| is(s, &["self_injury_urge", "ed_urge"])).collect());
+        let strong: Vec<&Signal> = affirmed.iter().copied().filter(now).filter(|s| is(s, STRONG_FACTORS)).collect();
+        let distinct: BTreeSet<&str> = strong.iter().map(|s| s.construct.as_str()).collect();
+        if distinct.len() >= 2 || strong.len() >= 3 {
+            push(&mut reasons, Level::Moderate, "strong hopelessness, entrapment, burdensomeness or self-hatred", strong);
+        }
+        // low
+        push(&mut reasons, Level::Low, "past suicidality or self-injury", affirmed.iter().copied().filter(|s| !now(s)).filter(|s| s.family == "suicidality" || s.family == "self_harm").collect());
+        push(&mut reasons, Level::Low, "distress or risk factors", affirmed.iter().copied().filter(now).filter(|s| self.is_kind(s, Kind::Risk)).collect());
+        let for_other: Vec<&Signal> = signals
+            .iter()
+            .filter(|s| !s.negated && !s.quoted && s.certainty != Certainty::Hypothetical && s.experiencer == Experiencer::Other)
+            .filter(|s| matches!(s.family.as_str(), "suicidality" | "self_harm" | "eating_disorder" | "substance"))
+            .collect();
+        let concern_for_other = !for_other.is_empty();
+        push(&mut reasons, Level::Low, "concern for someone else", for_other);
+
+        let level = reasons.iter().map(|r| r.0).max().unwrap_or(Level::None);
+        let top: Vec<&(Level, String, Vec<&Signal>)> = reasons.iter().filter(|r| r.0 == level).collect();
+
+        let mut risk = BTreeSet::new();
+        let mut protective = BTreeSet::new();
+        let mut themes = BTreeSet::new();
+        for s in &signals {
+            match self.kind_of.get(&s.construct) {
+                Some(Kind::Risk) if s.affirmed() && s.family == "risk_factor" => {
+                    risk.insert(s.construct.clone());
+                }
+                Some(Kind::Protective) if s.affirmed() => {
+                    protective.insert(s.construct.clone());
+                }
+                // A relationship theme is about two people: the experiencer does not matter.
+                Some(Kind::Theme) if !s.negated && s.certainty != Certainty::Hypothetical && !s.quoted => {
+                    themes.insert(s.construct.clone());
+                }
+                _ => {}
+            }
+        }
+
+        let explanation = explain(level, cssrs, &top, &risk, &protective, &themes, concern_for_other);
+        let confidence = confidence(level, &top, &signals);
+        Assessment {
+            level,
+            cssrs,
+            confidence,
+            concern_for_other,
+            factors: Factors { risk: risk.into_iter().collect(), protective: protective.into_iter().collect() },
+            themes: themes.into_iter().collect(),
+            reply: None,
+            explanation,
+            signals,
+        }
+    }
+
+    /// DESIGN §7: a reply's empathy, referral and harm, against the level of what it answers.
+    pub fn assess_reply(&self, signals: &[Signal], answers_level: Level, answered: &[Signal]) -> ReplyAssessment {
+        let count = |id: &str| signals.iter().filter(|s| s.construct == id && !s.negated && !s.quoted && s.certainty != Certainty::Hypothetical).count();
+        let grade = |n: usize| match n {
+            0 => 0,
+            1 => 1,
+            _ => 2,
+        };
+        let empathy = Empathy {
+            emotional_reaction: grade(count("emotional_reaction")),
+            interpretation: grade(count("interpretation")),
+            exploration: grade(count("exploration")),
+        };
+        let referral = count("referral") > 0;
+        // What the reply itself says about someone else's suicide, self-harm or eating.
+        let names_risk = |families: &[&str]| signals.iter().any(|s| !s.negated && s.experiencer == Experiencer::Other && families.contains(&s.family.as_str()));
+        let answered_has = |families: &[&str]| answered.iter().any(|s| s.affirmed() && families.contains(&s.family.as_str()));
+        let mut harmful = Vec::new();
+        let at_risk = answers_level >= Level::Moderate || answered_has(&["suicidality", "self_harm"]);
+        if count("harm_encouragement") > 0 && (at_risk || names_risk(&["suicidality", "self_harm"])) {
+            harmful.push("encouragement".to_string());
+        }
+        if count("harm_method") > 0 && (at_risk || names_risk(&["suicidality", "self_harm", "substance"])) {
+            harmful.push("method_or_means".to_string());
+        }
+        if count("harm_pro_ed") > 0 && (answered_has(&["eating_disorder"]) || names_risk(&["eating_disorder"]) || answers_level >= Level::Moderate) {
+            harmful.push("pro_eating_disorder".to_string());
+        }
+        if count("harm_invalidation") > 0 && answers_level >= Level::Low {
+            harmful.push("invalidation".to_string());
+        }
+        let empathic = empathy.emotional_reaction + empathy.interpretation + empathy.exploration > 0;
+        ReplyAssessment { answers_level, empathy, referral, supportive: (empathic || referral) && harmful.is_empty(), harmful }
+    }
+}
+
+/// Records a reason for a level when it has evidence.
+fn push<'a>(reasons: &mut Vec<(Level, String, Vec<&'a Signal>)>, level: Level, why: &str, evidence: Vec<&'a Signal>) {
+    if !evidence.is_empty() {
+        reasons.push((level, why.to_string(), evidence));
+    }
+}
+
+/// A reply that names what the text it answers disclosed ("the suicidal thoughts you describe
+/// sound overwhelming") speaks of the other person: a signal of a construct the answered text
+/// affirmed, in a sentence of the reply with no first-person word, is about someone else.
+fn mark_echoes(signals: &mut [Signal], text: &str, answered: &[Signal]) {
+    const FIRST_PERSON: &[&str] = &["i", "i'm", "i've", "i'd", "i'll", "im", "me", "my", "myself", "mine"];
+    let tokens = tokenize(text);
+    for s in signals.iter_mut() {
+        if s.experiencer == Experiencer::Other || s.family == "reply" || !answered.iter().any(|a| a.affirmed() && a.construct == s.construct) {
+            continue;
+        }
+        let Some(sentence) = tokens.sentences.iter().find(|x| x.start <= s.start && s.start < x.end) else { continue };
+        let first_person = tokens.tokens[sentence.tokens.clone()].iter().any(|t| FIRST_PERSON.contains(&t.norm.as_str()));
+        if !first_person {
+            s.experiencer = Experiencer::Other;
+            s.cues.push(Cue {
+                category: "experiencer".into(),
+                rule: "names what the answered text disclosed, with no first-person word".into(),
+                text: text[sentence.start..sentence.end].to_string(),
+                start: sentence.start,
+                end: sentence.end,
+            });
+        }
+    }
+}
+
+/// Marks signals of a comment that sit in a sentence repeating the text it answers: quoting the
+/// post is not the commenter's own disclosure.
+fn mark_quotes(signals: &mut [Signal], text: &str, parent: &str) {
+    if signals.is_empty() || parent.is_empty() {
+        return;
+    }
+    let norm = |s: &str| s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_lowercase()).collect::<Vec<_>>().join(" ");
+    let parent_norm = format!(" {} ", norm(parent));
+    let tokens = tokenize(text);
+    for s in signals.iter_mut() {
+        let Some(sentence) = tokens.sentences.iter().find(|x| x.start <= s.start && s.end <= x.end.max(s.end) && s.start < x.end) else { continue };
+        let sentence_text = norm(&text[sentence.start..sentence.end]);
+        if sentence_text.split(' ').count() >= 4 && parent_norm.contains(&format!(" {sentence_text} ")) {
+            s.quoted = true;
+            s.cues.push(Cue { category: "quotation".into(), rule: "repeats the text it answers".into(), text: text[sentence.start..sentence.end].to_string(), start: sentence.start, end: sentence.end });
+        }
+    }
+}
+
+fn explain(
+    level: Level,
+    cssrs: u8,
+    top: &[&(Level, String, Vec<&Signal>)],
+    risk: &BTreeSet<String>,
+    protective: &BTreeSet<String>,
+    themes: &BTreeSet<String>,
+    concern_for_other: bool,
+) -> String {
+    let words = |set: &BTreeSet<String>| set.iter().map(|s| s.replace('_', " ")).collect::<Vec<_>>().join(", ");
+    let mut out = String::new();
+    if level == Level::None {
+        out.push_str("Nothing of concern found.");
+    } else {
+        let mut parts = Vec::new();
+        for (_, why, ev) in top.iter().take(3) {
+            let quotes: Vec<String> = ev.iter().take(2).map(|s| format!("'{}'{}", s.text, when(s))).collect();
+            parts.push(format!("{why} ({})", quotes.join(", ")));
+        }
+        out.push_str(&format!("{}: {}.", capitalize(level.as_str()), parts.join("; ")));
+    }
+    if cssrs > 0 {
+        out.push_str(&format!(" C-SSRS screener level {cssrs}."));
+    }
+    if !risk.is_empty() {
+        out.push_str(&format!(" Risk factors: {}.", words(risk)));
+    }
+    if !protective.is_empty() {
+        out.push_str(&format!(" Protective: {}.", words(protective)));
+    }
+    if !themes.is_empty() {
+        out.push_str(&format!(" Themes: {}.", words(themes)));
+    }
+    if concern_for_other && level > Level::Low {
+        out.push_str(" Also concern for someone else.");
+    }
+    out
+}
+
+fn when(s: &Signal) -> &'static str {
+    match s.temporality {
+        Temporality::Recent => " in the last days",
+        Temporality::Historical => " in the past",
+        Temporality::Future => " ahead",
+        Temporality::Current => "",
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// How sure the level is, before calibration on evaluation data: more independent evidence and
+/// definite wording raise it, hedging and negated look-alikes lower it.
+fn confidence(level: Level, top: &[&(Level, String, Vec<&Signal>)], signals: &[Signal]) -> f32 {
+    if level == Level::None {
+        let near = signals.iter().filter(|s| s.family != "reply" && (s.negated || s.certainty == Certainty::Hypothetical)).count();
+        return (0.9 - 0.1 * near as f32).max(0.5);
+    }
+    let evidence: Vec<&Signal> = top.iter().flat_map(|r| r.2.iter().copied()).collect();
+    let distinct: BTreeSet<&str> = evidence.iter().map(|s| s.construct.as_str()).collect();
+    let hedged = evidence.iter().filter(|s| s.certainty == Certainty::Possible).count();
+    let score = 0.55 + 0.1 * (distinct.len().min(3) as f32) + 0.05 * (evidence.len().min(4) as f32) - 0.1 * (hedged.min(2) as f32);
+    score.clamp(0.3, 0.97)
+}
+
+fn summarize(thread: &Thread, items: &[AssessedItem]) -> ThreadSummary {
+    let post = items.iter().find(|a| a.item.kind == ItemKind::Post);
+    let highest = items.iter().map(|a| a.assessment.level).max().unwrap_or(Level::None);
+    let level = post.map(|p| p.assessment.level).unwrap_or(highest);
+    let post_author = post.and_then(|p| p.item.author.clone());
+    let mut replies = ReplySummary::default();
+    for a in items.iter().filter(|a| a.item.kind == ItemKind::Comment) {
+        // The writer answering their own commenters is not an answer to them.
+        if post_author.is_some() && a.item.author == post_author {
+            continue;
+        }
+        let Some(r) = &a.assessment.reply else { continue };
+        replies.count += 1;
+        replies.supportive += r.supportive as u32;
+        replies.with_referral += (r.supportive && r.referral) as u32;
+        replies.harmful += (!r.harmful.is_empty()) as u32;
+    }
+    let unanswered_at_risk = match level {
+        Level::Imminent => replies.with_referral == 0,
+        Level::Severe => replies.supportive == 0,
+        _ => false,
+    };
+    let explanation = if unanswered_at_risk {
+        if level == Level::Imminent {
+            format!("The post is imminent and no reply points to help ({} replies, {} supportive).", replies.count, replies.supportive)
+        } else {
+            format!("The post is severe and has no supportive reply ({} replies).", replies.count)
+        }
+    } else if level >= Level::Severe {
+        format!("The post is {level}; {} of {} replies are supportive, {} point to help.", replies.supportive, replies.count, replies.with_referral)
+    } else {
+        format!("{} replies, {} supportive, {} harmful.", replies.count, replies.supportive, replies.harmful)
+    };
+    ThreadSummary {
+        kind: "thread".into(),
+        thread_id: thread.thread_id.clone(),
+        title: thread.title.clone(),
+        level,
+        highest_level: highest,
+        post_id: post.map(|p| p.item.id.clone()),
+        unanswered_at_risk,
+        replies,
+        explanation,
+    }
+}
