@@ -258,3 +258,345 @@ impl Fields {
 pub(crate) fn parse_date(s: &str) -> Option<DateTime<FixedOffset>> {
     time::parse_datetime(s).or_else(|| s.trim().parse::<DateTime<FixedOffset>>().ok())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Collect, Diagnostic};
+    use proptest::prelude::*;
+
+    const GOOD: &str = concat!(
+        r#"{"id":"p1","thread_id":"p1","parent_id":null,"kind":"post","author":"wren","created_at":"2026-11-20T21:00:00+01:00","title":"After session","text":"Session was hard today but we talked it through."}"#,
+        "\n",
+        r#"{"id":"c1","thread_id":"p1","parent_id":"p1","kind":"comment","author":"moss","created_at":null,"title":null,"text":"Glad you stayed with it."}"#,
+        "\n",
+    );
+
+    fn read(text: &str) -> Collect {
+        Collect::read(Format::Jsonl, "items.jsonl", text.as_bytes())
+    }
+
+    fn diag(line: u64, severity: Severity, reason: &str) -> Diagnostic {
+        util::diag("items.jsonl", Position::line(line), severity, reason)
+    }
+
+    fn source(line: u64) -> Source {
+        util::source(Format::Jsonl, "items.jsonl", Position::line(line))
+    }
+
+    #[test]
+    fn the_fields_of_the_design_are_read_exactly() {
+        let got = read(GOOD);
+        assert_eq!(
+            got.items,
+            vec![
+                Item {
+                    id: "p1".into(),
+                    thread_id: "p1".into(),
+                    parent_id: None,
+                    kind: ItemKind::Post,
+                    author: Some("wren".into()),
+                    created_at: Some(
+                        DateTime::parse_from_rfc3339("2026-11-20T21:00:00+01:00").unwrap()
+                    ),
+                    title: Some("After session".into()),
+                    text: "Session was hard today but we talked it through.".into(),
+                    source: source(1),
+                },
+                Item {
+                    id: "c1".into(),
+                    thread_id: "p1".into(),
+                    parent_id: Some("p1".into()),
+                    kind: ItemKind::Comment,
+                    author: Some("moss".into()),
+                    created_at: None,
+                    title: None,
+                    text: "Glad you stayed with it.".into(),
+                    source: source(2),
+                },
+            ]
+        );
+        assert_eq!(
+            got.items[0].created_at.unwrap().offset().local_minus_utc(),
+            3600
+        );
+        assert!(got.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn what_threadcare_writes_reads_back_identically() {
+        let first = read(GOOD);
+        let written: String = first
+            .items
+            .iter()
+            .map(|i| serde_json::to_string(i).unwrap() + "\n")
+            .collect();
+        let again = Collect::read(Format::Jsonl, "elsewhere.jsonl", written.as_bytes());
+        assert_eq!(
+            again.items, first.items,
+            "source kept: items still name items.jsonl"
+        );
+        assert!(again.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn defaults_for_missing_fields() {
+        let input = concat!(
+            r#"{"text":"a post with nothing else","extra":{"score":3}}"#,
+            "\n",
+            r#"{"thread_id":"t9","parent_id":"t9","body":"a comment through the body alias","author":"fen"}"#,
+            "\n",
+            r#"{"id":12,"thread_id":7,"parent_id":"","kind":"POST","text":"integer ids","author":""}"#,
+            "\n",
+            r#"{"id":"x","thread_id":"t9","created_at":1714598040.5,"parent_id":"t9","text":""}"#,
+            "\n",
+        );
+        let got = read(input);
+        let post_id = content_id(&["", "", "", "a post with nothing else"]);
+        let comment_id = content_id(&["t9", "t9", "fen", "a comment through the body alias"]);
+        let got_ids: Vec<_> = got
+            .items
+            .iter()
+            .map(|i| {
+                (
+                    i.id.as_str(),
+                    i.thread_id.as_str(),
+                    i.parent_id.as_deref(),
+                    i.kind,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got_ids,
+            [
+                (post_id.as_str(), post_id.as_str(), None, ItemKind::Post),
+                (comment_id.as_str(), "t9", Some("t9"), ItemKind::Comment),
+                ("12", "7", None, ItemKind::Post),
+                ("x", "t9", Some("t9"), ItemKind::Comment),
+            ]
+        );
+        assert_eq!(got.items[2].author.as_deref(), Some(""), "kept exactly");
+        assert_eq!(got.items[3].text, "", "an empty text is allowed");
+        assert_eq!(
+            got.items[3].created_at.unwrap().to_rfc3339(),
+            "2024-05-01T21:14:00.500+00:00"
+        );
+        assert!(got.diagnostics.is_empty(), "{:?}", got.diagnostics);
+    }
+
+    #[test]
+    fn bad_records_are_rejected_by_line_and_the_rest_go_through() {
+        let input = concat!(
+            r#"{"id":"g1","text":"first good"}"#,
+            "\n",
+            r#"{"id":"b1","text":null}"#,
+            "\n",
+            r#"{"id":"b2","title":"only a title"}"#,
+            "\n",
+            r#"{"id":"b3","text":17}"#,
+            "\n",
+            r#"{"id":"b4","text":"t","author":["a"]}"#,
+            "\n",
+            r#"{"id":"b5","text":"t","created_at":true}"#,
+            "\n",
+            r#"{"id":1.5,"text":"t"}"#,
+            "\n",
+            r#"{"id":"b7","text":"t","kind":"reply","parent_id":"g1","thread_id":"g1"}"#,
+            "\n",
+            r#"{"id":"b8","text":"t","kind":"post","parent_id":"g1","thread_id":"g1"}"#,
+            "\n",
+            r#"{"id":"b9","text":"t","kind":"comment","thread_id":"g1"}"#,
+            "\n",
+            r#"{"id":"b10","text":"t","parent_id":"g1"}"#,
+            "\n",
+            r#"{"id":"b11","text":"t","title":false}"#,
+            "\n",
+            r#"{"id":"b12", "text": "cut"#,
+            "\n",
+            r#""just a string""#,
+            "\n",
+            r#"{"id":"g2","thread_id":"g1","parent_id":"g1","text":"last good"}"#,
+            "\n",
+        );
+        let got = read(input);
+        let ids: Vec<_> = got
+            .items
+            .iter()
+            .map(|i| (i.id.as_str(), i.source.position.line))
+            .collect();
+        assert_eq!(ids, [("g1", Some(1)), ("g2", Some(15))]);
+        assert_eq!(
+            got.diagnostics,
+            vec![
+                diag(2, Severity::Rejected, "no text"),
+                diag(3, Severity::Rejected, "no text"),
+                diag(4, Severity::Rejected, "`text` is a number, not a string"),
+                diag(5, Severity::Rejected, "`author` is an array, not a string"),
+                diag(
+                    6,
+                    Severity::Rejected,
+                    "`created_at` is a boolean, not a date string or a number"
+                ),
+                diag(
+                    7,
+                    Severity::Rejected,
+                    "`id` is a number with a fraction, not a string"
+                ),
+                diag(
+                    8,
+                    Severity::Rejected,
+                    "`kind` is \"reply\", neither \"post\" nor \"comment\""
+                ),
+                diag(
+                    9,
+                    Severity::Rejected,
+                    "`kind` is \"post\" but `parent_id` is \"g1\": a post answers nothing"
+                ),
+                diag(
+                    10,
+                    Severity::Rejected,
+                    "`kind` is \"comment\" but there is no `parent_id`"
+                ),
+                diag(11, Severity::Rejected, "comment without thread_id"),
+                diag(12, Severity::Rejected, "`title` is a boolean, not a string"),
+                diag(
+                    13,
+                    Severity::Rejected,
+                    "invalid JSON: EOF while parsing a string at column 25"
+                ),
+                diag(14, Severity::Rejected, "not a JSON object but a string"),
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_dates_are_dropped_and_the_item_kept() {
+        let input = concat!(
+            r#"{"id":"d1","text":"a","created_at":"last winter"}"#,
+            "\n",
+            r#"{"id":"d2","text":"b","created_at":1e300}"#,
+            "\n",
+            r#"{"id":"d3","text":"c","created_at":"Wed, 01 May 2024 21:14:00 +0200"}"#,
+            "\n",
+            r#"{"id":"d4","text":"d","created_at":"1714598040"}"#,
+            "\n",
+            r#"{"id":"d5","text":"e","created_at":""}"#,
+            "\n",
+        );
+        let got = read(input);
+        let dates: Vec<_> = got
+            .items
+            .iter()
+            .map(|i| i.created_at.map(|d| d.to_rfc3339()))
+            .collect();
+        assert_eq!(
+            dates,
+            [
+                None,
+                None,
+                Some("2024-05-01T21:14:00+02:00".into()),
+                Some("2024-05-01T21:14:00+00:00".into()),
+                None,
+            ]
+        );
+        assert_eq!(
+            got.diagnostics,
+            vec![
+                diag(
+                    1,
+                    Severity::Degraded,
+                    "`created_at` \"last winter\" is not a date: dropped"
+                ),
+                diag(
+                    2,
+                    Severity::Degraded,
+                    "`created_at` 1e+300 is not a date: dropped"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_source_is_kept_or_replaced() {
+        let input = concat!(
+            r#"{"id":"s1","text":"a","source":{"format":"wxr","file":"blog.xml","position":{"byte":1234}}}"#,
+            "\n",
+            r#"{"id":"s2","text":"b","source":{"format":"docx","file":"x"}}"#,
+            "\n",
+            r#"{"id":"s3","text":"c","source":"somewhere"}"#,
+            "\n",
+        );
+        let got = read(input);
+        assert_eq!(
+            got.items[0].source,
+            util::source(Format::Wxr, "blog.xml", Position::byte(1234))
+        );
+        assert_eq!(got.items[1].source, source(2));
+        assert_eq!(got.items[2].source, source(3));
+        assert_eq!(got.diagnostics.len(), 2);
+        assert!(got
+            .diagnostics
+            .iter()
+            .all(|d| d.severity == Severity::Degraded
+                && d.reason.starts_with("`source` is not a threadcare source")));
+        assert_eq!(got.diagnostics[0].position, Position::line(2));
+    }
+
+    #[test]
+    fn chrono_forms_beyond_rfc3339_are_read() {
+        // What chrono writes for a year RFC 3339 cannot hold.
+        let far = DateTime::parse_from_rfc3339("9999-12-31T23:59:59Z").unwrap()
+            + chrono::Duration::days(400);
+        let written = serde_json::to_string(&far).unwrap();
+        let line = format!(r#"{{"id":"f","text":"x","created_at":{written}}}"#);
+        let got = read(&line);
+        assert_eq!(got.items[0].created_at, Some(far), "{written}");
+    }
+
+    #[test]
+    fn long_lines_are_skipped() {
+        let input = format!(
+            "{{\"text\":\"ok\"}}\n{{\"text\":\"{}\"}}\n{{\"text\":\"ok too\"}}\n",
+            "y".repeat(300)
+        );
+        let mut got = Collect::default();
+        read_with_limit(&mut input.as_bytes(), "items.jsonl", &mut got, 64);
+        assert_eq!(got.items.len(), 2);
+        assert_eq!(
+            got.diagnostics,
+            vec![diag(
+                2,
+                Severity::Rejected,
+                "line too long (over 64 bytes): skipped"
+            )]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = Collect::read(Format::Jsonl, "x", &bytes);
+        }
+
+        #[test]
+        fn mutated_records_never_panic(
+            edits in proptest::collection::vec((0usize..GOOD.len(), any::<u8>()), 0..6),
+        ) {
+            let mut bytes = GOOD.as_bytes().to_vec();
+            for (at, byte) in edits {
+                bytes[at] = byte;
+            }
+            let got = Collect::read(Format::Jsonl, "x", &bytes);
+            let lines = bytes
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.iter().all(|b| b.is_ascii_whitespace()))
+                .count();
+            let rejected = got
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Rejected)
+                .count();
+            prop_assert_eq!(got.items.len() + rejected, lines);
+        }
+    }
+}
