@@ -212,6 +212,8 @@ impl Engine {
         let for_other: Vec<&Signal> = signals
             .iter()
             .filter(|s| !s.negated && !s.quoted && s.certainty != Certainty::Hypothetical && s.experiencer == Experiencer::Other)
+            // A reply echoing what the post disclosed is answering it, not raising a new concern.
+            .filter(|s| !s.cues.iter().any(|c| c.rule.starts_with(ECHO_RULE)))
             .filter(|s| matches!(s.family.as_str(), "suicidality" | "self_harm" | "eating_disorder" | "substance"))
             .collect();
         let concern_for_other = !for_other.is_empty();
@@ -297,6 +299,8 @@ fn push<'a>(reasons: &mut Vec<(Level, String, Vec<&'a Signal>)>, level: Level, w
     }
 }
 
+const ECHO_RULE: &str = "names what the answered text disclosed, with no first-person word";
+
 /// A reply that names what the text it answers disclosed ("the suicidal thoughts you describe
 /// sound overwhelming") speaks of the other person: a signal of a construct the answered text
 /// affirmed, in a sentence of the reply with no first-person word, is about someone else.
@@ -313,7 +317,7 @@ fn mark_echoes(signals: &mut [Signal], text: &str, answered: &[Signal]) {
             s.experiencer = Experiencer::Other;
             s.cues.push(Cue {
                 category: "experiencer".into(),
-                rule: "names what the answered text disclosed, with no first-person word".into(),
+                rule: ECHO_RULE.into(),
                 text: text[sentence.start..sentence.end].to_string(),
                 start: sentence.start,
                 end: sentence.end,
