@@ -195,7 +195,7 @@ pub(crate) fn for_each_json_line(
                     file,
                     Position::line(line),
                     Severity::Rejected,
-                    format!("line too long (over {}): skipped", limit_text(max)),
+                    format!("line too long (over {}): skipped", limit_text(max as u64)),
                 ));
                 continue;
             }
@@ -228,7 +228,8 @@ pub(crate) fn for_each_json_line(
     }
 }
 
-fn limit_text(max: usize) -> String {
+/// A size limit for messages: `64 MiB`, or `100 bytes` for the small limits of tests.
+pub(crate) fn limit_text(max: u64) -> String {
     if max >= 1024 * 1024 {
         format!("{} MiB", max / (1024 * 1024))
     } else {
