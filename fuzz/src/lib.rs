@@ -119,7 +119,10 @@ pub fn check(got: &Events, format: Option<Format>) {
             !meta.thread_id.is_empty(),
             "thread facts without a thread: {meta:?}"
         );
-        assert_eq!(meta.source.file, FILE, "thread facts that name another file");
+        assert_eq!(
+            meta.source.file, FILE,
+            "thread facts that name another file"
+        );
     }
     if let Some(what) = &got.after_fatal {
         panic!("the reader went on after a fatal diagnostic: {what}");
