@@ -58,8 +58,8 @@
 //! - there is no header title, and the line looks like one: it is followed by a blank line and
 //!   more post text, is at most 100 characters and 15 words long, does not end with `,`, `:`,
 //!   `;` or a dash, and holds no sentence boundary (`.`, `!` or `?` followed by a space and more
-//!   words). "Hope on the horizon…maybe." is a title; "I haven’t written in a while. The truth
-//!   is …" is not (seed 004).
+//!   words). A short phrase such as seed 000's first line is a title, even with a final period;
+//!   "I haven’t posted in weeks. Here is why." is not (like seed 004's first line).
 //!
 //! A one-sentence opener such as "I can’t do this anymore." followed by a blank line is still
 //! read as a title by the second rule, so consumers that assess risk must read
@@ -72,14 +72,16 @@
 //! a marker indented deeper than the marker of the comment above is a reply to it; otherwise
 //! comments whose markers are indented as deep or deeper are closed first. Printed numbers are
 //! ignored (seed 003 restarts them at each level). A marker line that is `Name says:` gives the
-//! author and no text; so does a `Name says:` line right after a marker with no text. A
-//! `Name says:` line without a marker, after a comment that already has text, starts a new
-//! comment at its indentation. Any other line is text of the deepest open comment whose marker
-//! is indented less than the line (or, when there is none, of the comment read last). Text
-//! before the first marker after a header is read as an unmarked comment, and text indented
-//! less than the first comment's marker after the comments is kept with the last comment with a
-//! `Degraded` diagnostic (it may be a page footer). A comment whose text turns out empty is
-//! skipped with a `Rejected` diagnostic; its replies are attached to its nearest kept ancestor.
+//! author and no text; so does a `Name says:` line right after a marker with no text. On a page
+//! whose comments have no markers at all, a `Name says:` line after a comment that already has
+//! text starts a new comment at its indentation; once markers have been seen, such a line is
+//! text ("My sister says:"). Any other line is text of the deepest open comment whose marker is
+//! indented less than the line (for a comment without a marker: whose first line is not
+//! indented more than it), or, when there is none, of the comment read last. Text before the
+//! first marker after a header is read as an unmarked comment, and text indented less than the
+//! first comment's marker after the comments is kept with the last comment with a `Degraded`
+//! diagnostic (it may be a page footer). A comment whose text turns out empty is skipped with a
+//! `Rejected` diagnostic; its replies are attached to its nearest kept ancestor.
 //! A list inside a comment written with `1.` or bullets is read as replies: the copy does not
 //! say which it is.
 //!
@@ -136,7 +138,7 @@ fn read_page(input: &mut dyn BufRead, file: &str, out: &mut dyn Sink, max: usize
         .take(max as u64 + 1)
         .read_to_end(&mut bytes)
         .err();
-    if read_error.is_none() && bytes.len() > max {
+    if bytes.len() > max {
         // Count the rest without keeping it, to name the size.
         let size = io::copy(&mut *input, &mut io::sink())
             .ok()
@@ -173,7 +175,7 @@ fn read_page(input: &mut dyn BufRead, file: &str, out: &mut dyn Sink, max: usize
 
 fn human_size(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if bytes % MIB == 0 {
+    if bytes / MIB * MIB == bytes {
         format!("{} MiB", bytes / MIB)
     } else {
         format!("{:.1} MiB", bytes as f64 / MIB as f64)
@@ -594,6 +596,9 @@ impl Text {
 struct RawComment {
     line: u64,
     marker_indent: usize,
+    /// Lines indented at least this much may be its text: deeper than its marker, or as deep as
+    /// its first line when it has no marker.
+    text_indent: usize,
     parent: Option<usize>,
     path: String,
     author: Option<String>,
@@ -689,15 +694,17 @@ fn read_post(lines: &[Line<'_>], page: &mut Page) {
     }
 }
 
-/// Opens a comment whose marker (or first line) is indented `indent`: comments indented as deep
-/// or deeper are closed first, and the new one answers the innermost comment left open.
+/// Opens a comment at `line` (a marker line when `marked`, else a name line or the first line
+/// of an unmarked comment): comments indented as deep or deeper are closed first, and the new
+/// one answers the innermost comment left open.
 fn open(
     comments: &mut Vec<RawComment>,
     stack: &mut Vec<usize>,
     top_level: &mut usize,
     line: &Line<'_>,
-    indent: usize,
+    marked: bool,
 ) -> usize {
+    let indent = line.indent;
     while stack
         .last()
         .is_some_and(|&top| comments[top].marker_indent >= indent)
@@ -718,6 +725,7 @@ fn open(
     comments.push(RawComment {
         line: line.no,
         marker_indent: indent,
+        text_indent: if marked { indent + 1 } else { indent },
         parent,
         path,
         author: None,
@@ -735,16 +743,18 @@ fn read_comments(lines: &[Line<'_>], page: &mut Page) {
     let mut top_level = 0usize;
     // The comment that footer-like text was last reported against.
     let mut outside_reported: Option<usize> = None;
+    let mut markers_seen = false;
 
     for line in lines {
         if line.is_blank() || is_liked_by(line.content) {
             continue;
         }
         if let Some((_, rest)) = marker(line.content) {
-            let at = open(comments, &mut stack, &mut top_level, line, line.indent);
+            markers_seen = true;
+            let at = open(comments, &mut stack, &mut top_level, line, true);
             if let Some(name) = says_name(rest) {
                 comments[at].author = Some(name);
-            } else if !rest.is_empty() {
+            } else if !rest.is_empty() && !is_liked_by(rest) {
                 comments[at].text.push_str(line.no, rest);
             }
             continue;
@@ -753,18 +763,21 @@ fn read_comments(lines: &[Line<'_>], page: &mut Page) {
             match stack.last() {
                 Some(&top) if comments[top].text.is_empty() && comments[top].author.is_none() => {
                     comments[top].author = Some(name);
+                    continue;
                 }
-                _ => {
-                    let at = open(comments, &mut stack, &mut top_level, line, line.indent);
+                // On a page whose comments have markers, "My sister says:" is text.
+                _ if !markers_seen => {
+                    let at = open(comments, &mut stack, &mut top_level, line, false);
                     comments[at].author = Some(name);
+                    continue;
                 }
+                _ => {}
             }
-            continue;
         }
         // Text: the deepest open comment whose marker is indented less than the line.
         let target = match stack
             .iter()
-            .rposition(|&c| comments[c].marker_indent < line.indent)
+            .rposition(|&c| comments[c].text_indent <= line.indent)
         {
             Some(k) => {
                 stack.truncate(k + 1);
@@ -787,7 +800,7 @@ fn read_comments(lines: &[Line<'_>], page: &mut Page) {
                     }
                     top
                 }
-                None => open(comments, &mut stack, &mut top_level, line, line.indent),
+                None => open(comments, &mut stack, &mut top_level, line, false),
             },
         };
         comments[target].text.push(line);
@@ -907,4 +920,634 @@ fn emit(page: &Page, file: &str, out: &mut dyn Sink) {
                 .unwrap_or(1),
         ),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Collect, Source};
+    use proptest::prelude::*;
+
+    fn read(text: &str) -> Collect {
+        read_bytes(text.as_bytes())
+    }
+
+    fn read_bytes(bytes: &[u8]) -> Collect {
+        let mut out = Collect::default();
+        BlogTextReader.read(&mut &bytes[..], "page.txt", &mut out);
+        out
+    }
+
+    fn at(line: u64) -> Source {
+        Source {
+            format: Format::BlogText,
+            file: "page.txt".into(),
+            position: Position::line(line),
+        }
+    }
+
+    fn diag(position: Position, severity: Severity, reason: &str) -> crate::Diagnostic {
+        util::diag("page.txt", position, severity, reason)
+    }
+
+    // --- lines -------------------------------------------------------------------------------
+
+    #[test]
+    fn lines_split_on_lf_crlf_and_lone_cr() {
+        let got: Vec<(u64, usize, &str)> = lines("a\r\n  b\rc\n\n\td \u{a0}\n \u{a0}x")
+            .iter()
+            .map(|l| (l.no, l.indent, l.content))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, 0, "a"),
+                (2, 2, "b"),
+                (3, 0, "c"),
+                (4, 0, ""),
+                (5, 4, "d"),
+                (6, 2, "x"),
+            ]
+        );
+        // Tabs move to the next multiple of four.
+        assert_eq!(lines("  \tx")[0].indent, 4);
+        assert_eq!(lines("\t\t x")[0].indent, 9);
+        // A whitespace-only line is blank, whatever its width.
+        assert!(lines(" \t\u{a0} ")[0].is_blank());
+        assert_eq!(line_breaks(b"a\r\nb\rc\nd"), 3);
+    }
+
+    #[test]
+    fn liked_by_lines() {
+        for yes in [
+            "Liked by 1 person",
+            "Liked by 12 people",
+            "Liked by 1,204 people",
+            "Liked by one person",
+            "Liked by\u{a0}2 people",
+        ] {
+            assert!(is_liked_by(yes), "{yes:?}");
+        }
+        for no in [
+            "Liked by my mother",
+            "Liked by 2 people at work, but not by me",
+            "Liked by",
+            "liked by 2 people and",
+            "Liked by some people",
+        ] {
+            assert!(!is_liked_by(no), "{no:?}");
+        }
+    }
+
+    #[test]
+    fn markers() {
+        assert_eq!(marker("1. Text"), Some((Marker::Number(1), "Text")));
+        assert_eq!(marker("12) Text"), Some((Marker::Number(12), "Text")));
+        assert_eq!(marker("3."), Some((Marker::Number(3), "")));
+        assert_eq!(marker("• Text"), Some((Marker::Bullet, "Text")));
+        assert_eq!(marker("◦Text"), Some((Marker::Bullet, "Text")));
+        assert_eq!(marker("2019. The year"), None);
+        assert_eq!(marker("1.5 hours"), None);
+        assert_eq!(marker("10am"), None);
+        assert_eq!(marker("- dash"), None);
+        assert_eq!(marker(""), None);
+    }
+
+    #[test]
+    fn says_lines() {
+        assert_eq!(says_name("Tina says:").as_deref(), Some("Tina"));
+        assert_eq!(
+            says_name("Karen  Beth\u{a0}C says:").as_deref(),
+            Some("Karen Beth C")
+        );
+        assert_eq!(says_name("says:"), None);
+        assert_eq!(says_name("Tina says: hello"), None);
+        assert_eq!(says_name("Tinasays:"), None);
+        assert_eq!(says_name(&format!("{} says:", "x".repeat(81))), None);
+    }
+
+    #[test]
+    fn number_words() {
+        assert_eq!(number_word("One"), Some(1));
+        assert_eq!(number_word("twelve"), Some(12));
+        assert_eq!(number_word("Forty"), Some(40));
+        assert_eq!(number_word("Twenty-one"), Some(21));
+        assert_eq!(number_word("twenty-zero"), None);
+        assert_eq!(number_word("several"), None);
+    }
+
+    #[test]
+    fn headers() {
+        let h = |s: &str| parse_header(s);
+        let t = |s: &str| Some(s.to_string());
+        assert_eq!(h("7 thoughts on “A title”"), Some((7, t("A title"))));
+        assert_eq!(h("One thought on \"A title"), Some((1, t("A title"))));
+        assert_eq!(h("One thought on A title\""), Some((1, t("A title"))));
+        assert_eq!(
+            h("Twenty-two comments on ‘It’s fine’"),
+            Some((22, t("It’s fine")))
+        );
+        assert_eq!(h("3 Responses to “Rest”"), Some((3, t("Rest"))));
+        assert_eq!(
+            h("1 reply on “Rest  days\u{a0}”"),
+            Some((1, t("Rest days")))
+        );
+        assert_eq!(h("2 thoughts on “”"), Some((2, None)));
+        // Sentences that only start like a header.
+        assert_eq!(h("Two thoughts on that: first, rest"), None);
+        assert_eq!(h("Two thoughts on “hope” and why it matters"), None);
+        assert_eq!(h("Some thoughts on “hope”"), None);
+        assert_eq!(h("7 thoughts about “hope”"), None);
+        assert_eq!(h("7 feelings on “hope”"), None);
+        assert_eq!(h("7 thoughts on"), None);
+    }
+
+    #[test]
+    fn titles_compare_loosely() {
+        assert!(same_title("When It’s  Okay", "when it's okay"));
+        assert!(same_title("“Quoted”", "Quoted"));
+        assert!(!same_title("A", "B"));
+        assert!(!same_title("", ""));
+    }
+
+    #[test]
+    fn title_heuristic() {
+        for yes in [
+            "Better…tomorrow maybe.",
+            "Lost a battle.",
+            "Why now?",
+            "Notes: week two",
+            "Day 3 (of many)",
+        ] {
+            assert!(looks_like_title(yes), "{yes:?}");
+        }
+        for no in [
+            "I haven’t posted in a while. Here is why.",
+            "Tired! So tired.",
+            "She said “no.” Then she left.",
+            "Here is what happened:",
+            "So, anyway,",
+            "1. A list item",
+            "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen",
+        ] {
+            assert!(!looks_like_title(no), "{no:?}");
+        }
+    }
+
+    // --- whole pages -------------------------------------------------------------------------
+
+    #[test]
+    fn a_page_gives_exact_items_and_meta() {
+        let page = "Quiet day\n\nFirst line.\nSecond line.\u{a0}\n\nLast paragraph.\n\n\
+                    3 thoughts on “Quiet day”\n\n  1. Ada says:\n\n    Thanks.\n\n    Liked by 1 person\n\n\
+                    \u{20}   • Glad you liked it.\n  2. Me too.\n";
+        let c = read(page);
+        assert_eq!(c.diagnostics, vec![]);
+        let post_text = "First line.\nSecond line.\n\nLast paragraph.";
+        let thread = content_id(&["Quiet day", post_text]);
+        let c1 = content_id(&[&thread, &thread, "1", "Thanks."]);
+        let c11 = content_id(&[&thread, &c1, "1.1", "Glad you liked it."]);
+        let c2 = content_id(&[&thread, &thread, "2", "Me too."]);
+        let item = |id: &str, parent: Option<&str>, author: Option<&str>, text: &str, line| Item {
+            id: id.to_string(),
+            thread_id: thread.clone(),
+            parent_id: parent.map(str::to_string),
+            kind: if parent.is_some() {
+                ItemKind::Comment
+            } else {
+                ItemKind::Post
+            },
+            author: author.map(str::to_string),
+            created_at: None,
+            title: if parent.is_some() {
+                None
+            } else {
+                Some("Quiet day".into())
+            },
+            text: text.to_string(),
+            source: at(line),
+        };
+        assert_eq!(
+            c.items,
+            vec![
+                item(&thread, None, None, post_text, 1),
+                item(&c1, Some(&thread), Some("Ada"), "Thanks.", 10),
+                item(&c11, Some(&c1), None, "Glad you liked it.", 16),
+                item(&c2, Some(&thread), None, "Me too.", 17),
+            ]
+        );
+        assert_eq!(
+            c.threads,
+            vec![ThreadMeta {
+                thread_id: thread.clone(),
+                title: Some("Quiet day".into()),
+                declared_comments: Some(3),
+                found_comments: 3,
+                source: at(8),
+            }]
+        );
+    }
+
+    #[test]
+    fn first_line_is_text_when_the_header_names_another_title() {
+        let c = read("Short line\n\nMore text.\n\n1 thought on “Other”\n\n  1. Hi.\n");
+        assert_eq!(c.items[0].title.as_deref(), Some("Other"));
+        assert_eq!(c.items[0].text, "Short line\n\nMore text.");
+    }
+
+    #[test]
+    fn title_needs_a_blank_line_and_more_text() {
+        let c = read("A line\nright after it.\n\nMore.\n");
+        assert_eq!(c.items[0].title, None);
+        assert_eq!(c.items[0].text, "A line\nright after it.\n\nMore.");
+        let c = read("Only a short line\n");
+        assert_eq!(c.items[0].title, None);
+        assert_eq!(c.items[0].text, "Only a short line");
+        let c = read("\n\n  A title\n\nBody.\n");
+        assert_eq!(c.items[0].title.as_deref(), Some("A title"));
+        assert_eq!(c.items[0].source.position, Position::line(3));
+    }
+
+    #[test]
+    fn numbered_list_in_a_post_without_header_stays_in_the_post() {
+        let c = read("What helps me:\n\n  1. Walking.\n  2. Calling a friend.\n");
+        assert_eq!(c.items.len(), 1);
+        assert_eq!(
+            c.items[0].text,
+            "What helps me:\n\n1. Walking.\n2. Calling a friend."
+        );
+        assert_eq!(c.threads[0].found_comments, 0);
+    }
+
+    #[test]
+    fn header_needs_blank_lines_around_it() {
+        let c = read("Body text here.\n2 thoughts on “X”\nmore body.\n");
+        assert_eq!(c.items.len(), 1);
+        assert_eq!(c.threads[0].declared_comments, None);
+    }
+
+    #[test]
+    fn name_line_after_an_empty_marker() {
+        let page = "Post text.\n\n1 thought on “T”\n\n  1.\n    Bo says:\n    Hello.\n";
+        let c = read(page);
+        assert_eq!(c.diagnostics, vec![]);
+        assert_eq!(c.items.len(), 2);
+        assert_eq!(c.items[1].author.as_deref(), Some("Bo"));
+        assert_eq!(c.items[1].text, "Hello.");
+        assert_eq!(c.items[1].source.position, Position::line(5));
+    }
+
+    #[test]
+    fn comments_without_markers_split_at_name_lines() {
+        let page = "Post text.\n\n3 thoughts on “T”\n\nCy says:\n\nHi there.\n\n\
+                    Di says:\nHello.\n\n    Ed says:\n\n    A reply.\n";
+        let c = read(page);
+        assert_eq!(c.diagnostics, vec![]);
+        let got: Vec<_> = c.items[1..]
+            .iter()
+            .map(|i| (i.author.as_deref(), i.text.as_str(), i.source.position.line))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some("Cy"), "Hi there.", Some(5)),
+                (Some("Di"), "Hello.", Some(9)),
+                (Some("Ed"), "A reply.", Some(12)),
+            ]
+        );
+        let post = c.items[0].id.as_str();
+        let parents: Vec<_> = c.items[1..]
+            .iter()
+            .map(|i| i.parent_id.as_deref())
+            .collect();
+        assert_eq!(
+            parents,
+            vec![Some(post), Some(post), Some(c.items[2].id.as_str())]
+        );
+    }
+
+    #[test]
+    fn name_line_inside_a_marked_comment_is_text() {
+        let page =
+            "Post.\n\n1 thought on “P”\n\n  1. Eli says:\n\n    My sister says:\n    go slowly.\n";
+        let c = read(page);
+        assert_eq!(c.diagnostics, vec![]);
+        assert_eq!(c.items.len(), 2);
+        assert_eq!(c.items[1].author.as_deref(), Some("Eli"));
+        assert_eq!(c.items[1].text, "My sister says:\ngo slowly.");
+    }
+
+    #[test]
+    fn text_before_the_first_marker_is_an_unmarked_comment() {
+        let c = read("Post.\n\n1 thought on “P”\n\nA reply without a number.\n");
+        assert_eq!(c.items.len(), 2);
+        assert_eq!(c.items[1].text, "A reply without a number.");
+        assert_eq!(c.items[1].source.position, Position::line(5));
+    }
+
+    #[test]
+    fn continuation_after_a_reply_goes_back_to_its_comment() {
+        let page = "Post.\n\n2 thoughts on “P”\n\n  1. Parent.\n    • Reply.\n      More reply.\n   Parent again.\n";
+        let c = read(page);
+        assert_eq!(c.items[1].text, "Parent.\n\nParent again.");
+        assert_eq!(c.items[2].text, "Reply.\nMore reply.");
+        assert_eq!(
+            c.items[2].parent_id.as_deref(),
+            Some(c.items[1].id.as_str())
+        );
+    }
+
+    #[test]
+    fn unindented_markers_are_siblings() {
+        let c = read("Post.\n\n2 thoughts on “P”\n\n1. Ann says:\nOne.\n\n2. Bea says:\nTwo.\n");
+        assert_eq!(c.diagnostics, vec![]);
+        let post = &c.items[0].id;
+        assert_eq!(c.items.len(), 3);
+        assert!(c.items[1..]
+            .iter()
+            .all(|i| i.parent_id.as_ref() == Some(post)));
+        assert_eq!(c.items[2].text, "Two.");
+    }
+
+    #[test]
+    fn footer_text_below_the_comments_is_kept_and_reported() {
+        let c = read("Post.\n\n1 thought on “P”\n\n  1. Kind words.\n\nLeave a Reply\nCancel\n");
+        assert_eq!(c.items[1].text, "Kind words.\n\nLeave a Reply\nCancel");
+        assert_eq!(
+            c.diagnostics,
+            vec![diag(
+                Position::line(7),
+                Severity::Degraded,
+                "text after the comments is indented less than any comment (a page footer?): \
+                 kept with the comment on line 5"
+            )]
+        );
+    }
+
+    #[test]
+    fn empty_comment_is_skipped_and_its_replies_move_up() {
+        let page =
+            "Post.\n\n2 thoughts on “P”\n\n  1. Dee says:\n    Liked by 1 person\n    • A reply.\n";
+        let c = read(page);
+        assert_eq!(
+            c.diagnostics,
+            vec![diag(
+                Position::line(5),
+                Severity::Rejected,
+                "comment 1 (by Dee) has no text: skipped; its replies are attached to what it answers"
+            )]
+        );
+        assert_eq!(c.items.len(), 2);
+        let thread = &c.items[0].id;
+        assert_eq!(c.items[1].parent_id.as_ref(), Some(thread));
+        assert_eq!(
+            c.items[1].id,
+            content_id(&[thread, thread, "1.1", "A reply."])
+        );
+        assert_eq!(c.threads[0].found_comments, 1);
+    }
+
+    #[test]
+    fn comments_without_a_post() {
+        let c = read("2 thoughts on “Lost title”\n\n  1. First.\n  2. Second.\n");
+        assert_eq!(
+            c.diagnostics,
+            vec![diag(
+                Position::line(1),
+                Severity::Degraded,
+                "the page has no post text before its comments: comments kept without their post"
+            )]
+        );
+        let thread = content_id(&["Lost title", ""]);
+        assert_eq!(c.items.len(), 2);
+        assert!(c
+            .items
+            .iter()
+            .all(|i| i.kind == ItemKind::Comment && i.parent_id.as_ref() == Some(&thread)));
+        assert_eq!(c.threads[0].title.as_deref(), Some("Lost title"));
+        assert_eq!(c.threads[0].declared_comments, Some(2));
+    }
+
+    #[test]
+    fn empty_pages_are_rejected() {
+        for page in [
+            "",
+            "\n\n",
+            " \t\u{a0}\r\n",
+            "\u{feff}",
+            "Liked by 3 people\n",
+        ] {
+            let c = read(page);
+            assert!(c.items.is_empty() && c.threads.is_empty(), "{page:?}");
+            assert_eq!(
+                c.diagnostics,
+                vec![diag(
+                    Position::default(),
+                    Severity::Rejected,
+                    "no text: the page is empty"
+                )],
+                "{page:?}"
+            );
+        }
+        let c = read("4 thoughts on “Gone”\n");
+        assert_eq!(
+            c.diagnostics,
+            vec![diag(
+                Position::line(1),
+                Severity::Rejected,
+                "no text: the page has only a comment header"
+            )]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_reported_once() {
+        let c = read_bytes(b"\xEF\xBB\xBFTitle\n\nGood \xFF text \xC3 end.\n");
+        assert_eq!(
+            c.diagnostics,
+            vec![diag(
+                Position::line(3).with_byte(15),
+                Severity::Degraded,
+                "not valid UTF-8 in 2 places (first at this byte): replaced with U+FFFD"
+            )]
+        );
+        assert_eq!(c.items[0].title.as_deref(), Some("Title"));
+        assert_eq!(c.items[0].text, "Good \u{fffd} text \u{fffd} end.");
+    }
+
+    #[test]
+    fn oversized_page_is_refused_naming_its_size() {
+        let mut out = Collect::default();
+        let bytes = [b'a'; 150];
+        read_page(&mut &bytes[..], "big.txt", &mut out, 100);
+        assert!(out.items.is_empty());
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].severity, Severity::Fatal);
+        assert!(
+            out.diagnostics[0]
+                .reason
+                .starts_with("the page is 150 bytes"),
+            "{}",
+            out.diagnostics[0].reason
+        );
+
+        // The real limit, without holding more than the limit in memory.
+        let mut out = Collect::default();
+        let mut input = io::BufReader::new(io::repeat(b'x').take(MAX_PAGE_BYTES as u64 + 10));
+        BlogTextReader.read(&mut input, "huge.txt", &mut out);
+        assert_eq!(
+            out.diagnostics,
+            vec![util::diag(
+                "huge.txt",
+                Position::default(),
+                Severity::Fatal,
+                format!(
+                    "the page is {} bytes (16.0 MiB), over the 16 MiB limit for blog page text: not read",
+                    MAX_PAGE_BYTES + 10
+                )
+            )]
+        );
+        // Exactly at the limit is read.
+        let mut out = Collect::default();
+        read_page(&mut &bytes[..100], "edge.txt", &mut out, 100);
+        assert_eq!(out.items.len(), 1);
+    }
+
+    #[test]
+    fn read_error_keeps_what_was_read() {
+        struct Failing(&'static [u8]);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0.is_empty() {
+                    return Err(io::Error::other("disk went away"));
+                }
+                let n = self.0.len().min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut out = Collect::default();
+        let mut input = io::BufReader::new(Failing(b"Some post text.\n"));
+        BlogTextReader.read(&mut input, "page.txt", &mut out);
+        assert_eq!(out.items.len(), 1);
+        assert_eq!(out.items[0].text, "Some post text.");
+        assert_eq!(
+            out.diagnostics,
+            vec![diag(
+                Position::byte(16),
+                Severity::Fatal,
+                "cannot read further: disk went away"
+            )]
+        );
+    }
+
+    // --- never panics ------------------------------------------------------------------------
+
+    const SAMPLE: &str = "A title\n\nPost line.\u{a0}\n\n3 thoughts on “A title\n\n  1. Ann says:\n\n    Hi.\n\n    Liked by 2 people\n\n     • Reply\n       more.\n\t\t1) Deep\r\n  2. Last.\n";
+
+    fn check_invariants(c: &Collect) {
+        let mut ids = std::collections::HashSet::new();
+        let thread = c.threads.first().map(|t| t.thread_id.clone());
+        for item in &c.items {
+            assert!(!item.text.is_empty(), "empty text: {item:?}");
+            assert_eq!(item.text, item.text.trim_matches(is_space));
+            assert!(item.text.lines().all(|l| !is_liked_by(l)));
+            assert_eq!(Some(&item.thread_id), thread.as_ref());
+            if let Some(parent) = &item.parent_id {
+                assert!(
+                    parent == &item.thread_id || ids.contains(parent),
+                    "dangling parent"
+                );
+            }
+            assert!(item.source.position.line.is_some());
+            ids.insert(item.id.clone());
+        }
+        if let Some(meta) = c.threads.first() {
+            let found = c
+                .items
+                .iter()
+                .filter(|i| i.kind == ItemKind::Comment)
+                .count();
+            assert_eq!(meta.found_comments as usize, found);
+        } else {
+            assert!(c.items.is_empty());
+            assert!(!c.diagnostics.is_empty(), "nothing read and nothing said");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(s in "(?s).{0,400}") {
+            check_invariants(&read(&s));
+        }
+
+        #[test]
+        fn page_like_text_never_panics(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("\n".to_string()),
+                    Just("\r\n".to_string()),
+                    Just("  1. ".to_string()),
+                    Just("    • ".to_string()),
+                    Just("\t".to_string()),
+                    Just("\u{a0}".to_string()),
+                    Just("Liked by 1 person".to_string()),
+                    Just("Ann says:".to_string()),
+                    Just("7 thoughts on “".to_string()),
+                    Just("One thought on \"".to_string()),
+                    Just("”".to_string()),
+                    "[a-z .!?]{0,12}",
+                ],
+                0..60,
+            )
+        ) {
+            check_invariants(&read(&parts.concat()));
+        }
+
+        #[test]
+        fn mutated_pages_never_panic(
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>(), 0u8..3), 0..12)
+        ) {
+            let mut bytes = SAMPLE.as_bytes().to_vec();
+            for (at, byte, kind) in edits {
+                let at = if bytes.is_empty() { 0 } else { at % (bytes.len() + 1) };
+                match kind {
+                    0 => bytes.insert(at, byte),
+                    1 if at < bytes.len() => { bytes.remove(at); }
+                    _ if at < bytes.len() => bytes[at] = byte,
+                    _ => {}
+                }
+            }
+            check_invariants(&read_bytes(&bytes));
+        }
+    }
+
+    #[test]
+    fn sample_reads_as_intended() {
+        let c = read(SAMPLE);
+        assert_eq!(c.diagnostics, vec![]);
+        let shape: Vec<_> = c
+            .items
+            .iter()
+            .map(|i| (i.author.as_deref(), i.text.as_str()))
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                (None, "Post line."),
+                (Some("Ann"), "Hi."),
+                (None, "Reply\nmore."),
+                (None, "Deep"),
+                (None, "Last."),
+            ]
+        );
+        let ids: Vec<&str> = c.items.iter().map(|i| i.id.as_str()).collect();
+        let parents: Vec<Option<&str>> = c.items.iter().map(|i| i.parent_id.as_deref()).collect();
+        assert_eq!(
+            parents,
+            vec![None, Some(ids[0]), Some(ids[1]), Some(ids[2]), Some(ids[0])]
+        );
+        assert_eq!(c.threads[0].title.as_deref(), Some("A title"));
+    }
 }
