@@ -312,7 +312,7 @@ fn mark_echoes(signals: &mut [Signal], text: &str, answered: &[Signal]) {
             continue;
         }
         let Some(sentence) = tokens.sentences.iter().find(|x| x.start <= s.start && s.start < x.end) else { continue };
-        let first_person = tokens.tokens[sentence.tokens.clone()].iter().any(|t| FIRST_PERSON.contains(&t.norm.as_str()));
+        let first_person = sentence.tokens.clone().any(|i| FIRST_PERSON.contains(&tokens.norm(i)));
         if !first_person {
             s.experiencer = Experiencer::Other;
             s.cues.push(Cue {

@@ -296,11 +296,8 @@ impl Context {
                 signal.cues.push(cue);
             }
             // The evidence's own words settle whose experience it is.
-            let words = &tokens.tokens[s_start..s_end];
-            if words
-                .iter()
-                .any(|t| self.span_other.iter().any(|w| *w == t.norm))
-            {
+            let has_word = |list: &[String]| (s_start..s_end).any(|i| list.iter().any(|w| w == tokens.norm(i)));
+            if has_word(&self.span_other) {
                 if signal.experiencer != Experiencer::Other {
                     signal.experiencer = Experiencer::Other;
                     signal.cues.push(Cue {
@@ -311,11 +308,7 @@ impl Context {
                         end: signal.end,
                     });
                 }
-            } else if words
-                .iter()
-                .any(|t| self.span_self.iter().any(|w| *w == t.norm))
-                && signal.experiencer == Experiencer::Other
-            {
+            } else if has_word(&self.span_self) && signal.experiencer == Experiencer::Other {
                 signal.experiencer = Experiencer::Writer;
                 signal.cues.retain(|c| c.category != "experiencer");
             }

@@ -241,11 +241,7 @@ impl Matcher {
 
     /// The token ids of a text for this matcher's vocabulary.
     pub fn ids(&self, tokens: &Tokens) -> Ids {
-        Ids(tokens
-            .tokens
-            .iter()
-            .map(|t| self.vocab.get(t.norm.as_str()).copied().unwrap_or(UNKNOWN))
-            .collect())
+        Ids((0..tokens.tokens.len()).map(|i| self.vocab.get(tokens.norm(i)).copied().unwrap_or(UNKNOWN)).collect())
     }
 
     /// All matches in a text. Each pattern reports at most one match per start token (the
@@ -263,7 +259,7 @@ impl Matcher {
                 let by_prefix = self
                     .prefix_starts
                     .iter()
-                    .filter(|(prefix, _)| tokens.tokens[i].norm.starts_with(&**prefix))
+                    .filter(|(prefix, _)| tokens.norm(i).starts_with(&**prefix))
                     .map(|(_, p)| *p);
                 let by_word = if id == UNKNOWN {
                     &[][..]
@@ -368,7 +364,7 @@ fn first_words(steps: &[Step]) -> Result<(Vec<u32>, Vec<Box<str>>), String> {
 fn test_token(test: &Test, i: usize, tokens: &Tokens, ids: &[u32]) -> bool {
     match test {
         Test::Word(id) => ids[i] == *id,
-        Test::Prefix(p) => tokens.tokens[i].norm.starts_with(&**p),
+        Test::Prefix(p) => tokens.norm(i).starts_with(&**p),
     }
 }
 

@@ -11,8 +11,9 @@ pub struct Token {
     /// Byte offsets into the original text, half-open.
     pub start: usize,
     pub end: usize,
-    /// The word in lower case with `’` folded to `'`.
-    pub norm: String,
+    /// The word in lower case with `’` folded to `'`: a range of [`Tokens::norms`].
+    norm_start: u32,
+    norm_end: u32,
     /// Index of the sentence it belongs to.
     pub sentence: u32,
     /// Inside quotation marks (“…” or "…") in the original text.
@@ -33,6 +34,17 @@ pub struct Sentence {
 pub struct Tokens {
     pub tokens: Vec<Token>,
     pub sentences: Vec<Sentence>,
+    /// Every token's normalised form, one after the other: one allocation per text instead of
+    /// one per word.
+    norms: String,
+}
+
+impl Tokens {
+    /// The normalised form of token `i` (lower case, `'` for `’`).
+    pub fn norm(&self, i: usize) -> &str {
+        let t = &self.tokens[i];
+        &self.norms[t.norm_start as usize..t.norm_end as usize]
+    }
 }
 
 fn is_word_char(c: char) -> bool {
@@ -47,10 +59,7 @@ fn is_apostrophe(c: char) -> bool {
 /// space, a quote or the end) and at every line break: on blogs, a line on its own is a sentence
 /// ("I'm a failure." / "I'm the problem").
 pub fn tokenize(text: &str) -> Tokens {
-    let mut out = Tokens {
-        tokens: Vec::with_capacity(text.len() / 5),
-        sentences: Vec::new(),
-    };
+    let mut out = Tokens { tokens: Vec::with_capacity(text.len() / 5), sentences: Vec::new(), norms: String::with_capacity(text.len()) };
     let mut sentence: u32 = 0;
     let mut sentence_start_tok = 0usize;
     let mut sentence_start_byte: Option<usize> = None;
@@ -91,11 +100,12 @@ pub fn tokenize(text: &str) -> Tokens {
             }
             let start = i;
             let mut end = i + c.len_utf8();
-            let mut norm = String::new();
-            push_lower(&mut norm, c);
+            let norm_start = out.norms.len() as u32;
+            let norm = &mut out.norms;
+            push_lower(norm, c);
             while let Some(&(j, d)) = chars.peek() {
                 if is_word_char(d) {
-                    push_lower(&mut norm, d);
+                    push_lower(norm, d);
                     end = j + d.len_utf8();
                     chars.next();
                 } else if is_apostrophe(d) {
@@ -116,10 +126,12 @@ pub fn tokenize(text: &str) -> Tokens {
             if sentence_start_byte.is_none() {
                 sentence_start_byte = Some(start);
             }
+            let norm_end = out.norms.len() as u32;
             out.tokens.push(Token {
                 start,
                 end,
-                norm,
+                norm_start,
+                norm_end,
                 sentence,
                 quoted,
                 clause_end: false,
@@ -190,7 +202,7 @@ mod tests {
     use super::*;
 
     fn words(t: &Tokens) -> Vec<&str> {
-        t.tokens.iter().map(|t| t.norm.as_str()).collect()
+        (0..t.tokens.len()).map(|i| t.norm(i)).collect()
     }
 
     #[test]

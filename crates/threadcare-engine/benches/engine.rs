@@ -1,0 +1,174 @@
+//! Engine throughput: the whole assessment over a generated corpus (default 100 MB), in MB/s per
+//! core, with the tokenizer alone as the same-process baseline, the speed-up from one to all
+//! cores (rayon), and — when `scripts/bench.sh` has set up its virtualenv — construct-tracker's
+//! lexicon extraction on a sample of the same texts, as a ratio.
+//!
+//!     scripts/bench.sh                       # everything, including construct-tracker
+//!     cargo bench -p threadcare-engine --bench engine
+//!     THREADCARE_BENCH_BYTES=20000000 cargo bench -p threadcare-engine --bench engine
+//!
+//! Nothing here asserts a speed: it prints figures.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use threadcare_engine::token::tokenize;
+use threadcare_engine::Engine;
+
+/// A small deterministic generator (xorshift64*), so every run assesses the same corpus.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+}
+
+const OPENERS: &[&str] = &[
+    "Today in session", "Last night", "This week", "Honestly", "I don't know why but", "After work",
+    "When I got home", "My therapist said", "For the first time in months", "Lately", "This morning",
+];
+const MIDDLES: &[&str] = &[
+    "I felt like she was pulling away from me", "we talked about attachment and trust", "I could not stop crying",
+    "the commute was killing me", "I kept thinking everyone would be better off without me", "my phone died halfway through",
+    "I felt hopeful for a change", "I wanted to hurt myself again", "I skipped dinner and lunch", "my friend checked in on me",
+    "I told her I don't trust her", "I am not suicidal but I am so tired", "I used to cut when I was a teenager",
+    "we made a plan for the weekend", "I have been so anxious about the gap between sessions", "I hate myself for needing her",
+    "my sister said she wants to die", "I went for a long walk with the dog", "it feels like nothing will ever change",
+    "I reached out to the crisis line", "I could murder a pizza right now", "I am so scared she will leave",
+];
+const CLOSERS: &[&str] = &[
+    "and I don't know what to do.", "but I'm trying.", "so I wrote it all down here.", "and it helped a little.",
+    "which made everything worse.", "and I feel so alone.", "and we will talk about it next week.", ".",
+];
+const REPLIES: &[&str] = &[
+    "I'm so sorry you are going through this. Have you told your therapist how you feel?",
+    "That sounds really hard. You are not alone in this.",
+    "Please reach out to a crisis line if it gets worse tonight.",
+    "I can relate so much, my therapist did the same thing last year.",
+    "Sending you a big hug.",
+];
+
+fn post(rng: &mut Rng) -> String {
+    let mut s = String::new();
+    let paragraphs = 1 + rng.next() % 5;
+    for p in 0..paragraphs {
+        if p > 0 {
+            s.push_str("\n\n");
+        }
+        for _ in 0..(1 + rng.next() % 4) {
+            s.push_str(rng.pick(OPENERS));
+            s.push(' ');
+            s.push_str(rng.pick(MIDDLES));
+            s.push(' ');
+            s.push_str(rng.pick(CLOSERS));
+            s.push(' ');
+        }
+    }
+    s
+}
+
+fn corpus(bytes: usize) -> Vec<String> {
+    let mut rng = Rng(0x7468_7265_6164_6361);
+    let mut out = Vec::new();
+    let mut total = 0;
+    while total < bytes {
+        let t = if rng.next() % 3 == 0 { rng.pick(REPLIES).to_string() } else { post(&mut rng) };
+        total += t.len();
+        out.push(t);
+    }
+    out
+}
+
+fn mb_per_s(bytes: usize, secs: f64) -> f64 {
+    bytes as f64 / 1e6 / secs
+}
+
+fn main() {
+    let target: usize = std::env::var("THREADCARE_BENCH_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000_000);
+    let engine = Engine::embedded().expect("engine data");
+    let t0 = Instant::now();
+    let texts = corpus(target);
+    let bytes: usize = texts.iter().map(|t| t.len()).sum();
+    println!("corpus: {} texts, {:.1} MB, generated in {:.1} s", texts.len(), bytes as f64 / 1e6, t0.elapsed().as_secs_f64());
+
+    // Baseline in the same process: tokenizing alone, one core.
+    let t = Instant::now();
+    let mut tokens = 0usize;
+    for text in &texts {
+        tokens += tokenize(text).tokens.len();
+    }
+    let tok_secs = t.elapsed().as_secs_f64();
+    println!("tokenizer only, 1 core: {:>8.1} MB/s ({tokens} tokens)", mb_per_s(bytes, tok_secs));
+
+    // The whole engine, one core.
+    let t = Instant::now();
+    let mut flagged = 0usize;
+    for text in &texts {
+        flagged += (engine.assess_text(text).level > threadcare_core::Level::None) as usize;
+    }
+    let one = t.elapsed().as_secs_f64();
+    let one_rate = mb_per_s(bytes, one);
+    println!("full engine, 1 core:    {one_rate:>8.1} MB/s per core ({flagged} texts above none); {:.2}× the tokenizer's time", one / tok_secs);
+
+    // All cores.
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(cores).build().unwrap();
+    let t = Instant::now();
+    let flagged_par: usize = pool.install(|| texts.par_iter().map(|text| (engine.assess_text(text).level > threadcare_core::Level::None) as usize).sum());
+    let par = t.elapsed().as_secs_f64();
+    assert_eq!(flagged, flagged_par, "parallel and serial runs must agree");
+    println!(
+        "full engine, {cores} cores:   {:>8.1} MB/s in all, {:.1} MB/s per core; speed-up {:.2}× on {cores} cores",
+        mb_per_s(bytes, par),
+        mb_per_s(bytes, par) / cores as f64,
+        one / par
+    );
+
+    // construct-tracker on a sample of the same texts, when scripts/bench.sh prepared it.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = root.join("target/construct-tracker-venv/bin/python");
+    let script = root.join("scripts/construct_tracker_bench.py");
+    if python.exists() {
+        let sample_bytes: usize = std::env::var("THREADCARE_BENCH_CT_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(300_000);
+        let mut sample = Vec::new();
+        let mut n = 0;
+        for text in &texts {
+            if n >= sample_bytes {
+                break;
+            }
+            n += text.len();
+            sample.push(text.clone());
+        }
+        let path = root.join("target/bench-data/ct-sample.json");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::File::create(&path).unwrap().write_all(serde_json::to_string(&sample).unwrap().as_bytes()).unwrap();
+        // The same sample through our engine, in this process, for a like-for-like ratio.
+        let t = Instant::now();
+        for text in &sample {
+            std::hint::black_box(engine.assess_text(text));
+        }
+        let ours = mb_per_s(n, t.elapsed().as_secs_f64());
+        let out = Command::new(&python).arg(&script).arg(&path).output().expect("run construct-tracker");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        match stdout.lines().find_map(|l| l.strip_prefix("MB/s ").and_then(|v| v.trim().parse::<f64>().ok())) {
+            Some(theirs) => println!(
+                "construct-tracker Lexicon.extract (srl_v1-0), 1 core, {:.2} MB sample: {theirs:.4} MB/s; threadcare on the same sample: {ours:.1} MB/s = {:.0}×",
+                n as f64 / 1e6,
+                ours / theirs
+            ),
+            None => println!("construct-tracker run failed: {}{}", stdout, String::from_utf8_lossy(&out.stderr)),
+        }
+    } else {
+        println!("construct-tracker: not set up (run scripts/bench.sh to include it)");
+    }
+}
