@@ -124,6 +124,10 @@ pub struct Signal {
     /// The context cues that changed this signal.
     #[serde(default)]
     pub cues: Vec<Cue>,
+    /// Found in the post's title rather than its text: `start`/`end` are then offsets into the
+    /// title. A title can carry the whole message ("I can't do this anymore").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_title: bool,
 }
 
 impl Signal {

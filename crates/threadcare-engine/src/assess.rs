@@ -134,6 +134,12 @@ impl Engine {
         for item in &thread.items {
             let parent = item.parent_id.as_deref().and_then(|p| by_id.get(p).copied());
             let mut signals = self.signals.find(&item.text);
+            if let (ItemKind::Post, Some(title)) = (item.kind, item.title.as_deref()) {
+                signals.extend(self.signals.find(title).into_iter().map(|mut s| {
+                    s.in_title = true;
+                    s
+                }));
+            }
             if let Some(parent) = parent {
                 mark_quotes(&mut signals, &item.text, &parent.text);
                 if let Some((_, parent_signals)) = levels.get(parent.id.as_str()) {

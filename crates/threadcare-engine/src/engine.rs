@@ -141,6 +141,7 @@ impl Signals {
                 quoted: false,
                 rule: format!("{}:{}", c.id, c.patterns[pi as usize]),
                 cues: Vec::new(),
+                in_title: false,
             });
             spans.push((m.tok_start, m.tok_end));
         }

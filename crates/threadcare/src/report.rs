@@ -137,6 +137,8 @@ fn family_rank(family: &str) -> u8 {
 /// takes the most serious family and lists every signal in its tooltip.
 fn highlight(text: &str, signals: &[Signal]) -> String {
     let mut cuts: Vec<usize> = vec![0, text.len()];
+    let signals: Vec<Signal> = signals.iter().filter(|s| !s.in_title).cloned().collect();
+    let signals = &signals[..];
     for s in signals {
         if s.start < s.end && s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end) {
             cuts.push(s.start);
