@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod analyze;
+mod eval;
 mod report;
 mod threads;
 
@@ -23,6 +24,8 @@ enum Command {
     Threads(threads::Args),
     /// Assess every post and comment: C-SSRS and triage level with evidence, replies, threads.
     Analyze(analyze::Args),
+    /// Run the engine on the public evaluation sets and write a Markdown report.
+    Eval(eval::Args),
 }
 
 /// Exit statuses shared by every command that reads input.
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Threads(args) => threads::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Eval(args) => eval::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
