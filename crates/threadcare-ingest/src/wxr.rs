@@ -28,16 +28,23 @@
 //! `wp:comment_content` through `to_text`. Comments held for moderation (`wp:comment_approved`
 //! `0`) are skipped unless [`WxrReader::include_unapproved`]; spam and trash always are, and so
 //! are pingbacks, trackbacks and webmentions (`wp:comment_type`): they are not anyone's words.
+//! A comment without `wp:comment_approved` counts as approved; one with no `wp:comment_id` gets
+//! a content hash after the `-c`.
 //!
 //! **Privacy.** Commenters' e-mail addresses, IP addresses and URLs, and all post and comment
 //! metadata, are never read into memory: the reader skips those elements unseen.
 //!
 //! **Diagnostics.** An unreadable date keeps the item (`Degraded`); invalid UTF-8 is replaced
-//! (`Degraded`); an item larger than 64 MiB is `Rejected`. A file that ends inside an element,
-//! mismatched tags or broken markup end the reading with one `Fatal` diagnostic at the byte
-//! offset of the problem, after every item completed before it has been emitted. Positions are
-//! the byte offset of the element's `<` and the item's number in the file (counting every
-//! `<item>`, skipped ones included).
+//! with U+FFFD (`Degraded`: one bad byte in a large export should not cost the rest of it); an
+//! item larger than 64 MiB is `Rejected`. Control characters XML forbids (WordPress lets some
+//! through) are dropped from the text, and a lone `&` or an HTML entity XML does not define
+//! (`&nbsp;`) is read as a browser would: neither is worth losing an export over. A comment
+//! that names itself as its parent is attached to the post (`Degraded`). A file that ends
+//! inside an element, mismatched tags or broken markup end the reading with one `Fatal`
+//! diagnostic at the byte offset of the problem (quick-xml's error position: the start of the
+//! unclosed construct or of the offending tag), after every item completed before it has been
+//! emitted. Positions are the byte offset of the element's `<` and the item's number in the
+//! file (counting every `<item>`, skipped ones included).
 
 pub(crate) mod xml;
 
@@ -710,6 +717,26 @@ mod tests {
         assert_eq!(d.severity, Severity::Fatal);
         assert_eq!(d.position.record, Some(5));
         assert!(d.reason.starts_with("malformed XML"), "{}", d.reason);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_said() {
+        let mut bytes =
+            b"<rss><channel><item><wp:post_id>1</wp:post_id><content:encoded>caf".to_vec();
+        bytes.push(0xe9);
+        bytes.extend_from_slice(b" au lait</content:encoded></item></channel></rss>");
+        let out = read(&bytes);
+        assert_eq!(out.items.len(), 1);
+        assert_eq!(out.items[0].text, "caf\u{FFFD} au lait");
+        assert_eq!(
+            out.diagnostics,
+            vec![Diagnostic::new(
+                "blog.wxr",
+                Position::byte(14).with_record(1),
+                Severity::Degraded,
+                "invalid UTF-8 in this post or its comments: replaced with U+FFFD"
+            )]
+        );
     }
 
     #[test]

@@ -259,10 +259,21 @@ pub(crate) struct Records<R, S> {
     latin1: bool,
     queue: VecDeque<Found>,
     done: bool,
+    /// Bytes skipped before quick-xml saw the input (a byte order mark), added to its offsets.
+    base: u64,
+    /// [`MAX_RECORD_BYTES`], smaller in tests.
+    max_record_bytes: usize,
 }
 
 impl<R: BufRead, S: Schema> Records<R, S> {
-    pub fn new(input: R, schema: S) -> Self {
+    pub fn new(mut input: R, schema: S) -> Self {
+        // A UTF-8 byte order mark is skipped here rather than by quick-xml, whose offsets would
+        // then not count it.
+        let base = match input.fill_buf() {
+            Ok(head) if head.starts_with(b"\xEF\xBB\xBF") => 3,
+            _ => 0,
+        };
+        input.consume(base);
         let mut reader = NsReader::from_reader(input);
         let config = reader.config_mut();
         config.allow_dangling_amp = true;
@@ -287,6 +298,8 @@ impl<R: BufRead, S: Schema> Records<R, S> {
             latin1: false,
             queue: VecDeque::new(),
             done: false,
+            base: base as u64,
+            max_record_bytes: MAX_RECORD_BYTES,
         }
     }
 
@@ -305,7 +318,7 @@ impl<R: BufRead, S: Schema> Records<R, S> {
 
     /// Reads one event and queues whatever it completes.
     fn step(&mut self) {
-        let at = self.reader.buffer_position();
+        let at = self.base + self.reader.buffer_position();
         let capturing = self.building.is_some() && self.skip_from.is_none() && !self.oversize;
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
@@ -322,8 +335,8 @@ impl<R: BufRead, S: Schema> Records<R, S> {
         match read {
             Err(err) => {
                 let at = match err {
-                    XmlError::Io(_) => self.reader.buffer_position(),
-                    _ => self.reader.error_position(),
+                    XmlError::Io(_) => self.base + self.reader.buffer_position(),
+                    _ => self.base + self.reader.error_position(),
                 };
                 let reason = self.reason(&err);
                 self.fatal(at, reason);
@@ -360,7 +373,7 @@ impl<R: BufRead, S: Schema> Records<R, S> {
                         "XML ends inside <{innermost}>{} (truncated file?)",
                         self.context(Some(&innermost))
                     );
-                    let at = self.reader.buffer_position();
+                    let at = self.base + self.reader.buffer_position();
                     self.fatal(at, reason);
                 } else if !self.root_seen {
                     self.fatal(0, "no XML element found: nothing to read".to_string());
@@ -457,7 +470,7 @@ impl<R: BufRead, S: Schema> Records<R, S> {
     fn charge(&mut self, bytes: usize) -> bool {
         if self.building == Some(Building::Record) {
             self.bytes = self.bytes.saturating_add(bytes);
-            if self.bytes > MAX_RECORD_BYTES {
+            if self.bytes > self.max_record_bytes {
                 self.oversize = true;
             }
         }
@@ -471,13 +484,15 @@ impl<R: BufRead, S: Schema> Records<R, S> {
             return;
         }
         let escape = is_text && matches!(self.raw, Some((_, Markup::Xhtml)));
+        let controls = text.bytes().any(is_control);
         if let Some(node) = self.nodes.last_mut() {
-            if escape {
+            if escape || controls {
                 for c in text.chars() {
                     match c {
-                        '&' => node.text.push_str("&amp;"),
-                        '<' => node.text.push_str("&lt;"),
-                        '>' => node.text.push_str("&gt;"),
+                        '&' if escape => node.text.push_str("&amp;"),
+                        '<' if escape => node.text.push_str("&lt;"),
+                        '>' if escape => node.text.push_str("&gt;"),
+                        c if c.is_ascii() && is_control(c as u8) => {}
                         c => node.text.push(c),
                     }
                 }
@@ -621,6 +636,12 @@ impl<R: BufRead, S: Schema> Records<R, S> {
         self.oversize = false;
         self.bytes = 0;
     }
+}
+
+/// Control characters XML 1.0 does not allow (everything below space but tab, LF and CR).
+/// WordPress exports sometimes carry them; they are invisible, so they are dropped.
+fn is_control(b: u8) -> bool {
+    b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')
 }
 
 fn classify(res: &ResolveResult<'_>, e: &BytesStart<'_>) -> Ns {
@@ -864,6 +885,59 @@ mod tests {
             panic!()
         };
         assert!(!lossy);
+    }
+
+    #[test]
+    fn an_oversize_record_is_flagged_and_the_next_is_whole() {
+        let xml = format!(
+            "<r><item><t>{}</t><t>more</t></item><item><t>ok</t></item></r>",
+            "x".repeat(2000)
+        );
+        let mut records = Records::new(xml.as_bytes(), Items);
+        records.max_record_bytes = 1000;
+        let _root = records.next();
+        let Found::Record {
+            node,
+            oversize,
+            number,
+            ..
+        } = records.next()
+        else {
+            panic!()
+        };
+        assert!(oversize);
+        assert_eq!(number, 1);
+        assert!(
+            node.text.len() + node.children.iter().map(|c| c.text.len()).sum::<usize>() <= 1000
+        );
+        let Found::Record {
+            node,
+            oversize,
+            number,
+            ..
+        } = records.next()
+        else {
+            panic!()
+        };
+        assert!(!oversize);
+        assert_eq!(number, 2);
+        assert_eq!(node.field(Ns::None, "t"), Some("ok"));
+        assert!(matches!(records.next(), Found::End));
+    }
+
+    #[test]
+    fn byte_order_mark_and_control_characters() {
+        let xml = "\u{feff}<r><item><t>a\u{1}b\u{0}c\u{b}</t></item><item><t>x";
+        let found = all(xml);
+        let Found::Record { node, .. } = &found[1] else {
+            panic!("{found:?}")
+        };
+        assert_eq!(node.field(Ns::None, "t"), Some("abc"));
+        // Offsets count the bytes of the file, the byte order mark included.
+        let Found::Fatal { at, .. } = &found[2] else {
+            panic!("{found:?}")
+        };
+        assert_eq!(*at, xml.len() as u64);
     }
 
     #[test]
