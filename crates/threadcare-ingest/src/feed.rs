@@ -31,7 +31,8 @@
 //!
 //! # Atom
 //! Each `<entry>` is a post: `id` is `<id>` (else the `alternate` link, else a content hash);
-//! `title`; `author` is `author/name`, else the feed's own `author/name`; `created_at` is
+//! `title`; `author` is `author/name`, else the feed's own `author/name` (when it comes before
+//! the entries, as feeds write it); `created_at` is
 //! `published`, else `updated`; `text` is `content` (type `html`, `xhtml` or `text`, or a
 //! `text/…` MIME type; content given only by `src` has no text here), else `summary`.
 //!
