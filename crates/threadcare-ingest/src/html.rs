@@ -140,29 +140,42 @@ fn paragraph_break(out: &mut String) {
 /// Collapses runs of spaces, trims each line, keeps single newlines, and allows at most one
 /// blank line between paragraphs. Non-breaking spaces become plain spaces.
 pub fn normalize(text: &str) -> String {
-    let text = text
-        .replace("\r\n", "\n")
-        .replace(['\r'], "\n")
-        .replace('\u{a0}', " ");
+    // One pass, no allocation per line: spaces and tabs collapse to one space, a line break
+    // ends the line, and breaks between lines with text become "\n" or (after a blank line)
+    // "\n\n".
     let mut out = String::with_capacity(text.len());
-    let mut blank_run = 0;
-    for line in text.split('\n') {
-        let mut collapsed = String::with_capacity(line.len());
-        for word in line.split([' ', '\t']).filter(|w| !w.is_empty()) {
-            if !collapsed.is_empty() {
-                collapsed.push(' ');
+    let mut newlines = 0usize; // line breaks since the last text
+    let mut space = false; // a space is owed before the next word on this line
+    let mut line_has_text = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                newlines += 1;
+                space = false;
+                line_has_text = false;
             }
-            collapsed.push_str(word);
+            '\n' => {
+                newlines += 1;
+                space = false;
+                line_has_text = false;
+            }
+            ' ' | '\t' | '\u{a0}' => space = line_has_text,
+            _ => {
+                if !out.is_empty() && newlines > 0 {
+                    out.push_str(if newlines > 1 { "\n\n" } else { "\n" });
+                } else if space {
+                    out.push(' ');
+                }
+                newlines = 0;
+                space = false;
+                line_has_text = true;
+                out.push(c);
+            }
         }
-        if collapsed.is_empty() {
-            blank_run += 1;
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(if blank_run > 0 { "\n\n" } else { "\n" });
-        }
-        blank_run = 0;
-        out.push_str(&collapsed);
     }
     out
 }
@@ -170,6 +183,16 @@ pub fn normalize(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalize_collapses_space_and_blank_lines() {
+        assert_eq!(
+            normalize("  a \t b  \r\n c\n\n\n\n d \u{a0}e  "),
+            "a b\nc\n\nd e"
+        );
+        assert_eq!(normalize("\n\n  \n"), "");
+        assert_eq!(normalize("x\r\ry"), "x\n\ny");
+    }
 
     #[test]
     fn paragraphs_and_breaks_survive() {
