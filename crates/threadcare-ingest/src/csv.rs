@@ -98,7 +98,7 @@ fn read_with_limit(input: &mut dyn BufRead, file: &str, out: &mut dyn Sink, max:
             columns
         }
         Err(reason) => {
-            let reason = if rdr.get_ref().state == Quote::InQuoted && header.len() <= 1 {
+            let reason = if rdr.get_ref().state == QuoteState::InQuoted && header.len() <= 1 {
                 format!("{reason} (the header opens a quote that is never closed)")
             } else {
                 reason
@@ -153,7 +153,7 @@ fn read_with_limit(input: &mut dyn BufRead, file: &str, out: &mut dyn Sink, max:
         return;
     }
     if let Some((last, position)) = pending {
-        if rdr.get_ref().state == Quote::InQuoted {
+        if rdr.get_ref().state == QuoteState::InQuoted {
             out.diagnostic(util::diag(
                 file,
                 position,
@@ -312,7 +312,7 @@ fn fields(record: &ByteRecord, columns: &Columns) -> Result<Fields, String> {
 /// Where the quoting of the bytes read so far stands, following `csv_core` with the default
 /// settings (`"` quotes, doubled `""` escapes, `,` between fields, `\r` or `\n` ends a record).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Quote {
+enum QuoteState {
     /// Between records (empty lines are skipped here).
     StartRecord,
     StartField,
@@ -320,14 +320,14 @@ enum Quote {
     Unquoted,
     InQuoted,
     /// A quote inside a quoted field: the end of the quoting, or the first of `""`.
-    QuoteInQuoted,
+    AfterQuote,
 }
 
 /// Passes the bytes through to the `csv` reader, following the quoting: at the end of the input
 /// it knows whether a quote was left open, and it stops a record that grows past the limit.
 struct QuoteTracker<'a> {
     inner: &'a mut dyn BufRead,
-    state: Quote,
+    state: QuoteState,
     /// The line the current (or last) record started on.
     record_line: u64,
     /// The line the next byte is on.
@@ -347,7 +347,7 @@ impl<'a> QuoteTracker<'a> {
     fn new(inner: &'a mut dyn BufRead, max: u64) -> Self {
         QuoteTracker {
             inner,
-            state: Quote::StartRecord,
+            state: QuoteState::StartRecord,
             record_line: 1,
             line: 1,
             record_bytes: 0,
@@ -371,7 +371,7 @@ impl<'a> QuoteTracker<'a> {
         let term = b == b'\n' || b == b'\r';
         let at = self.byte;
         self.byte += 1;
-        if self.state == Quote::StartRecord {
+        if self.state == QuoteState::StartRecord {
             if term {
                 if b == b'\n' {
                     self.line += 1;
@@ -381,21 +381,23 @@ impl<'a> QuoteTracker<'a> {
             self.record_line = self.line;
             self.record_bytes = 0;
             self.starts.push_back((at, self.line));
-            self.state = Quote::StartField;
+            self.state = QuoteState::StartField;
         }
         self.record_bytes += 1;
         self.state = match (self.state, b) {
-            (Quote::StartField, b'"') => Quote::InQuoted,
-            (Quote::StartField | Quote::Unquoted | Quote::QuoteInQuoted, b',') => Quote::StartField,
-            (Quote::StartField | Quote::Unquoted | Quote::QuoteInQuoted, _) if term => {
-                Quote::StartRecord
+            (QuoteState::StartField, b'"') => QuoteState::InQuoted,
+            (QuoteState::StartField | QuoteState::Unquoted | QuoteState::AfterQuote, b',') => {
+                QuoteState::StartField
             }
-            (Quote::StartField | Quote::Unquoted, _) => Quote::Unquoted,
-            (Quote::InQuoted, b'"') => Quote::QuoteInQuoted,
-            (Quote::InQuoted, _) => Quote::InQuoted,
-            (Quote::QuoteInQuoted, b'"') => Quote::InQuoted,
-            (Quote::QuoteInQuoted, _) => Quote::Unquoted,
-            (Quote::StartRecord, _) => Quote::StartField,
+            (QuoteState::StartField | QuoteState::Unquoted | QuoteState::AfterQuote, _) if term => {
+                QuoteState::StartRecord
+            }
+            (QuoteState::StartField | QuoteState::Unquoted, _) => QuoteState::Unquoted,
+            (QuoteState::InQuoted, b'"') => QuoteState::AfterQuote,
+            (QuoteState::InQuoted, _) => QuoteState::InQuoted,
+            (QuoteState::AfterQuote, b'"') => QuoteState::InQuoted,
+            (QuoteState::AfterQuote, _) => QuoteState::Unquoted,
+            (QuoteState::StartRecord, _) => QuoteState::StartField,
         };
         if b == b'\n' {
             self.line += 1;
@@ -417,7 +419,7 @@ impl Read for QuoteTracker<'_> {
         }
         // These bytes still go to the parser (they may end records before the long one); the
         // next read fails.
-        if self.record_bytes > self.max && self.state != Quote::StartRecord {
+        if self.record_bytes > self.max && self.state != QuoteState::StartRecord {
             self.overflow = true;
         }
         Ok(n)
