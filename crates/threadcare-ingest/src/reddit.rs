@@ -16,8 +16,9 @@
 //!   escapes (`&amp;`, `&lt;`, `&gt;`) decoded and nothing else changed; `title` likewise.
 //! - A link post (empty `selftext`) gets its title as its text, without a diagnostic: a link
 //!   post's words are its title, and an empty text would mark it as removed.
-//! - A `[deleted]` or `[removed]` body gives the text `""`, a `[deleted]` author gives `None`; the
-//!   item keeps its id and parent, so the replies under it still attach to it.
+//! - A `[deleted]` or `[removed]` body gives the text `""`, and such an author `None` (each on its
+//!   own: a comment removed by moderators keeps its author); the item keeps its id and parent, so
+//!   the replies under it still attach to it. A removed post keeps its title.
 //! - A `more` stub (comments Reddit did not load) is a `Degraded` diagnostic, not an error.
 //!
 //! Positions are record numbers: the n-th thing (submission, comment, `more` stub or anything
