@@ -59,14 +59,17 @@ fn is_apostrophe(c: char) -> bool {
 /// space, a quote or the end) and at every line break: on blogs, a line on its own is a sentence
 /// ("I'm a failure." / "I'm the problem").
 pub fn tokenize(text: &str) -> Tokens {
-    let mut out = Tokens { tokens: Vec::with_capacity(text.len() / 5), sentences: Vec::new(), norms: String::with_capacity(text.len()) };
+    let mut out = Tokens {
+        tokens: Vec::with_capacity(text.len() / 5),
+        sentences: Vec::new(),
+        norms: String::with_capacity(text.len()),
+    };
     let mut sentence: u32 = 0;
     let mut sentence_start_tok = 0usize;
     let mut sentence_start_byte: Option<usize> = None;
     let mut quoted = false;
     let mut pending_break = false;
     let bytes = text.as_bytes();
-    let mut chars = text.char_indices().peekable();
 
     let close_sentence = |out: &mut Tokens,
                           sentence: &mut u32,
@@ -84,8 +87,20 @@ pub fn tokenize(text: &str) -> Tokens {
         }
         *start_byte = None;
     };
+    // The char at byte `i`: ASCII without decoding.
+    let char_at = |i: usize| -> char {
+        let b = bytes[i];
+        if b < 0x80 {
+            b as char
+        } else {
+            text[i..].chars().next().unwrap_or('\u{fffd}')
+        }
+    };
 
-    while let Some((i, c)) = chars.next() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = char_at(i);
+        let width = c.len_utf8();
         if is_word_char(c) {
             if pending_break {
                 let end = out.tokens.last().map(|t| t.end).unwrap_or(0);
@@ -99,23 +114,30 @@ pub fn tokenize(text: &str) -> Tokens {
                 pending_break = false;
             }
             let start = i;
-            let mut end = i + c.len_utf8();
             let norm_start = out.norms.len() as u32;
             let norm = &mut out.norms;
             push_lower(norm, c);
-            while let Some(&(j, d)) = chars.peek() {
+            let mut j = i + width;
+            while j < bytes.len() {
+                let b = bytes[j];
+                if b.is_ascii_alphanumeric() {
+                    norm.push(b.to_ascii_lowercase() as char);
+                    j += 1;
+                    continue;
+                }
+                if b < 0x80 && b != b'\'' {
+                    break;
+                }
+                let d = char_at(j);
                 if is_word_char(d) {
                     push_lower(norm, d);
-                    end = j + d.len_utf8();
-                    chars.next();
+                    j += d.len_utf8();
                 } else if is_apostrophe(d) {
                     // An inner apostrophe joins (don't, i'm); a trailing one does not.
                     let after = j + d.len_utf8();
-                    let next_is_word = text[after..].chars().next().is_some_and(is_word_char);
-                    if next_is_word {
+                    if after < bytes.len() && is_word_char(char_at(after)) {
                         norm.push('\'');
-                        chars.next();
-                        end = after;
+                        j = after;
                     } else {
                         break;
                     }
@@ -129,15 +151,17 @@ pub fn tokenize(text: &str) -> Tokens {
             let norm_end = out.norms.len() as u32;
             out.tokens.push(Token {
                 start,
-                end,
+                end: j,
                 norm_start,
                 norm_end,
                 sentence,
                 quoted,
                 clause_end: false,
             });
+            i = j;
             continue;
         }
+        i += width;
         match c {
             '\n' => {
                 pending_break = true;
@@ -145,7 +169,7 @@ pub fn tokenize(text: &str) -> Tokens {
                 quoted = false;
             }
             '.' | '!' | '?' | '…' => {
-                let next = text[i + c.len_utf8()..].chars().next();
+                let next = text[i..].chars().next();
                 // "3.5" and "e.g" stay inside the sentence; a period before a space, a quote,
                 // a bracket or the end closes it.
                 if next.is_none_or(|n| {
@@ -161,7 +185,7 @@ pub fn tokenize(text: &str) -> Tokens {
                     }
                 }
             }
-            '-' if i > 0 && bytes.get(i - 1) == Some(&b' ') => {
+            '-' if i >= 2 && bytes.get(i - 2) == Some(&b' ') => {
                 if let Some(last) = out.tokens.last_mut() {
                     last.clause_end = true;
                 }
@@ -170,7 +194,7 @@ pub fn tokenize(text: &str) -> Tokens {
             '”' => quoted = false,
             '"' => {
                 // Straight quotes: opening when the previous char is not a word char.
-                let prev = text[..i].chars().next_back();
+                let prev = text[..i - width].chars().next_back();
                 quoted = !prev.is_some_and(|p| {
                     is_word_char(p) || p == '.' || p == ',' || p == '!' || p == '?'
                 }) && !quoted;
@@ -231,5 +255,21 @@ mod tests {
         let q: Vec<_> = t.tokens.iter().map(|t| t.quoted).collect();
         assert_eq!(q, [false, false, true, true, true, false, false]);
         assert!(t.tokens[4].clause_end);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tokens_are_ordered_spans_of_the_text(text in "\\PC{0,200}") {
+            let t = tokenize(&text);
+            let mut last_end = 0;
+            for (i, tok) in t.tokens.iter().enumerate() {
+                proptest::prop_assert!(tok.start >= last_end && tok.start < tok.end && tok.end <= text.len());
+                let folded: String = text[tok.start..tok.end].to_lowercase().replace(['’', '‘'], "'");
+                proptest::prop_assert_eq!(t.norm(i), folded.as_str());
+                last_end = tok.end;
+            }
+            let covered: usize = t.sentences.iter().map(|s| s.tokens.len()).sum();
+            proptest::prop_assert_eq!(covered, t.tokens.len());
+        }
     }
 }
