@@ -478,6 +478,25 @@ fn dreaddit(w: &mut String, e: &Evaluation) {
         "False-alarm rate at moderate+ on no-stress (label 0) posts: **{}** ({alarms} of {total}).\n",
         pct(share)
     );
+    if !r.false_alarms.is_empty() {
+        let ids: Vec<String> = r
+            .false_alarms
+            .iter()
+            .take(30)
+            .map(|(id, l)| format!("{id} ({l})"))
+            .collect();
+        let more = r.false_alarms.len().saturating_sub(30);
+        let _ = writeln!(
+            w,
+            "Their Dreaddit ids, to inspect in the data set: {}{}.\n",
+            ids.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
     let _ = writeln!(w, "Posts by label and level:\n");
     let _ = writeln!(
         w,

@@ -162,6 +162,8 @@ pub struct DreadditResult {
     pub scores: Binary,
     /// `levels[label][level]`: posts of each label at each level.
     pub levels: [[usize; 5]; 2],
+    /// The ids and levels of no-stress posts at moderate or above (to inspect; no text).
+    pub false_alarms: Vec<(String, Level)>,
     pub calibration: Calibration,
     pub seconds: f64,
 }
@@ -676,9 +678,17 @@ pub fn dreaddit(
     for (t, (l, _)) in truth.iter().zip(&assessed) {
         levels[*t as usize][l.rank() as usize] += 1;
     }
+    let false_alarms = loaded
+        .rows
+        .iter()
+        .zip(&assessed)
+        .filter(|(r, (l, _))| !r.stress && *l >= Level::Moderate)
+        .map(|(r, (l, _))| (r.id.clone(), *l))
+        .collect();
     let confidence: Vec<f64> = assessed.iter().map(|(_, c)| *c as f64).collect();
     let correct: Vec<bool> = truth.iter().zip(&pred).map(|(t, p)| t == p).collect();
     Outcome::Done(DreadditResult {
+        false_alarms,
         split,
         n: loaded.rows.len(),
         skipped: loaded.skipped,

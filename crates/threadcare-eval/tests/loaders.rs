@@ -306,6 +306,7 @@ fn whole_evaluation_with_no_constructs_predicts_nothing() {
     let r = e.dreaddit.done().unwrap();
     assert_eq!(r.levels, [[2, 0, 0, 0, 0], [2, 0, 0, 0, 0]]);
     assert_eq!(r.false_alarms_moderate(), (0, 2, 0.0));
+    assert!(r.false_alarms.is_empty());
     let md = report::markdown(&e);
     assert!(md.contains("The engine has no construct `burdensomeness` or `thwarted_belonging` yet"));
 }
