@@ -71,7 +71,8 @@ pub fn markdown(e: &Evaluation) -> String {
         "Made by `threadcare eval` at commit `{}`{} with {} ({} constructs loaded), reading the \
          public sets in `{}` in place (their texts are never copied; this report holds ids, labels \
          and scores only). The engine is rules only: nothing is trained, so every number is the \
-         rules' own. Run time {:.1} s on {} threads.\n",
+         rules' own. Run time {:.1} s on {} threads. Regenerate with `cargo run --release -p \
+         threadcare -- eval`.\n",
         e.commit,
         if e.uncommitted {
             " (with uncommitted changes to the constructs, context rules or engine)"
@@ -218,7 +219,7 @@ fn summary(w: &mut String, e: &Evaluation) {
     row(
         w,
         &rset,
-        "false alarms: no-stress posts at moderate+",
+        "false-alarm rate: share of no-stress posts at moderate+",
         r.map(|r| r.false_alarms_moderate().2),
         None,
     );
