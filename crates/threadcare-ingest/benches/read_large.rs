@@ -328,7 +328,7 @@ fn mib(kib: u64) -> f64 {
 }
 
 fn human(bytes: u64) -> String {
-    if bytes >= 1 << 30 && bytes % (1 << 30) == 0 {
+    if bytes >= 1 << 30 && bytes & ((1 << 30) - 1) == 0 {
         format!("{} GiB", bytes >> 30)
     } else {
         format!("{:.1} MB", bytes as f64 / 1e6)
@@ -960,45 +960,54 @@ struct Record<'a> {
     text: String,
 }
 
-fn records(
-    t: &Thread,
-) -> Vec<(
-    String,
-    Option<String>,
-    &'static str,
-    i64,
-    Option<&str>,
-    String,
-)> {
+/// One item of a thread, flattened for the formats with one record per item.
+struct Flat<'a> {
+    id: String,
+    parent: Option<String>,
+    author: &'static str,
+    created: i64,
+    title: Option<&'a str>,
+    text: String,
+}
+
+fn records(t: &Thread) -> Vec<Flat<'_>> {
     let id = post_id(t);
-    let mut rows = vec![(
-        id.clone(),
-        None,
-        t.author,
-        t.created,
-        Some(t.title.as_str()),
-        t.post.join("\n\n"),
-    )];
+    let mut rows = vec![Flat {
+        id: id.clone(),
+        parent: None,
+        author: t.author,
+        created: t.created,
+        title: Some(t.title.as_str()),
+        text: t.post.join("\n\n"),
+    }];
     for (i, c) in t.comments.iter().enumerate() {
         let parent = match c.parent {
             None => id.clone(),
             Some(p) => comment_id(t, p),
         };
-        rows.push((
-            comment_id(t, i),
-            Some(parent),
-            c.author,
-            c.created,
-            None,
-            c.paragraphs.join("\n\n"),
-        ));
+        rows.push(Flat {
+            id: comment_id(t, i),
+            parent: Some(parent),
+            author: c.author,
+            created: c.created,
+            title: None,
+            text: c.paragraphs.join("\n\n"),
+        });
     }
     rows
 }
 
 fn write_jsonl(out: &mut impl Write, t: &Thread) -> io::Result<()> {
     let thread_id = post_id(t);
-    for (id, parent, author, created, title, text) in records(t) {
+    for Flat {
+        id,
+        parent,
+        author,
+        created,
+        title,
+        text,
+    } in records(t)
+    {
         serde_json::to_writer(
             &mut *out,
             &Record {
@@ -1019,7 +1028,15 @@ fn write_jsonl(out: &mut impl Write, t: &Thread) -> io::Result<()> {
 
 fn write_csv<W: Write>(w: &mut csv::Writer<W>, t: &Thread) -> io::Result<()> {
     let thread_id = post_id(t);
-    for (id, parent, author, created, title, text) in records(t) {
+    for Flat {
+        id,
+        parent,
+        author,
+        created,
+        title,
+        text,
+    } in records(t)
+    {
         let kind = if parent.is_some() { "comment" } else { "post" };
         w.write_record([
             id.as_str(),
