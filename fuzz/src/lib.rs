@@ -9,7 +9,8 @@
 use std::io::BufReader;
 
 use threadcare_ingest::{
-    read_stream, reader_for, Diagnostic, Format, Item, ItemKind, Severity, Sink, ThreadMeta,
+    read_stream, reader_for, Collect, Diagnostic, Format, Item, ItemKind, Severity, Sink,
+    ThreadMeta,
 };
 
 /// The display name every target reads its input under.
@@ -47,21 +48,22 @@ impl Sink for Events {
     }
 }
 
-/// Reads `data` as `format` twice (as `--from <format>` would, without the sniffing guard) and
-/// checks both reads.
+/// Reads `data` as `format` twice (as `--from <format>` would, without the sniffing guard):
+/// once into a sink that also checks the order of events, once through `Collect::read`; checks
+/// the first and that the second gives the same.
 pub fn read_as(format: Format, data: &[u8]) {
-    let read = || {
-        let mut out = Events::default();
-        reader_for(format).read(&mut &data[..], FILE, &mut out);
-        out
-    };
-    let first = read();
+    let mut first = Events::default();
+    reader_for(format).read(&mut &data[..], FILE, &mut first);
     check(&first, Some(format));
-    let second = read();
+    let second = Collect::read(format, FILE, data);
     assert_eq!(first.items, second.items, "a second read gives other items");
     assert_eq!(
         first.diagnostics, second.diagnostics,
         "a second read gives other diagnostics"
+    );
+    assert_eq!(
+        first.threads, second.threads,
+        "a second read gives other thread facts"
     );
 }
 
