@@ -88,7 +88,7 @@ fn describe(s: &Signal) -> String {
     let cues: Vec<String> = s
         .cues
         .iter()
-        .map(|c| format!("{} by {:?} ({})", c.category, c.text, c.rule))
+        .map(|c| format!("{} by {:?}", c.category, c.text))
         .collect();
     format!(
         "{} {:?} [{}..{}] [{}] rule `{}`{}",

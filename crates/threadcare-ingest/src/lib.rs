@@ -97,7 +97,7 @@ impl Collect {
 }
 
 /// Lists the files under `paths`: files as given, directories walked recursively in name order
-/// (hidden files and directories skipped), `-` kept as standard input. A path that does not exist
+/// (hidden files and directories, READMEs and licences skipped), `-` kept as standard input. A path that does not exist
 /// or cannot be listed becomes a fatal diagnostic.
 pub fn expand_paths(paths: &[PathBuf], out: &mut dyn Sink) -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -111,7 +111,7 @@ pub fn expand_paths(paths: &[PathBuf], out: &mut dyn Sink) -> Vec<PathBuf> {
                 .sort_by_file_name()
                 .into_iter()
                 .filter_entry(|e| {
-                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                    e.depth() == 0 || !skipped_in_walk(&e.file_name().to_string_lossy())
                 });
             for entry in walker {
                 match entry {
@@ -139,6 +139,17 @@ pub fn expand_paths(paths: &[PathBuf], out: &mut dyn Sink) -> Vec<PathBuf> {
         }
     }
     files
+}
+
+/// Files a directory walk leaves out: hidden ones, and the README and LICENSE files that sit
+/// beside data (a data directory's README describes the data; it is not a post). Named
+/// explicitly on the command line, such a file is still read.
+fn skipped_in_walk(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    name.starts_with('.')
+        || upper.starts_with("README")
+        || upper.starts_with("LICENSE")
+        || upper.starts_with("COPYING")
 }
 
 /// Reads one file (or `-`) with the given format, or sniffs it when `from` is `None`. When a
