@@ -94,7 +94,10 @@ fn mb_per_s(bytes: usize, secs: f64) -> f64 {
 }
 
 fn main() {
-    let target: usize = std::env::var("THREADCARE_BENCH_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000_000);
+    // Under `cargo test --benches` (no `--bench` argument) a small smoke run.
+    let benching = std::env::args().any(|a| a == "--bench");
+    let default = if benching { 100_000_000 } else { 300_000 };
+    let target: usize = std::env::var("THREADCARE_BENCH_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     let engine = Engine::embedded().expect("engine data");
     let t0 = Instant::now();
     let texts = corpus(target);
@@ -138,7 +141,7 @@ fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let python = root.join("target/construct-tracker-venv/bin/python");
     let script = root.join("scripts/construct_tracker_bench.py");
-    if python.exists() {
+    if python.exists() && benching {
         let sample_bytes: usize = std::env::var("THREADCARE_BENCH_CT_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(300_000);
         let mut sample = Vec::new();
         let mut n = 0;
