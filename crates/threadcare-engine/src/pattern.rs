@@ -46,6 +46,30 @@ enum Test {
 struct Elem {
     alts: Vec<Vec<Test>>,
     optional: bool,
+    /// Alternatives by the word id they start with, so that a group of forty words costs one
+    /// lookup per token instead of forty comparisons.
+    by_first: FxHashMap<u32, Vec<u32>>,
+    /// Alternatives that start with a prefix test: always tried.
+    prefix_first: Vec<u32>,
+}
+
+impl Elem {
+    fn new(alts: Vec<Vec<Test>>, optional: bool) -> Elem {
+        let mut by_first: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        let mut prefix_first = Vec::new();
+        for (k, alt) in alts.iter().enumerate() {
+            match alt[0] {
+                Test::Word(id) => by_first.entry(id).or_default().push(k as u32),
+                Test::Prefix(_) => prefix_first.push(k as u32),
+            }
+        }
+        Elem {
+            alts,
+            optional,
+            by_first,
+            prefix_first,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +106,12 @@ pub struct Matcher {
     /// Patterns that start with a prefix (`suicid*`): tried on every token that has the prefix.
     prefix_starts: Vec<(Box<str>, u32)>,
     regexes: Vec<u32>,
+    /// For each pattern, its required elements after the first (each as the word ids one of
+    /// which must open it), smallest first: a sentence lacking any of them cannot match, and is
+    /// skipped before the backtracking matcher runs.
+    required: Vec<Vec<Box<[u32]>>>,
+    /// Number of distinct word ids.
+    n_ids: u32,
 }
 
 /// Token ids of a text for one matcher.
@@ -125,6 +155,8 @@ impl Matcher {
                 list.push(index);
             }
         }
+        self.required.resize(index as usize, Vec::new());
+        self.required.push(required_words(&steps));
         self.patterns.push(Compiled::Tokens(steps));
         Ok(index)
     }
@@ -138,11 +170,18 @@ impl Matcher {
     }
 
     fn intern(&mut self, word: &str) -> u32 {
-        let next = self.vocab.len() as u32;
+        let next = self.n_ids;
         let id = *self.vocab.entry(word.to_string()).or_insert(next);
+        if id == next {
+            self.n_ids += 1;
+        }
         if word.contains('\'') {
+            // People drop apostrophes ("dont", "im"), but some bare forms are other words:
+            // "i'll"/"ill", "he'll"/"hell", "we're"/"were", "od'd"/"odd".
             let bare = word.replace('\'', "");
-            self.vocab.entry(bare).or_insert(id);
+            if !BARE_IS_A_WORD.contains(&bare.as_str()) {
+                self.vocab.entry(bare).or_insert(id);
+            }
         }
         id
     }
@@ -201,10 +240,7 @@ impl Matcher {
                 // alternative each.
                 compiled.extend(explode(seq));
             }
-            steps.push(Step::Elem(Elem {
-                alts: compiled,
-                optional,
-            }));
+            steps.push(Step::Elem(Elem::new(compiled, optional)));
             rest = after.trim_start();
         }
         if steps.is_empty() {
@@ -241,7 +277,9 @@ impl Matcher {
 
     /// The token ids of a text for this matcher's vocabulary.
     pub fn ids(&self, tokens: &Tokens) -> Ids {
-        Ids((0..tokens.tokens.len()).map(|i| self.vocab.get(tokens.norm(i)).copied().unwrap_or(UNKNOWN)).collect())
+        Ids((0..tokens.tokens.len())
+            .map(|i| self.vocab.get(tokens.norm(i)).copied().unwrap_or(UNKNOWN))
+            .collect())
     }
 
     /// All matches in a text. Each pattern reports at most one match per start token (the
@@ -253,7 +291,17 @@ impl Matcher {
 
     pub fn find_with(&self, text: &str, tokens: &Tokens, ids: &Ids) -> Vec<Match> {
         let mut out = Vec::new();
-        for sentence in &tokens.sentences {
+        let mut seen = vec![0u32; self.n_ids as usize];
+        for (stamp, sentence) in (1u32..).zip(&tokens.sentences) {
+            for i in sentence.tokens.clone() {
+                if let Some(slot) = seen.get_mut(ids.0[i] as usize) {
+                    *slot = stamp;
+                }
+            }
+            let present = |req: &[Box<[u32]>]| {
+                req.iter()
+                    .all(|alts| alts.iter().any(|&id| seen[id as usize] == stamp))
+            };
             for i in sentence.tokens.clone() {
                 let id = ids.0[i];
                 let by_prefix = self
@@ -270,6 +318,9 @@ impl Matcher {
                     let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
                         continue;
                     };
+                    if !present(&self.required[p as usize]) {
+                        continue;
+                    }
                     if let Some(end) = match_steps(steps, 0, i, sentence.tokens.end, tokens, &ids.0)
                     {
                         if end > i {
@@ -338,6 +389,30 @@ fn explode(seq: Vec<WordTest>) -> Vec<Vec<Test>> {
     alts
 }
 
+/// The required elements of a pattern after its first (see [`Matcher::required`]).
+fn required_words(steps: &[Step]) -> Vec<Box<[u32]>> {
+    let mut out: Vec<Box<[u32]>> = Vec::new();
+    let mut first = true;
+    for step in steps {
+        let Step::Elem(elem) = step else { continue };
+        if elem.optional {
+            continue;
+        }
+        if first {
+            first = false;
+            continue;
+        }
+        if !elem.prefix_first.is_empty() {
+            continue;
+        }
+        let mut ids: Vec<u32> = elem.by_first.keys().copied().collect();
+        ids.sort_unstable();
+        out.push(ids.into_boxed_slice());
+    }
+    out.sort_by_key(|ids| ids.len());
+    out
+}
+
 /// The word ids and prefixes a pattern can start with.
 fn first_words(steps: &[Step]) -> Result<(Vec<u32>, Vec<Box<str>>), String> {
     let mut out = Vec::new();
@@ -396,7 +471,13 @@ fn match_steps(
         }
         Step::Elem(elem) => {
             let mut best = None;
-            for alt in &elem.alts {
+            let by_word = if i < end {
+                elem.by_first.get(&ids[i]).map(|v| &v[..]).unwrap_or(&[])
+            } else {
+                &[]
+            };
+            for &k in by_word.iter().chain(&elem.prefix_first) {
+                let alt = &elem.alts[k as usize];
                 if i + alt.len() <= end
                     && alt
                         .iter()
@@ -509,6 +590,11 @@ pub fn inflections(stem: &str) -> Vec<String> {
     forms
 }
 
+/// Apostrophe-less forms that are words of their own, never aliased to the contraction.
+const BARE_IS_A_WORD: &[&str] = &[
+    "ill", "hell", "well", "shell", "wed", "shed", "id", "odd", "were",
+];
+
 const IRREGULAR: &[(&str, &[&str])] = &[
     (
         "be",
@@ -558,7 +644,7 @@ const IRREGULAR: &[(&str, &[&str])] = &[
     ("shoot", &["shot"]),
     ("drive", &["drove", "driven"]),
     ("jump", &[]),
-    ("overdose", &["od", "od'd", "oded", "od'ed"]),
+    ("overdose", &["od'd", "oded", "od'ed"]),
     ("binge", &["bingeing"]),
     ("seek", &["sought"]),
     ("fight", &["fought"]),
