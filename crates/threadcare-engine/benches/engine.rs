@@ -141,7 +141,7 @@ fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let python = root.join("target/construct-tracker-venv/bin/python");
     let script = root.join("scripts/construct_tracker_bench.py");
-    if python.exists() && benching {
+    if python.exists() && benching && std::env::var("THREADCARE_BENCH_CT").as_deref() != Ok("0") {
         let sample_bytes: usize = std::env::var("THREADCARE_BENCH_CT_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(300_000);
         let mut sample = Vec::new();
         let mut n = 0;

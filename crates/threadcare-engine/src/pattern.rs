@@ -109,9 +109,18 @@ pub struct Matcher {
     /// For each pattern, its required elements after the first (each as the word ids one of
     /// which must open it), smallest first: a sentence lacking any of them cannot match, and is
     /// skipped before the backtracking matcher runs.
-    required: Vec<Vec<Box<[u32]>>>,
+    required: Vec<Vec<u32>>,
+    /// Distinct required word sets (see `required`), numbered.
+    req_sets: FxHashMap<Box<[u32]>, u32>,
+    /// For each word id, the required sets it satisfies.
+    word_reqs: Vec<Vec<u32>>,
     /// Number of distinct word ids.
     n_ids: u32,
+}
+
+thread_local! {
+    /// Per-thread scratch for [`Matcher::find_with`]: a stamp per required set, and the last stamp.
+    static SEEN: std::cell::RefCell<(Vec<u32>, u32)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
 }
 
 /// Token ids of a text for one matcher.
@@ -156,7 +165,21 @@ impl Matcher {
             }
         }
         self.required.resize(index as usize, Vec::new());
-        self.required.push(required_words(&steps));
+        let mut reqs = Vec::new();
+        for set in required_words(&steps) {
+            let next = self.req_sets.len() as u32;
+            let r = *self.req_sets.entry(set.clone()).or_insert(next);
+            if r == next {
+                for &w in set.iter() {
+                    if self.word_reqs.len() <= w as usize {
+                        self.word_reqs.resize(w as usize + 1, Vec::new());
+                    }
+                    self.word_reqs[w as usize].push(r);
+                }
+            }
+            reqs.push(r);
+        }
+        self.required.push(reqs);
         self.patterns.push(Compiled::Tokens(steps));
         Ok(index)
     }
@@ -291,51 +314,65 @@ impl Matcher {
 
     pub fn find_with(&self, text: &str, tokens: &Tokens, ids: &Ids) -> Vec<Match> {
         let mut out = Vec::new();
-        let mut seen = vec![0u32; self.n_ids as usize];
-        for (stamp, sentence) in (1u32..).zip(&tokens.sentences) {
-            for i in sentence.tokens.clone() {
-                if let Some(slot) = seen.get_mut(ids.0[i] as usize) {
-                    *slot = stamp;
-                }
+        // Which required word sets the current sentence satisfies, as a stamp per set: a buffer
+        // kept per thread and never cleared (each sentence gets a new stamp), because zeroing a
+        // table for every text would cost more than matching.
+        SEEN.with(|cell| {
+            let (seen, next_stamp) = &mut *cell.borrow_mut();
+            if seen.len() < self.req_sets.len() {
+                seen.resize(self.req_sets.len(), 0);
             }
-            let present = |req: &[Box<[u32]>]| {
-                req.iter()
-                    .all(|alts| alts.iter().any(|&id| seen[id as usize] == stamp))
-            };
-            for i in sentence.tokens.clone() {
-                let id = ids.0[i];
-                let by_prefix = self
-                    .prefix_starts
-                    .iter()
-                    .filter(|(prefix, _)| tokens.norm(i).starts_with(&**prefix))
-                    .map(|(_, p)| *p);
-                let by_word = if id == UNKNOWN {
-                    &[][..]
-                } else {
-                    self.starts.get(id as usize).map(|v| &v[..]).unwrap_or(&[])
-                };
-                for p in by_word.iter().copied().chain(by_prefix) {
-                    let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
-                        continue;
-                    };
-                    if !present(&self.required[p as usize]) {
-                        continue;
+            for sentence in &tokens.sentences {
+                if *next_stamp == u32::MAX {
+                    seen.iter_mut().for_each(|s| *s = 0);
+                    *next_stamp = 0;
+                }
+                *next_stamp += 1;
+                let stamp = *next_stamp;
+                for i in sentence.tokens.clone() {
+                    if let Some(reqs) = self.word_reqs.get(ids.0[i] as usize) {
+                        for &r in reqs {
+                            seen[r as usize] = stamp;
+                        }
                     }
-                    if let Some(end) = match_steps(steps, 0, i, sentence.tokens.end, tokens, &ids.0)
-                    {
-                        if end > i {
-                            out.push(Match {
-                                pattern: p,
-                                tok_start: i,
-                                tok_end: end,
-                                start: tokens.tokens[i].start,
-                                end: tokens.tokens[end - 1].end,
-                            });
+                }
+                let present = |req: &[u32]| req.iter().all(|&r| seen[r as usize] == stamp);
+                for i in sentence.tokens.clone() {
+                    let id = ids.0[i];
+                    let by_prefix = self
+                        .prefix_starts
+                        .iter()
+                        .filter(|(prefix, _)| tokens.norm(i).starts_with(&**prefix))
+                        .map(|(_, p)| *p);
+                    let by_word = if id == UNKNOWN {
+                        &[][..]
+                    } else {
+                        self.starts.get(id as usize).map(|v| &v[..]).unwrap_or(&[])
+                    };
+                    for p in by_word.iter().copied().chain(by_prefix) {
+                        let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
+                            continue;
+                        };
+                        if !present(&self.required[p as usize]) {
+                            continue;
+                        }
+                        if let Some(end) =
+                            match_steps(steps, 0, i, sentence.tokens.end, tokens, &ids.0)
+                        {
+                            if end > i {
+                                out.push(Match {
+                                    pattern: p,
+                                    tok_start: i,
+                                    tok_end: end,
+                                    start: tokens.tokens[i].start,
+                                    end: tokens.tokens[end - 1].end,
+                                });
+                            }
                         }
                     }
                 }
             }
-        }
+        });
         for &p in &self.regexes {
             let Compiled::Regex(re) = &self.patterns[p as usize] else {
                 continue;

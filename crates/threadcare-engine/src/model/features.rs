@@ -1,0 +1,421 @@
+//! Features of a text for the linear models: hashed word n-grams, question and sentence-edge
+//! cues, lengths, and the engine's own construct signals with their context.
+//!
+//! Every feature has a name (`w:alone`, `b:no one`, `c:burdensomeness:aff`); a name maps to one
+//! of 2^[`BITS`] slots by a stable hash ([`index`], FNV-1a), never by Rust's randomised default
+//! hasher, so a model file trained today scores the same tomorrow and on every machine. The
+//! words are the tokenizer's normalised tokens ([`Tokens::norm`]): lower case, curly apostrophes
+//! folded. Punctuation is not a token, so questions are features of their own (`q:`), which
+//! matter for EPITOME explorations ("what happened?").
+//!
+//! The word part (n-grams and edges) of a text is one bag: each feature's value is `1 + ln n`
+//! for `n` occurrences, and the bag is scaled to unit length, so long and short texts weigh the
+//! same. Lengths and construct counts are added unscaled, `ln(1 + n)`.
+
+use std::collections::BTreeMap;
+
+use threadcare_core::{Certainty, Experiencer, Signal, Temporality};
+
+use crate::token::Tokens;
+
+/// The version of this feature extraction, recorded in every model file; a model made with
+/// another version is refused at load time (retrain with `threadcare train`).
+pub const VERSION: &str = "tc-features-1";
+
+/// Feature slots: 2^18 = 262,144.
+pub const BITS: u32 = 18;
+
+const MASK: u32 = (1 << BITS) - 1;
+
+/// 64-bit FNV-1a (Fowler, Noll, Vo), fed piece by piece.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Fnv {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+    pub fn new() -> Fnv {
+        Fnv(Fnv::OFFSET)
+    }
+
+    pub fn bytes(mut self, bytes: &[u8]) -> Fnv {
+        for &b in bytes {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(Fnv::PRIME);
+        }
+        self
+    }
+
+    pub fn finish(self) -> u64 {
+        self.0
+    }
+
+    /// The slot: the high and low halves folded together, masked to [`BITS`].
+    pub fn slot(self) -> u32 {
+        ((self.0 >> 32) as u32 ^ self.0 as u32) & MASK
+    }
+}
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv::new()
+    }
+}
+
+/// The slot of a feature: its namespace (`w`, `b`, `c`…), a unit separator, then its name.
+pub fn index(namespace: &str, name: &str) -> u32 {
+    Fnv::new()
+        .bytes(namespace.as_bytes())
+        .bytes(&[0x1f])
+        .bytes(name.as_bytes())
+        .slot()
+}
+
+/// The slot of a named feature written `namespace:name` (as model documentation writes them).
+pub fn named(feature: &str) -> u32 {
+    match feature.split_once(':') {
+        Some((ns, name)) => index(ns, name),
+        None => index("", feature),
+    }
+}
+
+fn pair(namespace: &str, a: &str, b: &str) -> u32 {
+    Fnv::new()
+        .bytes(namespace.as_bytes())
+        .bytes(&[0x1f])
+        .bytes(a.as_bytes())
+        .bytes(b" ")
+        .bytes(b.as_bytes())
+        .slot()
+}
+
+/// A sparse feature vector: (slot, value), sorted by slot, one entry per slot.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sparse(pub Vec<(u32, f32)>);
+
+impl Sparse {
+    /// From unsorted entries: slots sorted, the values of a repeated slot summed.
+    pub fn from_entries(mut entries: Vec<(u32, f32)>) -> Sparse {
+        entries.sort_by_key(|e| e.0);
+        let mut out: Vec<(u32, f32)> = Vec::with_capacity(entries.len());
+        for (i, v) in entries {
+            match out.last_mut() {
+                Some(last) if last.0 == i => last.1 += v,
+                _ => out.push((i, v)),
+            }
+        }
+        out.retain(|e| e.1 != 0.0);
+        Sparse(out)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Joins two vectors (values of a slot in both are summed).
+    pub fn join(&self, other: &Sparse) -> Sparse {
+        let mut v = self.0.clone();
+        v.extend_from_slice(&other.0);
+        Sparse::from_entries(v)
+    }
+}
+
+/// One occurrence of a word feature: its slot and the tokens it covers (for attributing a
+/// model's score to a stretch of text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occurrence {
+    pub slot: u32,
+    pub first: u32,
+    pub len: u8,
+}
+
+/// Whether each sentence is a question: a `?` between its last word and the next sentence.
+pub fn questions(text: &str, tokens: &Tokens) -> Vec<bool> {
+    let bytes = text.as_bytes();
+    let n = tokens.sentences.len();
+    (0..n)
+        .map(|s| {
+            let from = tokens.sentences[s].end.min(bytes.len());
+            let to = if s + 1 < n {
+                tokens.sentences[s + 1].start
+            } else {
+                bytes.len()
+            }
+            .max(from);
+            bytes[from..to].contains(&b'?')
+        })
+        .collect()
+}
+
+/// Every word-feature occurrence of a text, in text order: unigrams (`w`), bigrams within a
+/// sentence (`b`), the first and last word of each sentence (`s`, `e`), and the first word and
+/// first two words of each question (`q`).
+pub fn occurrences(text: &str, tokens: &Tokens) -> Vec<Occurrence> {
+    let mut out = Vec::with_capacity(tokens.tokens.len() * 2 + tokens.sentences.len() * 4);
+    let is_question = questions(text, tokens);
+    for (si, s) in tokens.sentences.iter().enumerate() {
+        let range = s.tokens.clone();
+        if range.is_empty() {
+            continue;
+        }
+        let (first, last) = (range.start, range.end - 1);
+        out.push(Occurrence {
+            slot: index("s", tokens.norm(first)),
+            first: first as u32,
+            len: 1,
+        });
+        if is_question[si] {
+            out.push(Occurrence {
+                slot: index("q", tokens.norm(first)),
+                first: first as u32,
+                len: 1,
+            });
+            if first < last {
+                out.push(Occurrence {
+                    slot: pair("q", tokens.norm(first), tokens.norm(first + 1)),
+                    first: first as u32,
+                    len: 2,
+                });
+            }
+        }
+        for i in range.clone() {
+            out.push(Occurrence {
+                slot: index("w", tokens.norm(i)),
+                first: i as u32,
+                len: 1,
+            });
+            if i < last {
+                out.push(Occurrence {
+                    slot: pair("b", tokens.norm(i), tokens.norm(i + 1)),
+                    first: i as u32,
+                    len: 2,
+                });
+            }
+        }
+        out.push(Occurrence {
+            slot: index("e", tokens.norm(last)),
+            first: last as u32,
+            len: 1,
+        });
+    }
+    out
+}
+
+/// Counts of word features, over one text or many (a Gaur500 user's posts), turned into the
+/// unit-length bag described in the module documentation.
+#[derive(Debug, Clone, Default)]
+pub struct Bag {
+    counts: BTreeMap<u32, u32>,
+}
+
+impl Bag {
+    pub fn new() -> Bag {
+        Bag::default()
+    }
+
+    pub fn add(&mut self, occurrences: &[Occurrence]) {
+        for o in occurrences {
+            *self.counts.entry(o.slot).or_insert(0) += 1;
+        }
+    }
+
+    pub fn count(&self, slot: u32) -> u32 {
+        self.counts.get(&slot).copied().unwrap_or(0)
+    }
+
+    /// `(1 + ln n)` per slot, scaled to unit length; returns the vector and the scale divided by.
+    pub fn vector(&self) -> (Sparse, f32) {
+        let raw: Vec<(u32, f32)> = self
+            .counts
+            .iter()
+            .map(|(&i, &n)| (i, 1.0 + (n as f32).ln()))
+            .collect();
+        let norm = raw.iter().map(|e| e.1 * e.1).sum::<f32>().sqrt();
+        if norm == 0.0 {
+            return (Sparse::default(), 1.0);
+        }
+        (Sparse(raw.into_iter().map(|(i, v)| (i, v / norm)).collect()), norm)
+    }
+}
+
+/// The state of a signal as a feature name: the writer's own now (`aff`), in the past
+/// (`hist`), negated (`neg`), someone else's (`oth`), imagined (`hyp`) or quoted (`quo`).
+pub fn signal_state(s: &Signal) -> &'static str {
+    if s.quoted {
+        "quo"
+    } else if s.negated {
+        "neg"
+    } else if s.certainty == Certainty::Hypothetical {
+        "hyp"
+    } else if s.experiencer == Experiencer::Other {
+        "oth"
+    } else if s.temporality == Temporality::Historical {
+        "hist"
+    } else {
+        "aff"
+    }
+}
+
+/// Construct features of a text's signals: per construct and state, and per family and state,
+/// `ln(1 + n)`. Signals a model added (rule `model:…`) and title signals are left out: features
+/// come from the text's own rule signals only.
+pub fn construct_features(signals: &[Signal]) -> Vec<(String, f32)> {
+    let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+    for s in signals
+        .iter()
+        .filter(|s| !s.in_title && !s.rule.starts_with("model:"))
+    {
+        let state = signal_state(s);
+        *counts
+            .entry(format!("{}:{state}", s.construct))
+            .or_insert(0) += 1;
+        *counts.entry(format!("{}:{state}", s.family)).or_insert(0) += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(k, n)| (k, (1.0 + n as f32).ln()))
+        .collect()
+}
+
+/// Length and punctuation features: `ln(1 + n)` of words, sentences, questions, `?` and `!`,
+/// each scaled to about 0–1 on ordinary posts.
+pub fn shape_features(text: &str, tokens: &Tokens) -> Vec<(&'static str, f32)> {
+    let q = questions(text, tokens).iter().filter(|&&q| q).count();
+    let marks = |c: u8| text.bytes().filter(|&b| b == c).count();
+    let ln = |n: usize| (1.0 + n as f32).ln();
+    vec![
+        ("words", ln(tokens.tokens.len()) / 7.0),
+        ("sentences", ln(tokens.sentences.len()) / 4.0),
+        ("questions", ln(q) / 2.0),
+        ("question_marks", ln(marks(b'?')) / 2.0),
+        ("exclamations", ln(marks(b'!')) / 2.0),
+    ]
+}
+
+/// The features of one text, and what is needed to attribute a score to its words.
+#[derive(Debug, Clone)]
+pub struct TextFeatures {
+    pub vector: Sparse,
+    pub occurrences: Vec<Occurrence>,
+    /// The scale the word bag was divided by.
+    pub norm: f32,
+    pub bag: Bag,
+}
+
+/// All features of one text: the word bag, the shape features (`l:`), and the construct
+/// features (`c:`) of `signals`.
+pub fn text_features(text: &str, tokens: &Tokens, signals: &[Signal]) -> TextFeatures {
+    let occurrences = occurrences(text, tokens);
+    let mut bag = Bag::new();
+    bag.add(&occurrences);
+    let (words, norm) = bag.vector();
+    let mut entries = words.0;
+    entries.extend(shape_features(text, tokens).into_iter().map(|(n, v)| (index("l", n), v)));
+    entries.extend(
+        construct_features(signals)
+            .into_iter()
+            .map(|(n, v)| (index("c", &n), v)),
+    );
+    TextFeatures {
+        vector: Sparse::from_entries(entries),
+        occurrences,
+        norm,
+        bag,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::tokenize;
+
+    #[test]
+    fn hashes_are_pinned() {
+        // FNV-1a 64 reference values (the published test vectors).
+        assert_eq!(Fnv::new().finish(), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(Fnv::new().bytes(b"a").finish(), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(Fnv::new().bytes(b"foobar").finish(), 0x8594_4171_f739_67e8);
+        // Slots of feature names: a change here invalidates every model file.
+        assert_eq!(index("w", "alone"), 61806);
+        assert_eq!(index("b", "no one"), pair("b", "no", "one"));
+        assert_eq!(named("c:burdensomeness:aff"), index("c", "burdensomeness:aff"));
+        assert_eq!(index("c", "burdensomeness:aff"), 190669);
+        assert!(index("w", "alone") < 1 << BITS);
+    }
+
+    #[test]
+    fn sparse_vectors_merge_repeated_slots() {
+        let v = Sparse::from_entries(vec![(5, 1.0), (2, 0.5), (5, 2.0), (9, 0.0)]);
+        assert_eq!(v.0, vec![(2, 0.5), (5, 3.0)]);
+        assert_eq!(v.join(&Sparse(vec![(2, 1.0)])).0, vec![(2, 1.5), (5, 3.0)]);
+    }
+
+    #[test]
+    fn questions_edges_and_bigrams() {
+        let text = "How are you doing? I hear you. Tell me more";
+        let t = tokenize(text);
+        assert_eq!(questions(text, &t), [true, false, false]);
+        let occ = occurrences(text, &t);
+        let has = |slot: u32| occ.iter().any(|o| o.slot == slot);
+        assert!(has(index("q", "how")) && has(pair("q", "how", "are")));
+        assert!(!has(index("q", "tell")));
+        assert!(has(index("s", "tell")) && has(index("e", "more")) && has(index("e", "you")));
+        assert!(has(pair("b", "hear", "you")));
+        // No bigram across the sentence boundary "doing? I".
+        assert!(!has(pair("b", "doing", "i")));
+        let bigrams = occ.iter().filter(|o| o.len == 2).count();
+        assert_eq!(bigrams, 3 + 2 + 2 + 1, "within sentences, plus the question's first two");
+    }
+
+    #[test]
+    fn the_word_bag_has_unit_length_and_is_deterministic() {
+        let text = "alone alone alone and tired. So tired of it all.";
+        let t = tokenize(text);
+        let a = text_features(text, &t, &[]);
+        let b = text_features(text, &t, &[]);
+        assert_eq!(a.vector, b.vector);
+        let (words, _) = a.bag.vector();
+        let len: f32 = words.0.iter().map(|e| e.1 * e.1).sum();
+        assert!((len - 1.0).abs() < 1e-5, "{len}");
+        assert_eq!(a.bag.count(index("w", "alone")), 3);
+        assert_eq!(a.bag.count(index("w", "tired")), 2);
+        let empty = tokenize("");
+        assert!(text_features("", &empty, &[]).bag.vector().0.is_empty());
+    }
+
+    #[test]
+    fn construct_features_by_state_and_family() {
+        let signal = |construct: &str, negated: bool, rule: &str| Signal {
+            construct: construct.into(),
+            family: "risk_factor".into(),
+            start: 0,
+            end: 1,
+            text: "x".into(),
+            negated,
+            temporality: Temporality::Current,
+            experiencer: Experiencer::Writer,
+            certainty: Certainty::Definite,
+            quoted: false,
+            rule: rule.into(),
+            cues: vec![],
+            in_title: false,
+        };
+        let f = construct_features(&[
+            signal("burdensomeness", false, "burdensomeness:p"),
+            signal("burdensomeness", false, "burdensomeness:q"),
+            signal("shame", true, "shame:p"),
+            signal("burdensomeness", false, "model:irf_burden"),
+        ]);
+        let get = |k: &str| f.iter().find(|e| e.0 == k).map(|e| e.1);
+        assert_eq!(get("burdensomeness:aff"), Some(3f32.ln()));
+        assert_eq!(get("shame:neg"), Some(2f32.ln()));
+        assert_eq!(get("risk_factor:aff"), Some(3f32.ln()));
+        assert_eq!(get("risk_factor:neg"), Some(2f32.ln()));
+        assert_eq!(f.len(), 4, "the model's own signal is not a feature: {f:?}");
+    }
+}

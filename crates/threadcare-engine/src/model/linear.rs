@@ -1,0 +1,377 @@
+//! A linear model over hashed sparse features: logistic (two classes) or softmax (more), and
+//! its file format.
+//!
+//! A model file is JSON: a header (format, name, feature version, labels, bias, decision
+//! threshold, how it was made) and the weights as sparse rows `[slot, w…]`, one row per line,
+//! each weight with four significant digits. Slots whose weights were all near zero are not
+//! stored. Loading checks everything and names the file in every error.
+
+use std::fmt::Write as _;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use super::features::{Sparse, BITS, VERSION};
+
+/// The format tag of a model file.
+pub const FORMAT: &str = "threadcare-linear/1";
+
+/// Why a model file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("models/{file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("models/{file} is missing: train the models with `threadcare train`")]
+    Missing { file: String },
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+}
+
+/// A trained linear model.
+#[derive(Debug, Clone)]
+pub struct Linear {
+    pub name: String,
+    /// Class names, at least two; two classes have one output (logistic), more one per class.
+    pub labels: Vec<String>,
+    pub bias: Vec<f32>,
+    /// Slot → first weight in `weights`.
+    rows: FxHashMap<u32, u32>,
+    weights: Vec<f32>,
+    /// For two classes: the probability of the second at or above which it is predicted.
+    pub threshold: Option<f32>,
+    /// How the engine combines this model with its rules (e.g. `model`, `max`).
+    pub combine: Option<String>,
+    /// How the model was made: data, split, seed, hyper-parameters, figures (free-form).
+    pub made: serde_json::Value,
+}
+
+/// The header of a model file, as written and read.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    format: String,
+    name: String,
+    features: String,
+    bits: u32,
+    labels: Vec<String>,
+    bias: Vec<f64>,
+    #[serde(default)]
+    threshold: Option<f64>,
+    #[serde(default)]
+    combine: Option<String>,
+    #[serde(default)]
+    made: serde_json::Value,
+    weights: Vec<Vec<f64>>,
+}
+
+impl Linear {
+    /// A model from its parts: `rows` are (slot, one weight per output).
+    pub fn new(name: &str, labels: Vec<String>, bias: Vec<f32>, rows: Vec<(u32, Vec<f32>)>) -> Linear {
+        let outputs = outputs(labels.len());
+        assert_eq!(bias.len(), outputs, "one bias per output");
+        let mut m = Linear {
+            name: name.to_string(),
+            labels,
+            bias,
+            rows: FxHashMap::default(),
+            weights: Vec::with_capacity(rows.len() * outputs),
+            threshold: None,
+            combine: None,
+            made: serde_json::Value::Null,
+        };
+        let mut rows = rows;
+        rows.sort_by_key(|r| r.0);
+        for (slot, w) in rows {
+            assert_eq!(w.len(), outputs, "one weight per output");
+            m.rows.insert(slot, m.weights.len() as u32);
+            m.weights.extend(w);
+        }
+        m
+    }
+
+    pub fn outputs(&self) -> usize {
+        self.bias.len()
+    }
+
+    /// Stored (non-zero) rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The weights of a slot (none when the slot is not stored).
+    pub fn weights(&self, slot: u32) -> Option<&[f32]> {
+        let o = self.outputs();
+        self.rows
+            .get(&slot)
+            .map(|&at| &self.weights[at as usize..at as usize + o])
+    }
+
+    /// Raw scores, one per output.
+    pub fn scores(&self, x: &Sparse) -> Vec<f32> {
+        let mut s = self.bias.clone();
+        for &(slot, v) in &x.0 {
+            if let Some(w) = self.weights(slot) {
+                for (si, wi) in s.iter_mut().zip(w) {
+                    *si += wi * v;
+                }
+            }
+        }
+        s
+    }
+
+    /// Class probabilities (one per label).
+    pub fn probabilities(&self, x: &Sparse) -> Vec<f32> {
+        probabilities(&self.scores(x))
+    }
+
+    /// The predicted class: for two classes, the second when its probability reaches the
+    /// threshold (0.5 without one); otherwise the most probable.
+    pub fn predict(&self, x: &Sparse) -> usize {
+        let p = self.probabilities(x);
+        if p.len() == 2 {
+            (p[1] >= self.threshold.unwrap_or(0.5)) as usize
+        } else {
+            argmax(&p)
+        }
+    }
+
+    /// The file text (see the module documentation).
+    pub fn to_file(&self) -> String {
+        let header = Header {
+            format: FORMAT.into(),
+            name: self.name.clone(),
+            features: VERSION.into(),
+            bits: BITS,
+            labels: self.labels.clone(),
+            bias: self.bias.iter().map(|&b| round4(b as f64)).collect(),
+            threshold: self.threshold.map(|t| round4(t as f64)),
+            combine: self.combine.clone(),
+            made: self.made.clone(),
+            weights: Vec::new(),
+        };
+        let head = serde_json::to_string_pretty(&header).expect("a header serialises");
+        // Replace the empty weight list by one row per line.
+        let head = head
+            .strip_suffix("\"weights\": []\n}")
+            .expect("weights are the last field");
+        let mut out = String::with_capacity(head.len() + self.rows.len() * 24);
+        out.push_str(head);
+        out.push_str("\"weights\": [");
+        let mut slots: Vec<u32> = self.rows.keys().copied().collect();
+        slots.sort_unstable();
+        for (n, slot) in slots.iter().enumerate() {
+            out.push_str(if n == 0 { "\n" } else { ",\n" });
+            let _ = write!(out, "[{slot}");
+            for w in self.weights(*slot).unwrap_or(&[]) {
+                let _ = write!(out, ",{}", short(*w as f64));
+            }
+            out.push(']');
+        }
+        out.push_str("\n]\n}\n");
+        out
+    }
+
+    /// Reads a model file; `file` names it in errors.
+    pub fn from_file(file: &str, text: &str) -> Result<Linear, ModelError> {
+        let invalid = |message: String| ModelError::Invalid {
+            file: file.to_string(),
+            message,
+        };
+        let h: Header = serde_json::from_str(text).map_err(|e| invalid(format!("not a model file: {e}")))?;
+        if h.format != FORMAT {
+            return Err(invalid(format!("format `{}`, expected `{FORMAT}`", h.format)));
+        }
+        if h.features != VERSION || h.bits != BITS {
+            return Err(invalid(format!(
+                "made with features `{}` over 2^{} slots; this engine computes `{VERSION}` over 2^{BITS}: retrain with `threadcare train`",
+                h.features, h.bits
+            )));
+        }
+        if h.labels.len() < 2 {
+            return Err(invalid("fewer than two labels".into()));
+        }
+        let outputs = outputs(h.labels.len());
+        if h.bias.len() != outputs {
+            return Err(invalid(format!("{} biases for {} outputs", h.bias.len(), outputs)));
+        }
+        let finite = |x: f64| x.is_finite();
+        if !h.bias.iter().copied().all(finite) {
+            return Err(invalid("a bias is not a finite number".into()));
+        }
+        if let Some(t) = h.threshold {
+            if !(0.0..=1.0).contains(&t) {
+                return Err(invalid(format!("threshold {t} is outside 0–1")));
+            }
+        }
+        let mut rows = Vec::with_capacity(h.weights.len());
+        let mut seen = FxHashMap::default();
+        for (n, row) in h.weights.iter().enumerate() {
+            let bad = |why: &str| invalid(format!("weight row {}: {why}", n + 1));
+            if row.len() != outputs + 1 {
+                return Err(bad(&format!("{} numbers, expected a slot and {outputs} weights", row.len())));
+            }
+            let slot = row[0];
+            if slot.fract() != 0.0 || !(0.0..(1u64 << BITS) as f64).contains(&slot) {
+                return Err(bad(&format!("slot {slot} is not a whole number below 2^{BITS}")));
+            }
+            if !row[1..].iter().copied().all(finite) {
+                return Err(bad("a weight is not a finite number"));
+            }
+            if seen.insert(slot as u32, ()).is_some() {
+                return Err(bad(&format!("slot {slot} appears twice")));
+            }
+            rows.push((slot as u32, row[1..].iter().map(|&w| w as f32).collect()));
+        }
+        let mut m = Linear::new(&h.name, h.labels, h.bias.iter().map(|&b| b as f32).collect(), rows);
+        m.threshold = h.threshold.map(|t| t as f32);
+        m.combine = h.combine;
+        m.made = h.made;
+        Ok(m)
+    }
+}
+
+/// Outputs of a model with `classes` classes.
+pub fn outputs(classes: usize) -> usize {
+    if classes == 2 {
+        1
+    } else {
+        classes
+    }
+}
+
+/// Probabilities from raw scores: logistic for one output, softmax for more.
+pub fn probabilities(scores: &[f32]) -> Vec<f32> {
+    if scores.len() == 1 {
+        let p = sigmoid(scores[0] as f64) as f32;
+        return vec![1.0 - p, p];
+    }
+    let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exp: Vec<f64> = scores.iter().map(|&s| ((s - max) as f64).exp()).collect();
+    let sum: f64 = exp.iter().sum();
+    exp.iter().map(|e| (e / sum) as f32).collect()
+}
+
+pub fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// The index of the largest value (the first of equals).
+pub fn argmax(v: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Four significant digits.
+pub fn round4(x: f64) -> f64 {
+    short(x).parse().unwrap_or(0.0)
+}
+
+/// A number with four significant digits in the shortest JSON form.
+fn short(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return "0".into();
+    }
+    let s = format!("{x:.3e}");
+    // Prefer plain decimals for ordinary magnitudes: 0.1234, -2.5, 12.34.
+    let magnitude = x.abs().log10().floor() as i32;
+    if (-3..4).contains(&magnitude) {
+        let decimals = (3 - magnitude).max(0) as usize;
+        let plain = format!("{x:.decimals$}");
+        let plain = if plain.contains('.') {
+            plain.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            plain
+        };
+        if plain.len() <= s.len() {
+            return plain;
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> Linear {
+        let mut m = Linear::new(
+            "t",
+            vec!["none".into(), "weak".into(), "strong".into()],
+            vec![0.1, -0.2, 0.05],
+            vec![(7, vec![1.0, -0.5, 0.25]), (3, vec![0.0, 2.0, -1.0])],
+        );
+        m.combine = Some("max".into());
+        m.made = serde_json::json!({"seed": 1});
+        m
+    }
+
+    #[test]
+    fn numbers_keep_four_significant_digits() {
+        assert_eq!(short(0.123456), "0.1235");
+        assert_eq!(short(-2.5), "-2.5");
+        assert_eq!(short(12.3456), "12.35");
+        assert_eq!(short(0.000012345), "1.235e-5");
+        assert_eq!(short(0.0), "0");
+        assert_eq!(round4(1234567.0), 1235000.0);
+    }
+
+    #[test]
+    fn scores_and_probabilities() {
+        let m = model();
+        let x = Sparse(vec![(3, 1.0), (5, 9.0), (7, 2.0)]);
+        let s = m.scores(&x);
+        assert_eq!(s, vec![0.1 + 2.0, -0.2 + 2.0 - 1.0, 0.05 - 1.0 + 0.5]);
+        let p = m.probabilities(&x);
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        assert_eq!(m.predict(&x), 0);
+        let b = Linear::new("b", vec!["no".into(), "yes".into()], vec![0.0], vec![(1, vec![2.0])]);
+        assert_eq!(b.probabilities(&Sparse(vec![])), vec![0.5, 0.5]);
+        assert_eq!(b.predict(&Sparse(vec![(1, 1.0)])), 1);
+    }
+
+    #[test]
+    fn file_round_trip() {
+        let m = model();
+        let text = m.to_file();
+        let back = Linear::from_file("t.json", &text).expect("reads back");
+        assert_eq!(back.name, "t");
+        assert_eq!(back.labels, m.labels);
+        assert_eq!(back.bias, m.bias);
+        assert_eq!(back.weights(7), m.weights(7));
+        assert_eq!(back.weights(3), m.weights(3));
+        assert_eq!(back.len(), 2);
+        assert_eq!(back.combine.as_deref(), Some("max"));
+        assert_eq!(back.made["seed"], 1);
+        assert_eq!(back.to_file(), text, "writing is stable");
+        // One weight row per line, in slot order.
+        assert!(text.contains("\"weights\": [\n[3,0,2,-1],\n[7,1,-0.5,0.25]\n]"), "{text}");
+    }
+
+    #[test]
+    fn bad_files_are_clear_errors() {
+        let good = model().to_file();
+        let err = |text: &str| Linear::from_file("x.json", text).unwrap_err().to_string();
+        assert!(err("").starts_with("models/x.json: not a model file"), "{}", err(""));
+        assert!(err(&good.replace(FORMAT, "other/9")).contains("format `other/9`"));
+        assert!(err(&good.replace(VERSION, "tc-features-0")).contains("retrain with `threadcare train`"));
+        assert!(err(&good.replace("[7,1,-0.5,0.25]", "[7,1,-0.5]")).contains("weight row 2: 3 numbers"));
+        assert!(err(&good.replace("[7,1,", "[3,1,")).contains("slot 3 appears twice"));
+        assert!(err(&good.replace("[7,1,", "[262144,1,")).contains("not a whole number below 2^18"));
+        assert!(err(&good.replace("[7,1,", "[7.5,1,")).contains("not a whole number"));
+        assert!(err(&good.replace("\"bias\": [\n    0.1,\n", "\"bias\": [\n")).contains("2 biases for 3 outputs"));
+    }
+}

@@ -1,0 +1,403 @@
+//! The learned part of the engine (issue 3): small linear models over the engine's own construct
+//! and context signals and hashed word n-grams, trained by `threadcare train` with a fixed seed
+//! and committed in `models/` (with `models/README.md` saying how each was made). They are
+//! embedded in the binary: nothing is downloaded, ever.
+//!
+//! What the models may do, so that every level stays explainable (`DESIGN.md` §6):
+//! - `epitome_*` grade a reply's empathy (EPITOME emotional reactions, interpretations,
+//!   explorations) from the reply's words and signals. Empathy is not a level.
+//! - `irf_burden` and `irf_belong` find perceived burdensomeness and thwarted belongingness
+//!   (Joiner's interpersonal theory) that the construct patterns missed. A finding becomes a
+//!   [`Signal`] (rule `model:irf_burden`, `model:irf_belong`) quoting the stretch of text whose
+//!   words contributed most to the model's score, so it is cited like any other evidence; with
+//!   no such stretch nothing is added.
+//! - `confidence` maps what the rules found (level, amount and kinds of evidence, hedges) to the
+//!   probability that the level's concern / no-concern call is right (Platt 1999 scaling).
+//!
+//! The logistic and softmax regression are written here ([`linear`], [`train`]): what is
+//! needed is a few hundred lines over hashed sparse features with a deterministic trainer and a
+//! small reviewable text file format, and no well-kept crate offers hashed sparse logistic
+//! regression with these guarantees without pulling in a numerical stack.
+
+pub mod features;
+pub mod linear;
+pub mod train;
+
+use threadcare_core::{Assessment, Certainty, Empathy, Experiencer, Level, Signal, Temporality};
+
+use crate::token::Tokens;
+use features::{construct_features, index, signal_state, text_features, Sparse, TextFeatures};
+pub use linear::{Linear, ModelError};
+
+/// The model files, in `models/`.
+pub const FILES: [&str; 6] = [
+    "epitome_emotional_reaction.json",
+    "epitome_interpretation.json",
+    "epitome_exploration.json",
+    "irf_burden.json",
+    "irf_belong.json",
+    "confidence.json",
+];
+
+/// The risk factors the IRF models find: (model name, construct id).
+pub const FACTORS: [(&str, &str); 2] = [("irf_burden", "burdensomeness"), ("irf_belong", "thwarted_belonging")];
+
+/// The EPITOME mechanisms, in the order of [`Models::epitome`].
+pub const MECHANISMS: [&str; 3] = ["emotional_reaction", "interpretation", "exploration"];
+
+/// The most words a model-found span quotes.
+pub const SPAN_WORDS: usize = 24;
+
+/// The model files embedded in the binary: (file name, contents).
+pub fn embedded_files() -> [(&'static str, &'static str); 6] {
+    macro_rules! model {
+        ($f:literal) => {
+            ($f, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/", $f)))
+        };
+    }
+    [
+        model!("epitome_emotional_reaction.json"),
+        model!("epitome_interpretation.json"),
+        model!("epitome_exploration.json"),
+        model!("irf_burden.json"),
+        model!("irf_belong.json"),
+        model!("confidence.json"),
+    ]
+}
+
+/// The engine's models. A missing one is simply not used (while training, models are made one
+/// after the other); [`Models::embedded`] and [`Models::from_files`] require all of them.
+#[derive(Debug, Clone, Default)]
+pub struct Models {
+    /// Emotional reaction, interpretation, exploration.
+    pub epitome: Option<[Linear; 3]>,
+    pub irf_burden: Option<Linear>,
+    pub irf_belong: Option<Linear>,
+    pub confidence: Option<Linear>,
+}
+
+impl Models {
+    /// The models embedded in the binary.
+    pub fn embedded() -> Result<Models, ModelError> {
+        Models::from_files(&embedded_files())
+    }
+
+    /// Every model of [`FILES`] from (file name, contents) pairs.
+    pub fn from_files(files: &[(&str, &str)]) -> Result<Models, ModelError> {
+        let get = |name: &str| -> Result<Linear, ModelError> {
+            let (file, text) = files
+                .iter()
+                .find(|(f, _)| *f == name)
+                .ok_or_else(|| ModelError::Missing { file: name.to_string() })?;
+            let m = Linear::from_file(file, text)?;
+            let want = name.trim_end_matches(".json");
+            if m.name != want {
+                return Err(ModelError::Invalid {
+                    file: file.to_string(),
+                    message: format!("holds the model `{}`, expected `{want}`", m.name),
+                });
+            }
+            Ok(m)
+        };
+        let classes = |m: Linear, n: usize| -> Result<Linear, ModelError> {
+            if m.labels.len() == n {
+                Ok(m)
+            } else {
+                Err(ModelError::Invalid {
+                    file: format!("{}.json", m.name),
+                    message: format!("{} classes, expected {n}", m.labels.len()),
+                })
+            }
+        };
+        Ok(Models {
+            epitome: Some([
+                classes(get(FILES[0])?, 3)?,
+                classes(get(FILES[1])?, 3)?,
+                classes(get(FILES[2])?, 3)?,
+            ]),
+            irf_burden: Some(classes(get(FILES[3])?, 2)?),
+            irf_belong: Some(classes(get(FILES[4])?, 2)?),
+            confidence: Some(classes(get(FILES[5])?, 2)?),
+        })
+    }
+
+    /// Every model of [`FILES`] from a folder.
+    pub fn load_dir(dir: &std::path::Path) -> Result<Models, ModelError> {
+        let mut files = Vec::new();
+        for f in FILES {
+            let path = dir.join(f);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => files.push((f, text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(ModelError::Missing { file: f.to_string() })
+                }
+                Err(e) => {
+                    return Err(ModelError::Io {
+                        path: path.display().to_string(),
+                        message: e.to_string(),
+                    })
+                }
+            }
+        }
+        let refs: Vec<(&str, &str)> = files.iter().map(|(f, t)| (*f, t.as_str())).collect();
+        Models::from_files(&refs)
+    }
+
+    fn factor(&self, name: &str) -> Option<&Linear> {
+        match name {
+            "irf_burden" => self.irf_burden.as_ref(),
+            "irf_belong" => self.irf_belong.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Risk factors the IRF models find in a post that its rule signals do not already affirm,
+    /// each as a signal quoting its evidence. `family_of` gives a construct's family.
+    pub fn factor_signals(&self, text: &str, tokens: &Tokens, signals: &[Signal], family_of: &dyn Fn(&str) -> Option<String>) -> Vec<Signal> {
+        if self.irf_burden.is_none() && self.irf_belong.is_none() {
+            return Vec::new();
+        }
+        let features = text_features(text, tokens, signals);
+        let mut out = Vec::new();
+        for (name, construct) in FACTORS {
+            let Some(model) = self.factor(name) else { continue };
+            if signals.iter().any(|s| s.affirmed() && s.construct == construct) {
+                continue;
+            }
+            let p = model.probabilities(&features.vector)[1];
+            if p < model.threshold.unwrap_or(0.5) {
+                continue;
+            }
+            let Some((start, end)) = evidence_span(model, &features, tokens, signals) else { continue };
+            out.push(Signal {
+                construct: construct.to_string(),
+                family: family_of(construct).unwrap_or_else(|| "risk_factor".to_string()),
+                start,
+                end,
+                text: text[start..end].to_string(),
+                negated: false,
+                temporality: Temporality::Current,
+                experiencer: Experiencer::Writer,
+                certainty: Certainty::Definite,
+                quoted: false,
+                rule: format!("model:{name}"),
+                cues: Vec::new(),
+                in_title: false,
+            });
+        }
+        out
+    }
+
+    /// The probability of each IRF factor (for evaluation and training): `None` for a model
+    /// that is not loaded. Also tells whether an evidence span would be found.
+    pub fn factor_scores(&self, name: &str, features: &TextFeatures, tokens: &Tokens, signals: &[Signal]) -> Option<(f32, bool)> {
+        let model = self.factor(name)?;
+        let p = model.probabilities(&features.vector)[1];
+        Some((p, evidence_span(model, features, tokens, signals).is_some()))
+    }
+
+    /// A reply's empathy grades from the EPITOME models, combined with the rules' grades as
+    /// each model's file says (`max` of the two, or the model's alone). `None` without models.
+    pub fn empathy(&self, text: &str, tokens: &Tokens, signals: &[Signal], rules: Empathy) -> Option<Empathy> {
+        let models = self.epitome.as_ref()?;
+        let x = text_features(text, tokens, signals).vector;
+        let rule = [rules.emotional_reaction, rules.interpretation, rules.exploration];
+        let mut g = [0u8; 3];
+        for i in 0..3 {
+            g[i] = combine_grade(&models[i], &x, rule[i]);
+        }
+        Some(Empathy {
+            emotional_reaction: g[0],
+            interpretation: g[1],
+            exploration: g[2],
+        })
+    }
+
+    /// The calibrated confidence of an assessment (see [`confidence_features`]); `None`
+    /// without the model.
+    pub fn confidence(&self, a: &Assessment, raw: f32) -> Option<f32> {
+        let m = self.confidence.as_ref()?;
+        Some(m.probabilities(&confidence_features(a, raw))[1])
+    }
+}
+
+/// One EPITOME grade: the model's most probable grade, combined with the rule's grade.
+pub fn combine_grade(model: &Linear, x: &Sparse, rule: u8) -> u8 {
+    let g = model.predict(x) as u8;
+    match model.combine.as_deref() {
+        Some("max") => g.max(rule),
+        _ => g,
+    }
+}
+
+/// The features of the confidence model: the level, the rules' own confidence, C-SSRS, and
+/// counts of affirmed, protective, negated or imagined, hedged, someone else's and past
+/// signals, and whether a model added evidence.
+pub fn confidence_features(a: &Assessment, raw: f32) -> Sparse {
+    let concern = |s: &&Signal| !matches!(s.family.as_str(), "reply" | "protective" | "relationship");
+    let ln = |n: usize| (1.0 + n as f32).ln();
+    let risk: Vec<&Signal> = a.signals.iter().filter(concern).collect();
+    let affirmed: Vec<&&Signal> = risk.iter().filter(|s| s.affirmed()).collect();
+    let mut distinct: Vec<&str> = affirmed.iter().map(|s| s.construct.as_str()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let count = |f: &dyn Fn(&Signal) -> bool| risk.iter().filter(|s| f(s)).count();
+    let mut e: Vec<(u32, f32)> = vec![
+        (index("k", &format!("level={}", a.level)), 1.0),
+        (index("k", "raw"), raw),
+        (index("k", "cssrs"), a.cssrs as f32 / 6.0),
+        (index("k", "affirmed"), ln(affirmed.len())),
+        (index("k", "distinct"), ln(distinct.len())),
+        (
+            index("k", "protective"),
+            ln(a.signals.iter().filter(|s| s.family == "protective" && s.affirmed()).count()),
+        ),
+        (index("k", "negated"), ln(count(&|s| s.negated || s.certainty == Certainty::Hypothetical))),
+        (index("k", "hedged"), ln(count(&|s| s.affirmed() && s.certainty == Certainty::Possible))),
+        (index("k", "other"), ln(count(&|s| !s.negated && s.experiencer == Experiencer::Other))),
+        (index("k", "past"), ln(count(&|s| s.affirmed() && s.temporality == Temporality::Historical))),
+        (index("k", "model"), a.signals.iter().any(|s| s.rule.starts_with("model:")) as u8 as f32),
+        (index("k", "concern_for_other"), a.concern_for_other as u8 as f32),
+    ];
+    if a.level > Level::None {
+        e.push((index("k", "raised:affirmed"), ln(affirmed.len())));
+    }
+    Sparse::from_entries(e)
+}
+
+/// The stretch of text whose words (and construct signals) contribute most to a binary model's
+/// positive score: the sentence with the largest contribution, cut to its best [`SPAN_WORDS`]
+/// words when longer. `None` when no sentence contributes positively.
+pub fn evidence_span(model: &Linear, f: &TextFeatures, tokens: &Tokens, signals: &[Signal]) -> Option<(usize, usize)> {
+    let n = tokens.tokens.len();
+    if n == 0 || model.outputs() != 1 {
+        return None;
+    }
+    let mut per_token = vec![0f32; n];
+    for o in &f.occurrences {
+        let Some(w) = model.weights(o.slot) else { continue };
+        let c = f.bag.count(o.slot).max(1) as f32;
+        let value = (1.0 + c.ln()) / f.norm / c;
+        let share = w[0] * value / o.len as f32;
+        for t in o.first as usize..(o.first as usize + o.len as usize).min(n) {
+            per_token[t] += share;
+        }
+    }
+    let own: Vec<&Signal> = signals.iter().filter(|s| !s.in_title && !s.rule.starts_with("model:")).collect();
+    for (name, v) in construct_features(signals) {
+        let Some(w) = model.weights(index("c", &name)) else { continue };
+        let (key, state) = name.rsplit_once(':').unwrap_or((name.as_str(), ""));
+        let matching: Vec<&&Signal> = own.iter().filter(|s| (s.construct == key || s.family == key) && signal_state(s) == state).collect();
+        for s in &matching {
+            let t = tokens.tokens.partition_point(|t| t.end <= s.start).min(n - 1);
+            per_token[t] += w[0] * v / matching.len() as f32;
+        }
+    }
+    let (mut best, mut best_sum) = (None, 0f32);
+    for s in &tokens.sentences {
+        let sum: f32 = per_token[s.tokens.clone()].iter().sum();
+        if sum > best_sum {
+            best = Some(s.tokens.clone());
+            best_sum = sum;
+        }
+    }
+    let range = best?;
+    let range = if range.len() > SPAN_WORDS {
+        let mut at = range.start;
+        let mut window: f32 = per_token[range.start..range.start + SPAN_WORDS].iter().sum();
+        let mut top = window;
+        for i in range.start + 1..=range.end - SPAN_WORDS {
+            window += per_token[i + SPAN_WORDS - 1] - per_token[i - 1];
+            if window > top {
+                top = window;
+                at = i;
+            }
+        }
+        at..at + SPAN_WORDS
+    } else {
+        range
+    };
+    Some((tokens.tokens[range.start].start, tokens.tokens[range.end - 1].end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::tokenize;
+    use features::{named, Occurrence};
+
+    fn binary(rows: &[(&str, f32)], bias: f32) -> Linear {
+        let mut m = Linear::new(
+            "irf_burden",
+            vec!["absent".into(), "present".into()],
+            vec![bias],
+            rows.iter().map(|(f, w)| (named(f), vec![*w])).collect(),
+        );
+        m.threshold = Some(0.5);
+        m
+    }
+
+    #[test]
+    fn the_span_is_the_sentence_that_raises_the_score() {
+        let text = "The weather was fine today. Everyone would be better off without me. I ate lunch.";
+        let t = tokenize(text);
+        let f = text_features(text, &t, &[]);
+        let m = binary(&[("w:everyone", 1.0), ("b:without me", 2.0), ("w:lunch", -1.0), ("w:weather", 0.5)], 0.0);
+        let (s, e) = evidence_span(&m, &f, &t, &[]).expect("a positive sentence");
+        assert_eq!(&text[s..e], "Everyone would be better off without me");
+        // Nothing positive: no span, so no signal.
+        let negative = binary(&[("w:lunch", -1.0)], 5.0);
+        assert_eq!(evidence_span(&negative, &f, &t, &[]), None);
+        let models = Models { irf_burden: Some(negative), ..Models::default() };
+        assert!(models.factor_signals(text, &t, &[], &|_| None).is_empty(), "positive by its bias alone: not explainable, not added");
+        let models = Models { irf_burden: Some(m), ..Models::default() };
+        let found = models.factor_signals(text, &t, &[], &|_| Some("risk_factor".into()));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].rule, "model:irf_burden");
+        assert_eq!(found[0].construct, "burdensomeness");
+        assert_eq!(found[0].text, "Everyone would be better off without me");
+        assert!(found[0].affirmed());
+    }
+
+    #[test]
+    fn long_sentences_are_cut_to_their_best_words() {
+        let filler = "and then we went on ".repeat(10);
+        let text = format!("{filler}and they would all be better off without me {filler}");
+        let t = tokenize(&text);
+        let f = text_features(&text, &t, &[]);
+        let m = binary(&[("b:without me", 3.0), ("w:off", 1.0)], 0.0);
+        let (s, e) = evidence_span(&m, &f, &t, &[]).unwrap();
+        let quoted = &text[s..e];
+        assert!(quoted.contains("better off without me"), "{quoted}");
+        assert_eq!(quoted.split_whitespace().count(), SPAN_WORDS);
+    }
+
+    #[test]
+    fn occurrences_cover_real_tokens() {
+        let text = "Short one? Yes";
+        let t = tokenize(text);
+        let f = text_features(text, &t, &[]);
+        assert!(f.occurrences.iter().all(|o: &Occurrence| (o.first as usize + o.len as usize) <= t.tokens.len()));
+    }
+
+    #[test]
+    fn model_files_are_all_required() {
+        let err = Models::from_files(&[]).unwrap_err().to_string();
+        assert!(err.contains("models/epitome_emotional_reaction.json is missing") && err.contains("threadcare train"), "{err}");
+        let wrong = binary(&[], 0.0).to_file();
+        let files: Vec<(&str, &str)> = FILES.iter().map(|f| (*f, wrong.as_str())).collect();
+        let err = Models::from_files(&files).unwrap_err().to_string();
+        assert!(err.contains("holds the model `irf_burden`, expected `epitome_emotional_reaction`"), "{err}");
+    }
+
+    #[test]
+    fn embedded_models_load() {
+        let m = Models::embedded().expect("the models in models/ load");
+        assert!(m.epitome.is_some() && m.irf_burden.is_some() && m.irf_belong.is_some() && m.confidence.is_some());
+        for (f, text) in embedded_files() {
+            assert!(text.len() < 1_000_000, "{f} is {} bytes", text.len());
+        }
+        let total: usize = embedded_files().iter().map(|(_, t)| t.len()).sum();
+        assert!(total < 3_000_000, "{total} bytes of models");
+    }
+}

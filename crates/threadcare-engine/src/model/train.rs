@@ -1,0 +1,303 @@
+//! Fitting a [`Linear`] model: logistic or softmax regression with L2, by AdaGrad (Duchi, Hazan
+//! and Singer 2011) over examples in an order shuffled with a fixed seed.
+//!
+//! Deterministic: one thread, a fixed visiting order per seed, and the same arithmetic in the
+//! same order on every run. The L2 penalty is applied lazily: between two updates of a weight its
+//! AdaGrad step size does not change, so the decay of the skipped steps is applied in one go when
+//! the weight is next touched (and for every weight at the end), which equals decaying it at
+//! every step.
+
+use rustc_hash::FxHashMap;
+
+use super::features::Sparse;
+use super::linear::{outputs, probabilities, Linear};
+
+/// How examples of each class are weighted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassWeight {
+    /// Every example counts once.
+    Equal,
+    /// Each class counts as much as the others in total (`n / (k × n_class)`).
+    Balanced,
+    /// Halfway (the square root of the balanced weight, scaled to a mean of one).
+    Sqrt,
+}
+
+impl ClassWeight {
+    pub fn name(self) -> &'static str {
+        match self {
+            ClassWeight::Equal => "equal",
+            ClassWeight::Balanced => "balanced",
+            ClassWeight::Sqrt => "sqrt-balanced",
+        }
+    }
+}
+
+/// Hyper-parameters of one fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Config {
+    /// L2 strength λ in `mean loss + λ/2 ‖w‖²` (the bias is not penalised).
+    pub l2: f64,
+    pub epochs: usize,
+    /// AdaGrad base step.
+    pub rate: f64,
+    /// Seed of the visiting order.
+    pub seed: u64,
+    pub class_weight: ClassWeight,
+    /// Features present in fewer training examples than this are not used.
+    pub min_df: u32,
+    /// Weights whose magnitude (largest over outputs) is below this are not kept.
+    pub prune: f32,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            l2: 1e-4,
+            epochs: 12,
+            rate: 0.3,
+            seed: 1,
+            class_weight: ClassWeight::Equal,
+            min_df: 2,
+            prune: 1e-3,
+        }
+    }
+}
+
+/// SplitMix64 (Steele, Lea and Flood 2014): a small generator with a fixed sequence per seed.
+#[derive(Debug, Clone)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    pub fn new(seed: u64) -> SplitMix64 {
+        SplitMix64(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Shuffles in place (Fisher–Yates).
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next_u64() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+/// The weight of each class's examples.
+pub fn class_weights(ys: &[usize], classes: usize, how: ClassWeight) -> Vec<f64> {
+    let mut n = vec![0usize; classes];
+    for &y in ys {
+        n[y] += 1;
+    }
+    let total = ys.len().max(1) as f64;
+    let balanced: Vec<f64> = n
+        .iter()
+        .map(|&c| if c == 0 { 0.0 } else { total / (classes as f64 * c as f64) })
+        .collect();
+    match how {
+        ClassWeight::Equal => vec![1.0; classes],
+        ClassWeight::Balanced => balanced,
+        ClassWeight::Sqrt => {
+            let w: Vec<f64> = balanced.iter().map(|b| b.sqrt()).collect();
+            let mean = ys.iter().map(|&y| w[y]).sum::<f64>() / total;
+            w.iter().map(|x| if mean > 0.0 { x / mean } else { 1.0 }).collect()
+        }
+    }
+}
+
+/// Fits a model of `labels.len()` classes on examples `xs` with classes `ys`.
+pub fn fit(name: &str, labels: &[&str], xs: &[&Sparse], ys: &[usize], cfg: &Config) -> Linear {
+    assert_eq!(xs.len(), ys.len(), "one class per example");
+    let classes = labels.len();
+    assert!(classes >= 2, "at least two classes");
+    assert!(ys.iter().all(|&y| y < classes), "a class outside the labels");
+    let k = outputs(classes);
+
+    // Slots used by at least `min_df` examples, numbered densely.
+    let mut df: FxHashMap<u32, u32> = FxHashMap::default();
+    for x in xs {
+        for &(slot, _) in &x.0 {
+            *df.entry(slot).or_insert(0) += 1;
+        }
+    }
+    let mut kept: Vec<u32> = df.iter().filter(|(_, &n)| n >= cfg.min_df).map(|(&s, _)| s).collect();
+    kept.sort_unstable();
+    let local: FxHashMap<u32, u32> = kept.iter().enumerate().map(|(i, &s)| (s, i as u32)).collect();
+    let data: Vec<Vec<(u32, f64)>> = xs
+        .iter()
+        .map(|x| {
+            x.0.iter()
+                .filter_map(|&(s, v)| local.get(&s).map(|&j| (j, v as f64)))
+                .collect()
+        })
+        .collect();
+
+    let weight = class_weights(ys, classes, cfg.class_weight);
+    let d = kept.len();
+    let mut w = vec![0.0f64; d * k];
+    let mut g2 = vec![0.0f64; d * k];
+    let mut last = vec![0u64; d];
+    let mut bias = vec![0.0f64; k];
+    let mut bias_g2 = vec![0.0f64; k];
+    let mut rng = SplitMix64::new(cfg.seed);
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    let mut t: u64 = 0;
+    let decay = |w: &mut [f64], g2: &[f64], steps: u64| {
+        if steps == 0 || cfg.l2 == 0.0 {
+            return;
+        }
+        for (wi, gi) in w.iter_mut().zip(g2) {
+            if *gi > 0.0 {
+                let f = (1.0 - cfg.rate / gi.sqrt() * cfg.l2).max(0.0);
+                *wi *= f.powi(steps.min(i32::MAX as u64) as i32);
+            }
+        }
+    };
+    let mut scores = vec![0.0f32; k];
+    let mut grad = vec![0.0f64; k];
+    for _ in 0..cfg.epochs {
+        rng.shuffle(&mut order);
+        for &i in &order {
+            let x = &data[i];
+            let y = ys[i];
+            for (o, s) in scores.iter_mut().enumerate() {
+                *s = bias[o] as f32;
+            }
+            for &(j, v) in x {
+                let j = j as usize;
+                decay(&mut w[j * k..j * k + k], &g2[j * k..j * k + k], t - last[j]);
+                last[j] = t;
+                for o in 0..k {
+                    scores[o] += (w[j * k + o] * v) as f32;
+                }
+            }
+            let p = probabilities(&scores);
+            if k == 1 {
+                grad[0] = weight[y] * (p[1] as f64 - (y == 1) as u8 as f64);
+            } else {
+                for o in 0..k {
+                    grad[o] = weight[y] * (p[o] as f64 - (y == o) as u8 as f64);
+                }
+            }
+            for &(j, v) in x {
+                let j = j as usize;
+                for o in 0..k {
+                    let g = grad[o] * v;
+                    if g != 0.0 {
+                        let at = j * k + o;
+                        g2[at] += g * g;
+                        w[at] -= cfg.rate * g / g2[at].sqrt();
+                    }
+                }
+            }
+            for o in 0..k {
+                if grad[o] != 0.0 {
+                    bias_g2[o] += grad[o] * grad[o];
+                    bias[o] -= cfg.rate * grad[o] / bias_g2[o].sqrt();
+                }
+            }
+            t += 1;
+        }
+    }
+    let mut rows = Vec::new();
+    for (j, &slot) in kept.iter().enumerate() {
+        decay(&mut w[j * k..j * k + k], &g2[j * k..j * k + k], t - last[j]);
+        let row: Vec<f32> = w[j * k..j * k + k].iter().map(|&x| x as f32).collect();
+        if row.iter().any(|x| x.abs() >= cfg.prune) {
+            rows.push((slot, row));
+        }
+    }
+    let labels = labels.iter().map(|l| l.to_string()).collect();
+    Linear::new(name, labels, bias.iter().map(|&b| b as f32).collect(), rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A separable problem: class 0 has slot 1 (and noise slots), class 1 has slot 2, class 2
+    /// has both.
+    fn problem(n: usize) -> (Vec<Sparse>, Vec<usize>) {
+        let mut rng = SplitMix64::new(9);
+        let mut xs = Vec::new();
+        let mut ys = Vec::new();
+        for i in 0..n {
+            let y = i % 3;
+            let mut e = vec![(10 + (rng.next_u64() % 20) as u32, 0.5)];
+            match y {
+                0 => e.push((1, 1.0)),
+                1 => e.push((2, 1.0)),
+                _ => {
+                    e.push((1, 1.0));
+                    e.push((2, 1.0));
+                    e.push((3, 1.0));
+                }
+            }
+            xs.push(Sparse::from_entries(e));
+            ys.push(y);
+        }
+        (xs, ys)
+    }
+
+    #[test]
+    fn learns_a_separable_problem_deterministically() {
+        let (xs, ys) = problem(90);
+        let refs: Vec<&Sparse> = xs.iter().collect();
+        let cfg = Config { epochs: 30, ..Config::default() };
+        let m = fit("t", &["a", "b", "c"], &refs, &ys, &cfg);
+        let right = xs.iter().zip(&ys).filter(|(x, &y)| m.predict(x) == y).count();
+        assert_eq!(right, 90, "learns every training example");
+        let again = fit("t", &["a", "b", "c"], &refs, &ys, &cfg);
+        assert_eq!(m.to_file(), again.to_file(), "the same model from the same seed");
+        let other = fit("t", &["a", "b", "c"], &refs, &ys, &Config { seed: 2, ..cfg });
+        assert_ne!(m.to_file(), other.to_file(), "another seed visits in another order");
+
+        // Two classes: one output, logistic.
+        let ys2: Vec<usize> = ys.iter().map(|&y| (y == 1) as usize).collect();
+        let b = fit("b", &["no", "yes"], &refs, &ys2, &cfg);
+        assert_eq!(b.outputs(), 1);
+        let right = xs.iter().zip(&ys2).filter(|(x, &y)| b.predict(x) == y).count();
+        assert_eq!(right, 90);
+    }
+
+    #[test]
+    fn rare_features_are_dropped_and_small_weights_pruned() {
+        let (xs, ys) = problem(30);
+        let refs: Vec<&Sparse> = xs.iter().collect();
+        let mut with_rare = xs.clone();
+        with_rare[0] = with_rare[0].join(&Sparse(vec![(99_999, 1.0)]));
+        let refs_rare: Vec<&Sparse> = with_rare.iter().collect();
+        let m = fit("t", &["a", "b", "c"], &refs_rare, &ys, &Config::default());
+        assert!(m.weights(99_999).is_none(), "seen in one example only");
+        assert!(m.weights(1).is_some());
+        let pruned = fit("t", &["a", "b", "c"], &refs, &ys, &Config { prune: 10.0, ..Config::default() });
+        assert!(pruned.is_empty());
+    }
+
+    #[test]
+    fn strong_l2_shrinks_weights() {
+        let (xs, ys) = problem(60);
+        let refs: Vec<&Sparse> = xs.iter().collect();
+        let size = |m: &Linear| m.weights(1).unwrap().iter().map(|w| w.abs()).sum::<f32>();
+        let weak = fit("t", &["a", "b", "c"], &refs, &ys, &Config { l2: 0.0, ..Config::default() });
+        let strong = fit("t", &["a", "b", "c"], &refs, &ys, &Config { l2: 0.05, ..Config::default() });
+        assert!(size(&strong) < size(&weak) * 0.7, "{} vs {}", size(&strong), size(&weak));
+    }
+
+    #[test]
+    fn balanced_class_weights() {
+        let ys = [0, 0, 0, 1];
+        assert_eq!(class_weights(&ys, 2, ClassWeight::Balanced), vec![4.0 / 6.0, 2.0]);
+        assert_eq!(class_weights(&ys, 2, ClassWeight::Equal), vec![1.0, 1.0]);
+        let s = class_weights(&ys, 2, ClassWeight::Sqrt);
+        let mean = (3.0 * s[0] + s[1]) / 4.0;
+        assert!((mean - 1.0).abs() < 1e-12 && s[1] > s[0]);
+    }
+}
