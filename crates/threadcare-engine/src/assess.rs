@@ -240,7 +240,8 @@ impl Engine {
                     protective.insert(s.construct.clone());
                 }
                 // A relationship theme is about two people: the experiencer does not matter.
-                Some(Kind::Theme) if !s.negated && s.certainty != Certainty::Hypothetical && !s.quoted => {
+                // Quoted dialogue counts here: "I told her, 'I don't trust you!'" is the rupture.
+                Some(Kind::Theme) if !s.negated && s.certainty != Certainty::Hypothetical => {
                     themes.insert(s.construct.clone());
                 }
                 _ => {}

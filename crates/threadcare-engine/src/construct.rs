@@ -81,6 +81,15 @@ pub struct Construct {
     pub exclude: Vec<String>,
     #[serde(default)]
     pub fixtures: Vec<Fixture>,
+    /// Whether experiencer cues ("she", "my friend") apply. Off for constructs that are by
+    /// nature about what someone else does for the writer (social support, the alliance) and
+    /// for reply qualities; the evidence's own words ("herself") still count.
+    #[serde(default = "yes")]
+    pub experiencer_cues: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The embedded construct files: (file name, contents).

@@ -77,6 +77,10 @@ pub struct Rule {
     /// ("if he leaves, I will end it": the consequent of a condition is conditional intent).
     #[serde(default)]
     pub beyond_terminator: Option<Certainty>,
+    /// Experiencer only: a bare pronoun ("she", "you"), which does not apply to constructs
+    /// that involve another person by nature (support, the alliance, ruptures).
+    #[serde(default)]
+    pub pronoun: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -212,6 +216,7 @@ impl Context {
         tokens: &Tokens,
         signals: &mut [Signal],
         spans: &[(usize, usize)],
+        pronouns_apply: &dyn Fn(&str) -> bool,
     ) {
         if signals.is_empty() {
             return;
@@ -240,7 +245,7 @@ impl Context {
                 let cr = &self.cue_rules[m.pattern as usize];
                 let file = &self.files[cr.file];
                 let rule = &file.rules[cr.rule];
-                if rule.pseudo {
+                if rule.pseudo || (rule.pronoun && !pronouns_apply(&signal.construct)) {
                     continue;
                 }
                 let direction = rule.direction.unwrap_or(file.direction);

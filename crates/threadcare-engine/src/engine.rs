@@ -145,7 +145,12 @@ impl Signals {
             });
             spans.push((m.tok_start, m.tok_end));
         }
-        self.context.apply(text, tokens, &mut signals, &spans);
+        // Pronoun cues ("she", "he") do not make support, the alliance or a rupture someone
+        // else's: those involve another person by nature. Naming who ("my sister") still does.
+        let pronouns_apply = |construct: &str| {
+            self.construct(construct).is_none_or(|c| c.experiencer_cues && c.kind != crate::construct::Kind::Theme)
+        };
+        self.context.apply(text, tokens, &mut signals, &spans, &pronouns_apply);
         // A reply's qualities ("I'm so sorry you…", "have you told your therapist?") speak to
         // someone else by nature: experiencer cues do not apply to them.
         for s in signals.iter_mut() {
