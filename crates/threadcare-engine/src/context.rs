@@ -238,8 +238,10 @@ impl Context {
                 if tokens.tokens[m.tok_start].sentence != sentence {
                     continue;
                 }
-                // A cue inside (or overlapping) the evidence does not change it.
-                if m.tok_start < s_end && s_start < m.tok_end {
+                // A cue that starts inside the evidence is part of it and does not change it
+                // ("don't want to live"). One that starts before and runs into it still does
+                // ("one year since" + "since my attempt").
+                if m.tok_start >= s_start && m.tok_start < s_end {
                     continue;
                 }
                 let cr = &self.cue_rules[m.pattern as usize];
@@ -251,8 +253,8 @@ impl Context {
                 let direction = rule.direction.unwrap_or(file.direction);
                 let scope = rule.scope.unwrap_or(file.scope) as usize;
                 let stop_at_clause = rule.stop_at_clause.unwrap_or(file.stop_at_clause);
-                let (gap_start, gap_end, forward) = if m.tok_end <= s_start {
-                    (m.tok_end, s_start, true)
+                let (gap_start, gap_end, forward) = if m.tok_start < s_start {
+                    (m.tok_end.min(s_start), s_start, true)
                 } else {
                     (s_end, m.tok_start, false)
                 };
