@@ -24,9 +24,9 @@ use std::io::{self, BufRead, Read};
 
 use ::csv::{ByteRecord, ErrorKind, ReaderBuilder};
 
-use crate::jsonl::{Created, Fields};
 use crate::pushshift::limit_text;
-use crate::{util, Format, Position, Reader, Severity, Sink};
+use crate::record::{self, clip, Created, Fields};
+use crate::{util, Diagnostic, Format, Position, Reader, Severity, Sink};
 
 /// The longest record held in memory.
 pub const MAX_RECORD_BYTES: u64 = 64 * 1024 * 1024;
@@ -73,14 +73,7 @@ fn read_with_limit(input: &mut dyn BufRead, file: &str, out: &mut dyn Sink, max:
     let header = match rdr.byte_headers() {
         Ok(h) => h.clone(),
         Err(err) => {
-            let line = rdr.get_ref().record_line;
-            let reason = fatal_reason(rdr.get_ref(), &err);
-            out.diagnostic(util::diag(
-                file,
-                Position::line(line),
-                Severity::Fatal,
-                reason,
-            ));
+            out.diagnostic(fatal_diagnostic(rdr.get_ref(), &err, file));
             return;
         }
     };
@@ -143,13 +136,7 @@ fn read_with_limit(input: &mut dyn BufRead, file: &str, out: &mut dyn Sink, max:
         if let Some((prev, position)) = pending {
             handle(prev, position, &columns, file, out);
         }
-        let tracker = rdr.get_ref();
-        out.diagnostic(util::diag(
-            file,
-            Position::line(tracker.record_line),
-            Severity::Fatal,
-            fatal_reason(tracker, &err),
-        ));
+        out.diagnostic(fatal_diagnostic(rdr.get_ref(), &err, file));
         return;
     }
     if let Some((last, position)) = pending {
@@ -179,9 +166,10 @@ fn locate(tracker: &mut QuoteTracker<'_>, csv_position: Option<&::csv::Position>
     }
 }
 
-/// The reason for a fatal read error: the tracker's, when it stopped an over-long record.
-fn fatal_reason(tracker: &QuoteTracker<'_>, err: &::csv::Error) -> String {
-    if tracker.overflow {
+/// The fatal diagnostic for a read error, on the line where the record being read starts: the
+/// tracker's reason when it stopped an over-long record, else the error's.
+fn fatal_diagnostic(tracker: &QuoteTracker<'_>, err: &::csv::Error, file: &str) -> Diagnostic {
+    let reason = if tracker.overflow {
         format!(
             "a record longer than {} starts on this line (an unclosed quote?): the rest of the \
              file was not read",
@@ -189,7 +177,13 @@ fn fatal_reason(tracker: &QuoteTracker<'_>, err: &::csv::Error) -> String {
         )
     } else {
         format!("cannot read: {err}; the rest of the file was not read")
-    }
+    };
+    util::diag(
+        file,
+        Position::line(tracker.record_line),
+        Severity::Fatal,
+        reason,
+    )
 }
 
 /// Finds the columns in the header. `Err` when there is no `text` column.
@@ -220,11 +214,7 @@ fn columns(header: &ByteRecord) -> Result<(Columns, Vec<String>), String> {
             let found = if names.iter().all(|n| n.is_empty()) {
                 "nothing".to_string()
             } else {
-                names
-                    .iter()
-                    .map(|n| crate::reddit::clip(n))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                names.iter().map(|n| clip(n)).collect::<Vec<_>>().join(", ")
             };
             return Err(format!("no `text` column in header: found {found}"));
         }
@@ -249,8 +239,8 @@ fn handle(
     file: &str,
     out: &mut dyn Sink,
 ) {
-    let record = match result {
-        Ok(record) => record,
+    let row = match result {
+        Ok(row) => row,
         Err(err) => {
             let reason = match err.kind() {
                 ErrorKind::UnequalLengths {
@@ -265,22 +255,9 @@ fn handle(
             return;
         }
     };
-    match fields(&record, columns)
-        .and_then(|fields| fields.build(util::source(Format::Csv, file, position.clone())))
-    {
-        Ok((item, warnings)) => {
-            for warning in warnings {
-                out.diagnostic(util::diag(
-                    file,
-                    position.clone(),
-                    Severity::Degraded,
-                    warning,
-                ));
-            }
-            out.item(item);
-        }
-        Err(reason) => out.diagnostic(util::diag(file, position, Severity::Rejected, reason)),
-    }
+    let built = fields(&row, columns)
+        .and_then(|fields| fields.into_item(util::source(Format::Csv, file, position.clone())));
+    record::emit(out, file, position, built);
 }
 
 fn fields(record: &ByteRecord, columns: &Columns) -> Result<Fields, String> {

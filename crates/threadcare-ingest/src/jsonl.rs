@@ -24,13 +24,12 @@
 
 use std::io::BufRead;
 
-use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
-use threadcare_core::{content_id, time};
 
 use crate::pushshift::{for_each_json_line, MAX_LINE_BYTES};
-use crate::reddit::{clip, type_name};
-use crate::{util, Format, Item, ItemKind, Position, Reader, Severity, Sink, Source};
+use crate::record::{self, Built, Created, Fields};
+use crate::reddit::{get_str, type_name};
+use crate::{util, Format, Position, Reader, Sink, Source};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JsonlReader;
@@ -48,24 +47,12 @@ impl Reader for JsonlReader {
 fn read_with_limit(input: &mut dyn BufRead, file: &str, out: &mut dyn Sink, max: usize) {
     for_each_json_line(input, file, out, max, |line, value, out| {
         let position = Position::line(line);
-        match record(value, file, &position) {
-            Ok((item, warnings)) => {
-                for warning in warnings {
-                    out.diagnostic(util::diag(
-                        file,
-                        position.clone(),
-                        Severity::Degraded,
-                        warning,
-                    ));
-                }
-                out.item(item);
-            }
-            Err(reason) => out.diagnostic(util::diag(file, position, Severity::Rejected, reason)),
-        }
+        let built = item(value, file, &position);
+        record::emit(out, file, position, built);
     });
 }
 
-fn record(value: Value, file: &str, position: &Position) -> Result<(Item, Vec<String>), String> {
+fn item(value: Value, file: &str, position: &Position) -> Result<Built, String> {
     let Value::Object(obj) = value else {
         return Err(format!("not a JSON object but {}", type_name(&value)));
     };
@@ -121,9 +108,10 @@ fn record(value: Value, file: &str, position: &Position) -> Result<(Item, Vec<St
             }
         },
     };
-    let (item, more) = fields.build(source)?;
-    warnings.extend(more);
-    Ok((item, warnings))
+    let mut built = fields.into_item(source)?;
+    warnings.append(&mut built.warnings);
+    built.warnings = warnings;
+    Ok(built)
 }
 
 fn own_source(file: &str, position: &Position) -> Source {
@@ -131,11 +119,7 @@ fn own_source(file: &str, position: &Position) -> Source {
 }
 
 fn str_field(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(format!("`{key}` is {}, not a string", type_name(other))),
-    }
+    Ok(get_str(obj, key)?.map(str::to_string))
 }
 
 /// An id: a string or an integer; an empty string is no id.
@@ -155,115 +139,13 @@ fn id_field(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Strin
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Shared with the CSV reader: the §2 fields of one record to an item.
-
-/// A date as a record gives it.
-pub(crate) enum Created {
-    /// A string, in any form `parse_datetime` knows.
-    Text(String),
-    /// A JSON number of Unix seconds: its digits (for messages) and its value.
-    Unix(String, Option<f64>),
-}
-
-/// The §2 fields of one record, as read, before defaults and checks.
-pub(crate) struct Fields {
-    pub id: Option<String>,
-    pub thread_id: Option<String>,
-    pub parent_id: Option<String>,
-    pub kind: Option<String>,
-    pub author: Option<String>,
-    pub created_at: Option<Created>,
-    pub title: Option<String>,
-    pub text: String,
-}
-
-impl Fields {
-    /// Applies the defaults and checks of the module docs. `Err` is the reason to reject the
-    /// record; the warnings name what was dropped from a record that is kept.
-    pub(crate) fn build(self, source: Source) -> Result<(Item, Vec<String>), String> {
-        let mut warnings = Vec::new();
-        let kind = match self.kind.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(k) if k.eq_ignore_ascii_case("post") => Some(ItemKind::Post),
-            Some(k) if k.eq_ignore_ascii_case("comment") => Some(ItemKind::Comment),
-            Some(k) => {
-                return Err(format!(
-                    "`kind` is \"{}\", neither \"post\" nor \"comment\"",
-                    clip(k)
-                ))
-            }
-        };
-        let kind = match (kind, &self.parent_id) {
-            (None, None) => ItemKind::Post,
-            (None, Some(_)) => ItemKind::Comment,
-            (Some(ItemKind::Post), Some(parent)) => {
-                return Err(format!(
-                    "`kind` is \"post\" but `parent_id` is \"{}\": a post answers nothing",
-                    clip(parent)
-                ))
-            }
-            (Some(ItemKind::Comment), None) => {
-                return Err("`kind` is \"comment\" but there is no `parent_id`".into())
-            }
-            (Some(kind), _) => kind,
-        };
-        if kind == ItemKind::Comment && self.thread_id.is_none() {
-            return Err("comment without thread_id".into());
-        }
-        let id = match self.id {
-            Some(id) => id,
-            None => content_id(&[
-                self.thread_id.as_deref().unwrap_or(""),
-                self.parent_id.as_deref().unwrap_or(""),
-                self.author.as_deref().unwrap_or(""),
-                &self.text,
-            ]),
-        };
-        let thread_id = self.thread_id.unwrap_or_else(|| id.clone());
-        let created_at = match self.created_at {
-            None => None,
-            Some(created) => {
-                let (raw, parsed) = match created {
-                    Created::Text(s) if s.trim().is_empty() => (s, None),
-                    Created::Text(s) => {
-                        let parsed = parse_date(&s);
-                        (format!("\"{}\"", clip(&s)), parsed)
-                    }
-                    Created::Unix(digits, secs) => (digits, secs.and_then(time::from_unix)),
-                };
-                if parsed.is_none() && !raw.trim().is_empty() {
-                    warnings.push(format!("`created_at` {raw} is not a date: dropped"));
-                }
-                parsed
-            }
-        };
-        let item = Item {
-            id,
-            thread_id,
-            parent_id: self.parent_id,
-            kind,
-            author: self.author,
-            created_at,
-            title: self.title,
-            text: self.text,
-            source,
-        };
-        Ok((item, warnings))
-    }
-}
-
-/// The forms `parse_datetime` knows, then chrono's own (what chrono writes for years it cannot
-/// put in RFC 3339, say).
-pub(crate) fn parse_date(s: &str) -> Option<DateTime<FixedOffset>> {
-    time::parse_datetime(s).or_else(|| s.trim().parse::<DateTime<FixedOffset>>().ok())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Collect, Diagnostic};
+    use crate::{Collect, Diagnostic, Item, ItemKind, Severity};
+    use chrono::DateTime;
     use proptest::prelude::*;
+    use threadcare_core::content_id;
 
     const GOOD: &str = concat!(
         r#"{"id":"p1","thread_id":"p1","parent_id":null,"kind":"post","author":"wren","created_at":"2026-11-20T21:00:00+01:00","title":"After session","text":"Session was hard today but we talked it through."}"#,

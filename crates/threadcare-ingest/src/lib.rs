@@ -26,6 +26,7 @@ pub mod feed;
 pub mod html;
 pub mod jsonl;
 pub mod pushshift;
+mod record;
 pub mod reddit;
 mod sniff;
 pub mod wxr;

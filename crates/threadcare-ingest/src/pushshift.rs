@@ -16,8 +16,9 @@ use std::io::{self, BufRead};
 
 use serde_json::Value;
 
-use crate::reddit::{self, Built};
-use crate::{util, Format, Position, Reader, Severity, Sink};
+use crate::record::{self, Built};
+use crate::reddit;
+use crate::{util, Format, Position, Reader, Severity, Sink, Source};
 
 /// The longest line the line-based JSON readers hold in memory.
 pub const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
@@ -37,26 +38,19 @@ impl Reader for PushshiftReader {
 
 fn read_with_limit(input: &mut dyn BufRead, file: &str, out: &mut dyn Sink, max: usize) {
     for_each_json_line(input, file, out, max, |line, value, out| {
-        record(value, file, line, out)
+        let position = Position::line(line);
+        let source = util::source(Format::Pushshift, file, position.clone());
+        record::emit(out, file, position, item(value, source));
     });
 }
 
-/// One line's object to an item or a diagnostic.
-fn record(value: Value, file: &str, line: u64, out: &mut dyn Sink) {
-    let position = Position::line(line);
-    let reject = |out: &mut dyn Sink, reason: String| {
-        out.diagnostic(util::diag(
-            file,
-            position.clone(),
-            Severity::Rejected,
-            reason,
-        ))
-    };
+/// One line's object to an item, or the reason to reject it.
+fn item(value: Value, source: Source) -> Result<Built, String> {
     let Value::Object(obj) = value else {
-        return reject(
-            out,
-            format!("not a JSON object but {}", reddit::type_name(&value)),
-        );
+        return Err(format!(
+            "not a JSON object but {}",
+            reddit::type_name(&value)
+        ));
     };
     // `{"kind": "t3", "data": {…}}`, as the Reddit API wraps things.
     let (data, kind) = match (obj.get("kind").and_then(Value::as_str), obj.get("data")) {
@@ -73,30 +67,12 @@ fn record(value: Value, file: &str, line: u64, out: &mut dyn Sink) {
         Some(k) => k == "t3",
         None => has("title") || has("selftext") || name.starts_with("t3_"),
     };
-    let source = util::source(Format::Pushshift, file, position.clone());
-    let built: Result<Built, String> = if is_comment {
+    if is_comment {
         reddit::comment(data, None, None, source)
     } else if is_submission {
         reddit::submission(data, source)
     } else {
-        return reject(
-            out,
-            "neither a submission nor a comment (no `body`, `selftext` or `title`)".into(),
-        );
-    };
-    match built {
-        Ok(built) => {
-            for warning in built.warnings {
-                out.diagnostic(util::diag(
-                    file,
-                    position.clone(),
-                    Severity::Degraded,
-                    warning,
-                ));
-            }
-            out.item(built.item);
-        }
-        Err(reason) => reject(out, reason),
+        Err("neither a submission nor a comment (no `body`, `selftext` or `title`)".into())
     }
 }
 

@@ -38,6 +38,7 @@ use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
 use threadcare_core::{content_id, time};
 
+use crate::record::{self, clip, Built};
 use crate::{util, Format, Item, ItemKind, Position, Reader, Severity, Sink, Source};
 
 /// The largest document this reader reads into memory.
@@ -288,22 +289,12 @@ impl Walker<'_> {
         }
     }
 
+    /// Emits what became of the current thing; returns the id of the item, if it was kept.
     fn emit(&mut self, built: Result<Built, String>) -> Option<String> {
-        match built {
-            Ok(built) => {
-                for warning in built.warnings {
-                    let d = util::diag(self.file, self.position(), Severity::Degraded, warning);
-                    self.out.diagnostic(d);
-                }
-                let id = built.item.id.clone();
-                self.out.item(built.item);
-                Some(id)
-            }
-            Err(reason) => {
-                self.reject(reason);
-                None
-            }
-        }
+        let id = built.as_ref().ok().map(|b| b.item.id.clone());
+        let position = self.position();
+        record::emit(self.out, self.file, position, built);
+        id
     }
 
     fn post(&mut self, data: &Map<String, Value>) {
@@ -379,12 +370,6 @@ pub(crate) fn json_message(err: &serde_json::Error) -> String {
 
 // ---------------------------------------------------------------------------------------------
 // Shared with the Pushshift reader: Reddit's submission and comment objects to items.
-
-/// An item built from a Reddit object, with the things that were dropped from it.
-pub(crate) struct Built {
-    pub item: Item,
-    pub warnings: Vec<String>,
-}
 
 /// `null`, `true`, `a number` …: for messages.
 pub(crate) fn type_name(v: &Value) -> &'static str {
@@ -489,17 +474,6 @@ pub(crate) fn created(
         warnings.push(format!("`{key}` {} is not a date: dropped", clip(&raw)));
     }
     parsed
-}
-
-/// A value quoted in a message, cut to a readable length.
-pub(crate) fn clip(s: &str) -> String {
-    const MAX: usize = 60;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(MAX).collect();
-        format!("{cut}…")
-    }
 }
 
 fn author(data: &Map<String, Value>) -> Result<Option<String>, String> {
