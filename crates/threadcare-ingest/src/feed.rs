@@ -59,9 +59,9 @@ use threadcare_core::content_id;
 
 use crate::html;
 use crate::wxr::xml::{
-    first_date, one_line, opt_line, Found, Markup, Name, Node, Ns, Records, Schema,
+    first_date, first_text, one_line, opt_line, read_records, root_hint, Markup, Name, Node, Ns,
+    Part, Rec, Schema, MAX_RECORD_BYTES,
 };
-use crate::wxr::{fatal, root_hint};
 use crate::{
     util, Diagnostic, Format, Item, ItemKind, Position, Reader, Severity, Sink, ThreadMeta,
 };
@@ -94,36 +94,52 @@ impl Reader for FeedReader {
 
     fn read(&self, input: &mut dyn BufRead, file: &str, out: &mut dyn Sink) {
         let mut state = FeedState::new(self.format, file);
-        match self.format {
-            Format::Atom => {
-                let mut records = Records::new(input, AtomSchema);
-                state.run(&mut records, out, |state, found, out| match found {
-                    FoundRecord::Header(node) => state.atom_header(&node),
-                    FoundRecord::Record(rec) => state.atom_entry(rec, out),
-                });
-            }
-            _ => {
-                let mut records = Records::new(input, RssSchema);
-                state.run(&mut records, out, |state, found, out| {
-                    if let FoundRecord::Record(rec) = found {
-                        state.rss_item(rec, out);
-                    }
-                });
-            }
+        let refuse = |root: &Name| refusal(self.format, root);
+        let fatal = match self.format {
+            Format::Atom => read_records(input, AtomSchema, file, refuse, |part| match part {
+                Part::Header(node) => state.atom_header(&node),
+                Part::Record(rec) => state.record(rec, out, FeedState::atom_entry),
+            }),
+            _ => read_records(input, RssSchema, file, refuse, |part| {
+                if let Part::Record(rec) = part {
+                    state.record(rec, out, FeedState::rss_item);
+                }
+            }),
+        };
+        // Everything completed before the end is emitted first, the held-back comments too.
+        state.finish(out);
+        if let Some(fatal) = fatal {
+            out.diagnostic(fatal);
         }
     }
 }
 
-/// A record as handed to the per-format code.
-struct Rec {
-    node: Node,
-    number: u64,
-    lossy: bool,
-}
-
-enum FoundRecord {
-    Header(Node),
-    Record(Rec),
+/// Why a file whose root element is `root` is not read as `format`, if it is not.
+fn refusal(format: Format, root: &Name) -> Option<String> {
+    let ok = match format {
+        Format::Atom => is_atom(root.ns) && matches!(root.local.as_str(), "feed" | "entry"),
+        _ => (root.ns == Ns::None && root.local == "rss") || root.local == "RDF",
+    };
+    if ok {
+        return None;
+    }
+    let (what, expected) = match format {
+        Format::Atom => ("an Atom feed", "<feed>"),
+        _ => ("an RSS feed", "<rss>"),
+    };
+    let hint = match (format, root.local.as_str()) {
+        (Format::Atom, "rss") => {
+            " (an RSS feed or a WordPress export: use --from rss or --from wxr)"
+        }
+        (Format::Atom, "RDF") => " (an RSS 1.0 feed: use --from rss)",
+        (Format::Atom, _) => root_hint(root),
+        (_, "rss") | (_, "RDF") => "",
+        _ => root_hint(root),
+    };
+    Some(format!(
+        "not {what}: the root element is <{}>, not {expected}{hint}",
+        root.qname
+    ))
 }
 
 /// How an item's thread is known: it is a post, or a comment in a known thread, or a comment
@@ -176,91 +192,21 @@ impl<'f> FeedState<'f> {
         }
     }
 
-    fn run<R: BufRead, S: Schema>(
-        &mut self,
-        records: &mut Records<R, S>,
-        out: &mut dyn Sink,
-        mut each: impl FnMut(&mut Self, FoundRecord, &mut dyn Sink),
-    ) {
-        let mut fatal_diag = None;
-        loop {
-            match records.next() {
-                Found::Root { name, at } => {
-                    if !self.root_ok(&name) {
-                        let (what, expected) = match self.format {
-                            Format::Atom => ("an Atom feed", "<feed>"),
-                            _ => ("an RSS feed", "<rss>"),
-                        };
-                        let hint = match (self.format, name.local.as_str()) {
-                            (Format::Atom, "rss") => {
-                                " (an RSS feed or a WordPress export: use --from rss or --from wxr)"
-                            }
-                            (Format::Atom, "RDF") => " (an RSS 1.0 feed: use --from rss)",
-                            (Format::Atom, _) => root_hint(&name),
-                            (_, "rss") | (_, "RDF") => "",
-                            _ => root_hint(&name),
-                        };
-                        out.diagnostic(util::diag(
-                            self.file,
-                            Position::byte(at),
-                            Severity::Fatal,
-                            format!(
-                                "not {what}: the root element is <{}>, not {expected}{hint}",
-                                name.qname
-                            ),
-                        ));
-                        return;
-                    }
-                }
-                Found::Header(node) => each(self, FoundRecord::Header(node), out),
-                Found::Record {
-                    node,
-                    number,
-                    lossy,
-                    oversize,
-                } => {
-                    if oversize {
-                        out.diagnostic(util::diag(
-                            self.file,
-                            Position::byte(node.at).with_record(number),
-                            Severity::Rejected,
-                            format!(
-                                "item larger than {} MiB: skipped",
-                                crate::wxr::xml::MAX_RECORD_BYTES / (1024 * 1024)
-                            ),
-                        ));
-                    } else {
-                        each(
-                            self,
-                            FoundRecord::Record(Rec {
-                                node,
-                                number,
-                                lossy,
-                            }),
-                            out,
-                        );
-                    }
-                }
-                Found::Fatal { at, record, reason } => {
-                    fatal_diag = Some(fatal(self.file, at, record, reason));
-                    break;
-                }
-                Found::End => break,
-            }
-        }
-        self.finish(out);
-        if let Some(diag) = fatal_diag {
-            out.diagnostic(diag);
-        }
-    }
-
-    fn root_ok(&self, root: &Name) -> bool {
-        match self.format {
-            Format::Atom => {
-                matches!(root.ns, Ns::Atom | Ns::None)
-                    && matches!(root.local.as_str(), "feed" | "entry")
-            }
-            _ => (root.ns == Ns::None && root.local == "rss") || root.local == "RDF",
+    /// Hands a record to `entry` (the RSS or the Atom code), or rejects it when it was too
+    /// large to keep.
+    fn record(&mut self, rec: Rec, out: &mut dyn Sink, entry: fn(&mut Self, Rec, &mut dyn Sink)) {
+        if rec.oversize {
+            out.diagnostic(util::diag(
+                self.file,
+                Position::byte(rec.node.at).with_record(rec.number),
+                Severity::Rejected,
+                format!(
+                    "item larger than {} MiB: skipped",
+                    MAX_RECORD_BYTES / (1024 * 1024)
+                ),
+            ));
+        } else {
+            entry(self, rec, out);
         }
     }
 
@@ -417,6 +363,7 @@ impl<'f> FeedState<'f> {
             node,
             number,
             lossy,
+            ..
         } = rec;
         let pos = Position::byte(node.at).with_record(number);
         let link = node.field(Ns::None, "link");
@@ -530,6 +477,7 @@ impl<'f> FeedState<'f> {
             node,
             number,
             lossy,
+            ..
         } = rec;
         let pos = Position::byte(node.at).with_record(number);
         let alternate = atom_children(&node, "link")
@@ -719,7 +667,7 @@ fn parse_comment_title(title: &str) -> (Option<String>, Option<String>) {
 fn atom_children<'a>(node: &'a Node, local: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
     node.children
         .iter()
-        .filter(move |c| matches!(c.name.ns, Ns::Atom | Ns::None) && c.name.local == local)
+        .filter(move |c| is_atom(c.name.ns) && c.name.local == local)
 }
 
 fn atom_child<'a>(node: &'a Node, local: &'a str) -> Option<&'a Node> {
@@ -727,9 +675,7 @@ fn atom_child<'a>(node: &'a Node, local: &'a str) -> Option<&'a Node> {
 }
 
 fn atom_field<'a>(node: &'a Node, local: &'a str) -> Option<&'a str> {
-    atom_children(node, local)
-        .map(|c| c.text.trim())
-        .find(|t| !t.is_empty())
+    first_text(atom_children(node, local))
 }
 
 /// The text of an Atom text construct or `content`, by its `type`; `None` for content that is

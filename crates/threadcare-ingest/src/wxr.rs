@@ -54,7 +54,10 @@ use threadcare_core::content_id;
 
 use crate::html;
 use crate::{util, Format, Item, ItemKind, Position, Reader, Severity, Sink};
-use xml::{first_date, opt_line, Found, Markup, Name, Node, Ns, Records, Schema};
+use xml::{
+    first_date, no_text, opt_line, read_records, root_hint, Markup, Name, Node, Ns, Part, Rec,
+    Schema,
+};
 
 /// Reads WordPress exports. `Default` reads what a visitor of the blog could see: published
 /// posts and approved comments.
@@ -88,13 +91,13 @@ impl WxrReader {
         }
     }
 
-    fn item(&self, found: ItemFound<'_>, file: &str, out: &mut dyn Sink) {
-        let ItemFound {
+    fn item(&self, rec: Rec, file: &str, out: &mut dyn Sink) {
+        let Rec {
             node,
             number,
             lossy,
             oversize,
-        } = found;
+        } = rec;
         let pos = Position::byte(node.at).with_record(number);
         let post_type = node.field(Ns::Wp, "post_type").unwrap_or("post");
         let status = node.field(Ns::Wp, "status").unwrap_or("publish");
@@ -167,7 +170,7 @@ impl WxrReader {
                 file,
                 pos,
                 Severity::Degraded,
-                "post has no text (kept so that its comments keep their thread)",
+                no_text(ItemKind::Post),
             ));
         }
 
@@ -248,17 +251,10 @@ impl WxrReader {
                 file,
                 pos,
                 Severity::Degraded,
-                "comment has no text (kept so that its replies keep their place)",
+                no_text(ItemKind::Comment),
             ));
         }
     }
-}
-
-struct ItemFound<'a> {
-    node: &'a Node,
-    number: u64,
-    lossy: bool,
-    oversize: bool,
 }
 
 /// What the WXR reader keeps of an item: the fields it reads, nothing else (no e-mail, IP or
@@ -302,71 +298,28 @@ impl Schema for WxrSchema {
     }
 }
 
-/// The `Fatal` diagnostic for what [`Records`] could not read.
-pub(crate) fn fatal(file: &str, at: u64, record: Option<u64>, reason: String) -> crate::Diagnostic {
-    let mut pos = Position::byte(at);
-    if let Some(record) = record {
-        pos = pos.with_record(record);
-    }
-    util::diag(file, pos, Severity::Fatal, reason)
-}
-
-/// A hint for a root element that belongs to another feed format.
-pub(crate) fn root_hint(root: &Name) -> &'static str {
-    match (root.ns, root.local.as_str()) {
-        (_, "feed") => " (an Atom feed: use --from atom)",
-        (_, "rss") | (_, "RDF") => " (an RSS feed: use --from rss)",
-        (_, "html") => " (an HTML page: save it as text and read that)",
-        _ => "",
-    }
-}
-
 impl Reader for WxrReader {
     fn format(&self) -> Format {
         Format::Wxr
     }
 
     fn read(&self, input: &mut dyn BufRead, file: &str, out: &mut dyn Sink) {
-        let mut records = Records::new(input, WxrSchema);
-        loop {
-            match records.next() {
-                Found::Root { name, at } => {
-                    if !name.is(Ns::None, "rss") {
-                        out.diagnostic(util::diag(
-                            file,
-                            Position::byte(at),
-                            Severity::Fatal,
-                            format!(
-                                "not a WordPress export: the root element is <{}>, not <rss>{}",
-                                name.qname,
-                                root_hint(&name)
-                            ),
-                        ));
-                        return;
-                    }
-                }
-                Found::Header(_) => {}
-                Found::Record {
-                    node,
-                    number,
-                    lossy,
-                    oversize,
-                } => self.item(
-                    ItemFound {
-                        node: &node,
-                        number,
-                        lossy,
-                        oversize,
-                    },
-                    file,
-                    out,
-                ),
-                Found::Fatal { at, record, reason } => {
-                    out.diagnostic(fatal(file, at, record, reason));
-                    return;
-                }
-                Found::End => return,
+        let refuse = |root: &Name| {
+            (!root.is(Ns::None, "rss")).then(|| {
+                format!(
+                    "not a WordPress export: the root element is <{}>, not <rss>{}",
+                    root.qname,
+                    root_hint(root)
+                )
+            })
+        };
+        let fatal = read_records(input, WxrSchema, file, refuse, |part| {
+            if let Part::Record(rec) = part {
+                self.item(rec, file, out);
             }
+        });
+        if let Some(fatal) = fatal {
+            out.diagnostic(fatal);
         }
     }
 }

@@ -16,6 +16,9 @@
 //! cannot be read past (a file that ends inside an element, mismatched tags, broken markup)
 //! ends the stream with [`Found::Fatal`], which names the byte offset and says what happened in
 //! words a person can act on.
+//!
+//! [`read_records`] is the reading loop the readers share: it checks the root element, hands them
+//! the headers and records, and turns what ends the reading into its `Fatal` diagnostic.
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -26,6 +29,9 @@ use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
+
+use crate::record::clip;
+use crate::{util, Diagnostic, ItemKind, Position, Severity};
 
 /// A record whose text and elements exceed this many bytes is not kept (it is reported as
 /// rejected), so that one absurd record cannot exhaust memory.
@@ -145,13 +151,9 @@ impl Node {
         self.children.iter().find(|c| c.name.is(ns, local))
     }
 
-    /// The trimmed text of the first child so named, if it has any.
+    /// The trimmed text of the first child so named that has any.
     pub fn field(&self, ns: Ns, local: &str) -> Option<&str> {
-        self.children
-            .iter()
-            .filter(|c| c.name.is(ns, local))
-            .map(|c| c.text.trim())
-            .find(|t| !t.is_empty())
+        first_text(self.children.iter().filter(|c| c.name.is(ns, local)))
     }
 
     pub fn attr(&self, key: &str) -> Option<&str> {
@@ -160,6 +162,11 @@ impl Node {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// The trimmed text of the first of `nodes` that has any.
+pub(crate) fn first_text<'a>(nodes: impl Iterator<Item = &'a Node>) -> Option<&'a str> {
+    nodes.map(|n| n.text.trim()).find(|t| !t.is_empty())
 }
 
 /// How the content of an element is kept when a [`Schema`] asks for markup.
@@ -319,7 +326,7 @@ impl<R: BufRead, S: Schema> Records<R, S> {
     /// Reads one event and queues whatever it completes.
     fn step(&mut self) {
         let at = self.base + self.reader.buffer_position();
-        let capturing = self.building.is_some() && self.skip_from.is_none() && !self.oversize;
+        let capturing = self.capturing();
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
         let read = match self.reader.read_resolved_event_into(&mut buf) {
@@ -638,6 +645,86 @@ impl<R: BufRead, S: Schema> Records<R, S> {
     }
 }
 
+/// A complete record, as [`read_records`] hands it to a reader: `number` counts the records of
+/// the file from 1; `lossy` when invalid UTF-8 in it was replaced; `oversize` when it exceeded
+/// [`MAX_RECORD_BYTES`] and what is in `node` is incomplete.
+pub(crate) struct Rec {
+    pub node: Node,
+    pub number: u64,
+    pub lossy: bool,
+    pub oversize: bool,
+}
+
+/// What [`read_records`] hands to a reader.
+pub(crate) enum Part {
+    Header(Node),
+    Record(Rec),
+}
+
+/// Reads the records of `input`, in file order, into `each`. `refuse` looks at the root element
+/// and gives the reason the file is not of the reader's format, if it is not. Returns the `Fatal`
+/// diagnostic that ended the reading (a refused root, or what could not be read past), for the
+/// reader to emit after whatever it still holds; `None` when the file was read to its end.
+pub(crate) fn read_records<R: BufRead, S: Schema>(
+    input: R,
+    schema: S,
+    file: &str,
+    refuse: impl Fn(&Name) -> Option<String>,
+    mut each: impl FnMut(Part),
+) -> Option<Diagnostic> {
+    let mut records = Records::new(input, schema);
+    loop {
+        match records.next() {
+            Found::Root { name, at } => {
+                if let Some(reason) = refuse(&name) {
+                    return Some(fatal(file, at, None, reason));
+                }
+            }
+            Found::Header(node) => each(Part::Header(node)),
+            Found::Record {
+                node,
+                number,
+                lossy,
+                oversize,
+            } => each(Part::Record(Rec {
+                node,
+                number,
+                lossy,
+                oversize,
+            })),
+            Found::Fatal { at, record, reason } => return Some(fatal(file, at, record, reason)),
+            Found::End => return None,
+        }
+    }
+}
+
+/// The `Fatal` diagnostic at byte `at` (and in record `record`, if any).
+fn fatal(file: &str, at: u64, record: Option<u64>, reason: String) -> Diagnostic {
+    let mut pos = Position::byte(at);
+    if let Some(record) = record {
+        pos = pos.with_record(record);
+    }
+    util::diag(file, pos, Severity::Fatal, reason)
+}
+
+/// A hint for a root element that belongs to another feed format.
+pub(crate) fn root_hint(root: &Name) -> &'static str {
+    match (root.ns, root.local.as_str()) {
+        (_, "feed") => " (an Atom feed: use --from atom)",
+        (_, "rss") | (_, "RDF") => " (an RSS feed: use --from rss)",
+        (_, "html") => " (an HTML page: save it as text and read that)",
+        _ => "",
+    }
+}
+
+/// The reason of the `Degraded` diagnostic for an item kept without text.
+pub(crate) fn no_text(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Post => "post has no text (kept so that its comments keep their thread)",
+        ItemKind::Comment => "comment has no text (kept so that its replies keep their place)",
+    }
+}
+
 /// Control characters XML 1.0 does not allow (everything below space but tab, LF and CR).
 /// WordPress exports sometimes carry them; they are invisible, so they are dropped.
 fn is_control(b: u8) -> bool {
@@ -768,14 +855,8 @@ pub(crate) fn first_date(
 }
 
 /// A value quoted for a message, cut to a readable length.
-pub(crate) fn quoted(value: &str) -> String {
-    const MAX: usize = 60;
-    if value.chars().count() <= MAX {
-        format!("'{value}'")
-    } else {
-        let cut: String = value.chars().take(MAX).collect();
-        format!("'{cut}…'")
-    }
+fn quoted(value: &str) -> String {
+    format!("'{}'", clip(value))
 }
 
 #[cfg(test)]
@@ -970,6 +1051,51 @@ mod tests {
             Some("unreadable date 'soon' in <a>: date left unknown")
         );
         assert_eq!(first_date(&[("a", None)]), (None, None));
+    }
+
+    #[test]
+    fn read_records_checks_the_root_and_ends_with_one_fatal() {
+        let read = |xml: &str| {
+            let mut parts = Vec::new();
+            let refuse = |root: &Name| (root.local != "r").then(|| format!("not <{}>", root.qname));
+            let fatal = read_records(xml.as_bytes(), Items, "f.xml", refuse, |part| {
+                parts.push(match part {
+                    Part::Header(node) => format!("header {}", node.name.local),
+                    Part::Record(rec) => format!("record {} at {}", rec.number, rec.node.at),
+                })
+            });
+            (parts, fatal)
+        };
+        let whole = "<r><item><t>a</t></item><item><t>b</t></item></r>";
+        assert_eq!(
+            read(whole),
+            (
+                vec!["record 1 at 3".to_string(), "record 2 at 24".to_string()],
+                None
+            )
+        );
+        let (parts, fatal) = read("<?xml version='1.0'?><feed><item/></feed>");
+        assert!(parts.is_empty(), "{parts:?}");
+        assert_eq!(
+            fatal,
+            Some(util::diag(
+                "f.xml",
+                Position::byte(21),
+                Severity::Fatal,
+                "not <feed>"
+            ))
+        );
+        let (parts, fatal) = read("<r><item><t>a</t></item><item><t>b");
+        assert_eq!(parts, ["record 1 at 3"]);
+        assert_eq!(
+            fatal,
+            Some(util::diag(
+                "f.xml",
+                Position::byte(34).with_record(2),
+                Severity::Fatal,
+                "XML ends inside <t>, in <item> (truncated file?)"
+            ))
+        );
     }
 
     #[test]
