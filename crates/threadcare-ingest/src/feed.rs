@@ -55,12 +55,13 @@
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 
+use chrono::{DateTime, FixedOffset};
 use threadcare_core::content_id;
 
 use crate::html;
 use crate::wxr::xml::{
-    first_date, first_text, one_line, opt_line, read_records, root_hint, Markup, Name, Node, Ns,
-    Part, Rec, Schema, MAX_RECORD_BYTES,
+    first_date, first_text, no_text, one_line, opt_line, read_records, root_hint, Markup, Name,
+    Node, Ns, Part, Rec, Schema, MAX_RECORD_BYTES,
 };
 use crate::{
     util, Diagnostic, Format, Item, ItemKind, Position, Reader, Severity, Sink, ThreadMeta,
@@ -148,6 +149,17 @@ fn refusal(format: Format, root: &Name) -> Option<String> {
 enum Known {
     Thread(String),
     Pending(String),
+}
+
+/// What posts and comments of both formats are made of, as read from one record.
+struct Entry {
+    pos: Position,
+    lossy: bool,
+    author: Option<String>,
+    created_at: Option<DateTime<FixedOffset>>,
+    /// Why a date that was given could not be read.
+    date_problem: Option<String>,
+    text: String,
 }
 
 /// A comment whose thread is found at the end of the feed.
@@ -263,49 +275,60 @@ impl<'f> FeedState<'f> {
         util::diag(self.file, pos.clone(), severity, reason)
     }
 
-    /// Diagnostics common to posts and comments.
-    fn checks(
+    /// The item made of `entry` (a comment when it has a parent), and its diagnostics.
+    fn item(
         &self,
-        pos: &Position,
-        lossy: bool,
-        date_problem: Option<String>,
-        kind: ItemKind,
-        empty: bool,
-    ) -> Vec<Diagnostic> {
+        entry: Entry,
+        id: String,
+        thread_id: String,
+        parent_id: Option<String>,
+        title: Option<String>,
+    ) -> (Item, Vec<Diagnostic>) {
+        let Entry {
+            pos,
+            lossy,
+            author,
+            created_at,
+            date_problem,
+            text,
+        } = entry;
+        let kind = match parent_id {
+            Some(_) => ItemKind::Comment,
+            None => ItemKind::Post,
+        };
         let mut diags = Vec::new();
         if lossy {
             diags.push(self.diag(
-                pos,
+                &pos,
                 Severity::Degraded,
                 "invalid UTF-8 in this item: replaced with U+FFFD",
             ));
         }
         if let Some(reason) = date_problem {
-            diags.push(self.diag(pos, Severity::Degraded, reason));
+            diags.push(self.diag(&pos, Severity::Degraded, reason));
         }
-        if empty {
-            diags.push(self.diag(
-                pos,
-                Severity::Degraded,
-                match kind {
-                    ItemKind::Post => {
-                        "post has no text (kept so that its comments keep their thread)"
-                    }
-                    ItemKind::Comment => {
-                        "comment has no text (kept so that its replies keep their place)"
-                    }
-                },
-            ));
+        if text.is_empty() {
+            diags.push(self.diag(&pos, Severity::Degraded, no_text(kind)));
         }
-        diags
+        let item = Item {
+            id,
+            thread_id,
+            parent_id,
+            kind,
+            author,
+            created_at,
+            title,
+            text,
+            source: self.source(&pos),
+        };
+        (item, diags)
     }
 
-    fn emit_post(&mut self, item: Item, diags: Vec<Diagnostic>, out: &mut dyn Sink) {
+    /// Emits the post made of `entry`, whose id and thread id are `id`.
+    fn emit_post(&mut self, entry: Entry, id: String, title: Option<String>, out: &mut dyn Sink) {
+        let (item, diags) = self.item(entry, id.clone(), id, None, title);
         self.posts.insert(item.id.clone());
-        out.item(item);
-        for d in diags {
-            out.diagnostic(d);
-        }
+        send(out, item, diags);
     }
 
     /// Emits a comment, counting it towards its thread's [`ThreadMeta`] (with the post title
@@ -338,10 +361,7 @@ impl<'f> FeedState<'f> {
                 }
             }
         }
-        out.item(item);
-        for d in diags {
-            out.diagnostic(d);
-        }
+        send(out, item, diags);
     }
 
     /// A post id that no earlier post of the feed has.
@@ -365,7 +385,6 @@ impl<'f> FeedState<'f> {
             lossy,
             ..
         } = rec;
-        let pos = Position::byte(node.at).with_record(number);
         let link = node.field(Ns::None, "link");
         let guid = node.field(Ns::None, "guid");
         let reply_to = in_reply_to(&node);
@@ -399,7 +418,14 @@ impl<'f> FeedState<'f> {
                 .map(|n| html::to_text(&n.text))
                 .unwrap_or_default();
         }
-        let empty = text.is_empty();
+        let entry = Entry {
+            pos: Position::byte(node.at).with_record(number),
+            lossy,
+            author,
+            created_at,
+            date_problem,
+            text,
+        };
 
         if is_comment {
             // A comment has a `#comment-` link or a `thr:in-reply-to`.
@@ -414,27 +440,16 @@ impl<'f> FeedState<'f> {
                 content_id(&[
                     "rss-comment",
                     &thread_id,
-                    author.as_deref().unwrap_or(""),
+                    entry.author.as_deref().unwrap_or(""),
                     date_raw.unwrap_or(""),
-                    &text,
+                    &entry.text,
                 ])
             });
             self.remember(
                 &[Some(id.as_str()), guid, link],
                 Known::Thread(thread_id.clone()),
             );
-            let diags = self.checks(&pos, lossy, date_problem, ItemKind::Comment, empty);
-            let item = Item {
-                id,
-                thread_id,
-                parent_id: Some(parent_id),
-                kind: ItemKind::Comment,
-                author,
-                created_at,
-                title: None,
-                text,
-                source: self.source(&pos),
-            };
+            let (item, diags) = self.item(entry, id, thread_id, Some(parent_id), None);
             self.emit_comment(item, diags, post_title, out);
         } else {
             let link_id = link.map(without_fragment).filter(|l| !l.is_empty());
@@ -443,26 +458,14 @@ impl<'f> FeedState<'f> {
                     "rss-post",
                     raw_title.as_deref().unwrap_or(""),
                     date_raw.unwrap_or(""),
-                    &text,
+                    &entry.text,
                 ])
             });
             self.remember(
                 &[Some(id.as_str()), guid, link, link_id],
                 Known::Thread(id.clone()),
             );
-            let diags = self.checks(&pos, lossy, date_problem, ItemKind::Post, empty);
-            let item = Item {
-                id: id.clone(),
-                thread_id: id,
-                parent_id: None,
-                kind: ItemKind::Post,
-                author,
-                created_at,
-                title: raw_title,
-                text,
-                source: self.source(&pos),
-            };
-            self.emit_post(item, diags, out);
+            self.emit_post(entry, id, raw_title, out);
         }
     }
 
@@ -479,7 +482,6 @@ impl<'f> FeedState<'f> {
             lossy,
             ..
         } = rec;
-        let pos = Position::byte(node.at).with_record(number);
         let alternate = atom_children(&node, "link")
             .find(|l| {
                 matches!(
@@ -502,6 +504,7 @@ impl<'f> FeedState<'f> {
             .or_else(|| self.feed_author.clone());
         let published = atom_field(&node, "published");
         let updated = atom_field(&node, "updated");
+        let date_raw = published.or(updated).unwrap_or("");
         let (created_at, date_problem) =
             first_date(&[("published", published), ("updated", updated)]);
         let text = atom_child(&node, "content")
@@ -509,7 +512,14 @@ impl<'f> FeedState<'f> {
             .filter(|t| !t.is_empty())
             .or_else(|| atom_child(&node, "summary").and_then(atom_text))
             .unwrap_or_default();
-        let empty = text.is_empty();
+        let entry = Entry {
+            pos: Position::byte(node.at).with_record(number),
+            lossy,
+            author,
+            created_at,
+            date_problem,
+            text,
+        };
         let entry_id = atom_field(&node, "id");
 
         match reply_to {
@@ -521,51 +531,29 @@ impl<'f> FeedState<'f> {
                         content_id(&[
                             "atom-comment",
                             reply,
-                            author.as_deref().unwrap_or(""),
-                            published.or(updated).unwrap_or(""),
-                            &text,
+                            entry.author.as_deref().unwrap_or(""),
+                            date_raw,
+                            &entry.text,
                         ])
                     });
-                let diags = self.checks(&pos, lossy, date_problem, ItemKind::Comment, empty);
-                let item = Item {
-                    id: id.clone(),
-                    thread_id: String::new(),
-                    parent_id: Some(reply.to_string()),
-                    kind: ItemKind::Comment,
-                    author,
-                    created_at,
-                    title: None,
-                    text,
-                    source: self.source(&pos),
+                // Its thread, when what it answers was seen (or when too many comments are
+                // held back already to wait for it).
+                let thread = match self.known.get(reply) {
+                    Some(Known::Thread(thread)) => Some(thread.clone()),
+                    _ if self.pending.len() >= MAX_PENDING => Some(self.resolve(reply)),
+                    _ => None,
                 };
-                match self.known.get(reply) {
-                    Some(Known::Thread(thread)) => {
-                        let thread = thread.clone();
-                        self.remember(
-                            &[Some(id.as_str()), alternate],
-                            Known::Thread(thread.clone()),
-                        );
-                        let item = Item {
-                            thread_id: thread,
-                            ..item
-                        };
+                let parent = Some(reply.to_string());
+                let thread_id = thread.clone().unwrap_or_default();
+                let (item, diags) = self.item(entry, id, thread_id, parent, None);
+                match thread {
+                    Some(thread) => {
+                        self.remember(&[Some(item.id.as_str()), alternate], Known::Thread(thread));
                         self.emit_comment(item, diags, post_title, out);
                     }
-                    _ if self.pending.len() >= MAX_PENDING => {
-                        let thread = self.resolve(reply);
+                    None => {
                         self.remember(
-                            &[Some(id.as_str()), alternate],
-                            Known::Thread(thread.clone()),
-                        );
-                        let item = Item {
-                            thread_id: thread,
-                            ..item
-                        };
-                        self.emit_comment(item, diags, post_title, out);
-                    }
-                    _ => {
-                        self.remember(
-                            &[Some(id.as_str()), alternate],
+                            &[Some(item.id.as_str()), alternate],
                             Known::Pending(reply.to_string()),
                         );
                         self.pending.push(Pending {
@@ -582,28 +570,24 @@ impl<'f> FeedState<'f> {
                     content_id(&[
                         "atom-post",
                         raw_title.as_deref().unwrap_or(""),
-                        published.or(updated).unwrap_or(""),
-                        &text,
+                        date_raw,
+                        &entry.text,
                     ])
                 });
                 // A post seen after comments held back for it: they now resolve to it.
                 self.known.insert(id.clone(), Known::Thread(id.clone()));
                 self.remember(&[alternate], Known::Thread(id.clone()));
-                let diags = self.checks(&pos, lossy, date_problem, ItemKind::Post, empty);
-                let item = Item {
-                    id: id.clone(),
-                    thread_id: id,
-                    parent_id: None,
-                    kind: ItemKind::Post,
-                    author,
-                    created_at,
-                    title: raw_title,
-                    text,
-                    source: self.source(&pos),
-                };
-                self.emit_post(item, diags, out);
+                self.emit_post(entry, id, raw_title, out);
             }
         }
+    }
+}
+
+/// An item, then its diagnostics.
+fn send(out: &mut dyn Sink, item: Item, diags: Vec<Diagnostic>) {
+    out.item(item);
+    for d in diags {
+        out.diagnostic(d);
     }
 }
 
@@ -1301,6 +1285,50 @@ mod tests {
             prop_assert!(d.position.byte.unwrap_or(0) <= bytes.len() as u64);
         }
         Ok(())
+    }
+
+    /// Past the limit on held-back comments, a reply is emitted at once with the best thread
+    /// known then; the held-back ones still get their post's thread at the end.
+    #[test]
+    fn held_back_comments_are_bounded() {
+        let mut xml = String::from(
+            "<feed xmlns='http://www.w3.org/2005/Atom' \
+             xmlns:thr='http://purl.org/syndication/thread/1.0'>",
+        );
+        let reply = |xml: &mut String, id: &str, to: &str| {
+            xml.push_str(&format!(
+                "<entry><id>{id}</id><thr:in-reply-to ref='{to}'/><content>Thinking of you.</content></entry>"
+            ));
+        };
+        for n in 0..MAX_PENDING {
+            reply(&mut xml, &format!("urn:c{n}"), "urn:c-late");
+        }
+        // Over the limit: emitted at once; what it answers is not known yet.
+        reply(&mut xml, "urn:c-late", "urn:p");
+        // Answers a comment already emitted: emitted at once, in that comment's thread.
+        reply(&mut xml, "urn:c-after", "urn:c-late");
+        xml.push_str("<entry><id>urn:p</id><content>A hard week.</content></entry></feed>");
+        let out = read(FeedReader::atom(), "many.atom", xml.as_bytes());
+        assert!(out.diagnostics.is_empty(), "{:?}", &out.diagnostics[..1]);
+        assert_eq!(out.items.len(), MAX_PENDING + 3);
+        let first: Vec<_> = out.items[..4]
+            .iter()
+            .map(|i| (i.id.as_str(), i.thread_id.as_str(), i.kind))
+            .collect();
+        assert_eq!(
+            first,
+            [
+                ("urn:c-late", "urn:p", ItemKind::Comment),
+                ("urn:c-after", "urn:p", ItemKind::Comment),
+                ("urn:p", "urn:p", ItemKind::Post),
+                ("urn:c0", "urn:p", ItemKind::Comment),
+            ]
+        );
+        assert!(out.items[3..]
+            .iter()
+            .all(|i| i.thread_id == "urn:p" && i.parent_id.as_deref() == Some("urn:c-late")));
+        // The post was in the feed: no thread known only by its comments.
+        assert!(out.threads.is_empty(), "{:?}", out.threads);
     }
 
     proptest! {
