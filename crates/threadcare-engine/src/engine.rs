@@ -81,6 +81,11 @@ impl Signals {
         })
     }
 
+    /// The words that open the most construct patterns (for tuning speed).
+    pub fn busiest_anchors(&self, n: usize) -> Vec<(String, usize)> {
+        self.matcher.busiest_anchors(n)
+    }
+
     pub fn construct(&self, id: &str) -> Option<&Construct> {
         self.constructs.iter().find(|c| c.id == id)
     }
@@ -105,13 +110,8 @@ impl Signals {
             })
         });
         // One signal per construct per stretch of text: of overlapping matches, the longest.
-        matches.sort_by_key(|m| {
-            (
-                self.owner[m.pattern as usize].0,
-                m.start,
-                std::cmp::Reverse(m.end),
-            )
-        });
+        // Ties go to the pattern written first, whatever order the matcher found them in.
+        matches.sort_by_key(|m| (self.owner[m.pattern as usize].0, m.start, std::cmp::Reverse(m.end), m.pattern));
         let mut kept: Vec<crate::pattern::Match> = Vec::with_capacity(matches.len());
         for m in matches {
             let ci = self.owner[m.pattern as usize].0;
