@@ -81,11 +81,6 @@ impl Signals {
         })
     }
 
-    /// The words that open the most construct patterns (for tuning speed).
-    pub fn busiest_anchors(&self, n: usize) -> Vec<(String, usize)> {
-        self.matcher.busiest_anchors(n)
-    }
-
     pub fn construct(&self, id: &str) -> Option<&Construct> {
         self.constructs.iter().find(|c| c.id == id)
     }
