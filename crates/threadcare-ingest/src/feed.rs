@@ -162,6 +162,26 @@ struct Entry {
     text: String,
 }
 
+impl Entry {
+    /// `date` is what [`first_date`] made of the record's dates.
+    fn new(
+        rec: &Rec,
+        author: Option<String>,
+        date: (Option<DateTime<FixedOffset>>, Option<String>),
+        text: String,
+    ) -> Entry {
+        let (created_at, date_problem) = date;
+        Entry {
+            pos: Position::byte(rec.node.at).with_record(rec.number),
+            lossy: rec.lossy,
+            author,
+            created_at,
+            date_problem,
+            text,
+        }
+    }
+}
+
 /// A comment whose thread is found at the end of the feed.
 struct Pending {
     item: Item,
@@ -379,15 +399,10 @@ impl<'f> FeedState<'f> {
     }
 
     fn rss_item(&mut self, rec: Rec, out: &mut dyn Sink) {
-        let Rec {
-            node,
-            number,
-            lossy,
-            ..
-        } = rec;
+        let node = &rec.node;
         let link = node.field(Ns::None, "link");
         let guid = node.field(Ns::None, "guid");
-        let reply_to = in_reply_to(&node);
+        let reply_to = in_reply_to(node);
         let comment_thread = link
             .filter(|l| l.contains("#comment-"))
             .map(|l| without_fragment(l).to_string());
@@ -404,7 +419,7 @@ impl<'f> FeedState<'f> {
         let date_raw = node
             .field(Ns::None, "pubDate")
             .or_else(|| node.field(Ns::Dc, "date"));
-        let (created_at, date_problem) = first_date(&[
+        let date = first_date(&[
             ("pubDate", node.field(Ns::None, "pubDate")),
             ("dc:date", node.field(Ns::Dc, "date")),
         ]);
@@ -418,14 +433,7 @@ impl<'f> FeedState<'f> {
                 .map(|n| html::to_text(&n.text))
                 .unwrap_or_default();
         }
-        let entry = Entry {
-            pos: Position::byte(node.at).with_record(number),
-            lossy,
-            author,
-            created_at,
-            date_problem,
-            text,
-        };
+        let entry = Entry::new(&rec, author, date, text);
 
         if is_comment {
             // A comment has a `#comment-` link or a `thr:in-reply-to`.
@@ -476,13 +484,8 @@ impl<'f> FeedState<'f> {
     }
 
     fn atom_entry(&mut self, rec: Rec, out: &mut dyn Sink) {
-        let Rec {
-            node,
-            number,
-            lossy,
-            ..
-        } = rec;
-        let alternate = atom_children(&node, "link")
+        let node = &rec.node;
+        let alternate = atom_children(node, "link")
             .find(|l| {
                 matches!(
                     l.attr("rel").map(str::trim),
@@ -492,35 +495,27 @@ impl<'f> FeedState<'f> {
             .and_then(|l| l.attr("href"))
             .map(str::trim)
             .filter(|h| !h.is_empty());
-        let reply_to = in_reply_to(&node);
-        let raw_title = atom_child(&node, "title").and_then(atom_title);
+        let reply_to = in_reply_to(node);
+        let raw_title = atom_child(node, "title").and_then(atom_title);
         let (post_title, title_author) = match (reply_to.is_some(), &raw_title) {
             (true, Some(t)) => parse_comment_title(t),
             _ => (None, None),
         };
-        let author = atom_child(&node, "author")
+        let author = atom_child(node, "author")
             .and_then(|a| opt_line(atom_field(a, "name")))
             .or(title_author)
             .or_else(|| self.feed_author.clone());
-        let published = atom_field(&node, "published");
-        let updated = atom_field(&node, "updated");
+        let published = atom_field(node, "published");
+        let updated = atom_field(node, "updated");
         let date_raw = published.or(updated).unwrap_or("");
-        let (created_at, date_problem) =
-            first_date(&[("published", published), ("updated", updated)]);
-        let text = atom_child(&node, "content")
+        let date = first_date(&[("published", published), ("updated", updated)]);
+        let text = atom_child(node, "content")
             .and_then(atom_text)
             .filter(|t| !t.is_empty())
-            .or_else(|| atom_child(&node, "summary").and_then(atom_text))
+            .or_else(|| atom_child(node, "summary").and_then(atom_text))
             .unwrap_or_default();
-        let entry = Entry {
-            pos: Position::byte(node.at).with_record(number),
-            lossy,
-            author,
-            created_at,
-            date_problem,
-            text,
-        };
-        let entry_id = atom_field(&node, "id");
+        let entry = Entry::new(&rec, author, date, text);
+        let entry_id = atom_field(node, "id");
 
         match reply_to {
             Some(reply) => {
