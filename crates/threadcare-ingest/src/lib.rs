@@ -54,11 +54,32 @@ pub trait Reader {
     fn read(&self, input: &mut dyn BufRead, file: &str, out: &mut dyn Sink);
 }
 
-/// The reader for a format.
+/// What to read beyond what a visitor of the source could see. By default threadcare reads
+/// published posts and approved comments only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Drafts, pending, scheduled and private posts (WordPress exports).
+    pub include_drafts: bool,
+    /// Pages as well as posts (WordPress exports).
+    pub include_pages: bool,
+    /// Comments held for moderation (WordPress exports). Spam and trash are never read.
+    pub include_unapproved: bool,
+}
+
+/// The reader for a format, with default options.
 pub fn reader_for(format: Format) -> Box<dyn Reader> {
+    reader_with(format, &Options::default())
+}
+
+/// The reader for a format, with options.
+pub fn reader_with(format: Format, options: &Options) -> Box<dyn Reader> {
     match format {
         Format::BlogText => Box::new(blog::BlogTextReader),
-        Format::Wxr => Box::new(wxr::WxrReader::default()),
+        Format::Wxr => Box::new(wxr::WxrReader {
+            include_drafts: options.include_drafts,
+            include_pages: options.include_pages,
+            include_unapproved: options.include_unapproved,
+        }),
         Format::Rss => Box::new(feed::FeedReader::rss()),
         Format::Atom => Box::new(feed::FeedReader::atom()),
         Format::Reddit => Box::new(reddit::RedditReader),
@@ -158,22 +179,34 @@ fn skipped_in_walk(name: &str) -> bool {
 /// reader, say), the file is refused with a fatal diagnostic instead of being misread.
 /// Returns the format used, if any.
 pub fn read_file(path: &Path, from: Option<Format>, out: &mut dyn Sink) -> Option<Format> {
+    read_file_with(path, from, &Options::default(), out)
+}
+
+/// [`read_file`] with [`Options`].
+pub fn read_file_with(
+    path: &Path,
+    from: Option<Format>,
+    options: &Options,
+    out: &mut dyn Sink,
+) -> Option<Format> {
     let name = path.display().to_string();
     if path.as_os_str() == "-" {
         let stdin = io::stdin();
         let lock = stdin.lock();
-        return read_stream(
+        return read_stream_with(
             BufReader::with_capacity(SNIFF_BYTES, lock),
             &name,
             from,
+            options,
             out,
         );
     }
     match File::open(path) {
-        Ok(file) => read_stream(
+        Ok(file) => read_stream_with(
             BufReader::with_capacity(SNIFF_BYTES, file),
             &name,
             from,
+            options,
             out,
         ),
         Err(err) => {
@@ -190,9 +223,20 @@ pub fn read_file(path: &Path, from: Option<Format>, out: &mut dyn Sink) -> Optio
 
 /// Like [`read_file`], over any buffered stream.
 pub fn read_stream<R: Read>(
+    input: BufReader<R>,
+    name: &str,
+    from: Option<Format>,
+    out: &mut dyn Sink,
+) -> Option<Format> {
+    read_stream_with(input, name, from, &Options::default(), out)
+}
+
+/// [`read_stream`] with [`Options`].
+pub fn read_stream_with<R: Read>(
     mut input: BufReader<R>,
     name: &str,
     from: Option<Format>,
+    options: &Options,
     out: &mut dyn Sink,
 ) -> Option<Format> {
     let head = match fill_head(&mut input) {
@@ -233,7 +277,7 @@ pub fn read_stream<R: Read>(
         }
     };
     let mut chained = BufReader::with_capacity(SNIFF_BYTES, io::Cursor::new(head).chain(input));
-    reader_for(format).read(&mut chained, name, out);
+    reader_with(format, options).read(&mut chained, name, out);
     Some(format)
 }
 

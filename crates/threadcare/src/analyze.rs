@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use threadcare_core::Thread;
 use threadcare_engine::{AssessedThread, Engine};
-use threadcare_ingest::{expand_paths, read_file};
+use threadcare_ingest::{expand_paths, read_file_with};
 
 use crate::report;
 use crate::threads::{CollectSink, From};
@@ -41,6 +41,9 @@ pub struct Args {
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
+    /// Also read drafts, pages or comments held for moderation (WordPress exports).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub include: Vec<crate::threads::Include>,
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
@@ -51,14 +54,27 @@ pub fn run(args: Args) -> Result<u8> {
     let mut sink = CollectSink::default();
     let files = expand_paths(&args.paths, &mut sink);
     for file in files {
-        read_file(&file, args.from.format(), &mut sink);
+        read_file_with(
+            &file,
+            args.from.format(),
+            &crate::threads::options(&args.include),
+            &mut sink,
+        );
     }
     let threads = Thread::group(std::mem::take(&mut sink.items), &sink.metas);
 
-    let show_progress = !args.quiet && io::stderr().is_terminal() && (args.output.is_some() || io::stdout().is_terminal()) && threads.len() > 1;
+    let show_progress = !args.quiet
+        && io::stderr().is_terminal()
+        && (args.output.is_some() || io::stdout().is_terminal())
+        && threads.len() > 1;
     let bar = if show_progress {
         let bar = ProgressBar::new(threads.len() as u64);
-        bar.set_style(ProgressStyle::with_template("{spinner} assessing {pos}/{len} threads {wide_bar} {eta}").unwrap());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} assessing {pos}/{len} threads {wide_bar} {eta}",
+            )
+            .unwrap(),
+        );
         bar
     } else {
         ProgressBar::hidden()
@@ -74,7 +90,9 @@ pub fn run(args: Args) -> Result<u8> {
     bar.finish_and_clear();
 
     let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(BufWriter::new(File::create(path).with_context(|| format!("cannot create {}", path.display()))?)),
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        )),
         None => Box::new(BufWriter::new(io::stdout().lock())),
     };
     match args.format {
@@ -92,7 +110,11 @@ pub fn run(args: Args) -> Result<u8> {
             serde_json::to_writer_pretty(&mut out, &assessed)?;
             writeln!(out)?;
         }
-        OutputFormat::Table => report::write_table(&mut out, &assessed, io::stdout().is_terminal() && args.output.is_none())?,
+        OutputFormat::Table => report::write_table(
+            &mut out,
+            &assessed,
+            io::stdout().is_terminal() && args.output.is_none(),
+        )?,
         OutputFormat::Html => report::write_html(&mut out, &assessed)?,
     }
     out.flush()?;

@@ -6,7 +6,8 @@ use threadcare_core::{AssessedItem, Experiencer, ItemKind, Level, Signal};
 use threadcare_engine::AssessedThread;
 
 /// Shown beside every imminent item. People decide; threadcare reminds.
-pub const CRISIS_NOTE: &str = "If someone may be in immediate danger: contact local emergency services. \
+pub const CRISIS_NOTE: &str =
+    "If someone may be in immediate danger: contact local emergency services. \
 Crisis lines: 988 (call or text, US), Samaritans 116 123 (UK & Ireland), or find a line for any \
 country at findahelpline.com.";
 
@@ -38,7 +39,12 @@ fn clip(s: &str, width: usize) -> String {
 
 /// The item's strongest evidence: affirmed signals of risk first.
 fn evidence(item: &AssessedItem) -> String {
-    let mut signals: Vec<&Signal> = item.assessment.signals.iter().filter(|s| s.affirmed() && s.family != "reply").collect();
+    let mut signals: Vec<&Signal> = item
+        .assessment
+        .signals
+        .iter()
+        .filter(|s| s.affirmed() && s.family != "reply")
+        .collect();
     signals.sort_by_key(|s| match s.family.as_str() {
         "suicidality" => 0,
         "self_harm" => 1,
@@ -46,21 +52,39 @@ fn evidence(item: &AssessedItem) -> String {
         "risk_factor" => 3,
         _ => 4,
     });
-    signals.first().map(|s| format!("{}: “{}”", s.construct.replace('_', " "), s.text)).unwrap_or_default()
+    signals
+        .first()
+        .map(|s| format!("{}: “{}”", s.construct.replace('_', " "), s.text))
+        .unwrap_or_default()
 }
 
 /// Every item, most urgent first: level, then threads whose writer got no good answer, then
 /// confidence.
 pub fn write_table(out: &mut dyn Write, threads: &[AssessedThread], color: bool) -> io::Result<()> {
-    let mut rows: Vec<(&AssessedThread, &AssessedItem)> = threads.iter().flat_map(|t| t.items.iter().map(move |i| (t, i))).collect();
+    let mut rows: Vec<(&AssessedThread, &AssessedItem)> = threads
+        .iter()
+        .flat_map(|t| t.items.iter().map(move |i| (t, i)))
+        .collect();
     rows.sort_by(|a, b| {
         b.1.assessment
             .level
             .cmp(&a.1.assessment.level)
-            .then(b.0.summary.unanswered_at_risk.cmp(&a.0.summary.unanswered_at_risk))
-            .then(b.1.assessment.confidence.total_cmp(&a.1.assessment.confidence))
+            .then(
+                b.0.summary
+                    .unanswered_at_risk
+                    .cmp(&a.0.summary.unanswered_at_risk),
+            )
+            .then(
+                b.1.assessment
+                    .confidence
+                    .total_cmp(&a.1.assessment.confidence),
+            )
     });
-    writeln!(out, "{:<8} {:>5} {:>4}  {:<7} {:<14} {:<28} {}", "LEVEL", "CSSRS", "CONF", "KIND", "WRITER", "THREAD", "EVIDENCE / NOTE")?;
+    writeln!(
+        out,
+        "{:<8} {:>5} {:>4}  {:<7} {:<14} {:<28} {}",
+        "LEVEL", "CSSRS", "CONF", "KIND", "WRITER", "THREAD", "EVIDENCE / NOTE"
+    )?;
     let mut imminent = false;
     for (t, i) in rows {
         let a = &i.assessment;
@@ -79,10 +103,17 @@ pub fn write_table(out: &mut dyn Write, threads: &[AssessedThread], color: bool)
             }
             let e = r.empathy;
             if e.emotional_reaction + e.interpretation + e.exploration > 0 {
-                parts.push(format!("empathy {}/{}/{}", e.emotional_reaction, e.interpretation, e.exploration));
+                parts.push(format!(
+                    "empathy {}/{}/{}",
+                    e.emotional_reaction, e.interpretation, e.exploration
+                ));
             }
             if !parts.is_empty() {
-                note = if note.is_empty() { parts.join(" · ") } else { format!("{} · {note}", parts.join(" · ")) };
+                note = if note.is_empty() {
+                    parts.join(" · ")
+                } else {
+                    format!("{} · {note}", parts.join(" · "))
+                };
             }
         }
         if a.concern_for_other {
@@ -140,7 +171,11 @@ fn highlight(text: &str, signals: &[Signal]) -> String {
     let signals: Vec<Signal> = signals.iter().filter(|s| !s.in_title).cloned().collect();
     let signals = &signals[..];
     for s in signals {
-        if s.start < s.end && s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end) {
+        if s.start < s.end
+            && s.end <= text.len()
+            && text.is_char_boundary(s.start)
+            && text.is_char_boundary(s.end)
+        {
             cuts.push(s.start);
             cuts.push(s.end);
         }
@@ -151,12 +186,18 @@ fn highlight(text: &str, signals: &[Signal]) -> String {
     for w in cuts.windows(2) {
         let (a, b) = (w[0], w[1]);
         let seg = esc(&text[a..b]).replace('\n', "<br>");
-        let covering: Vec<&Signal> = signals.iter().filter(|s| s.start <= a && b <= s.end).collect();
+        let covering: Vec<&Signal> = signals
+            .iter()
+            .filter(|s| s.start <= a && b <= s.end)
+            .collect();
         if covering.is_empty() {
             html.push_str(&seg);
             continue;
         }
-        let top = covering.iter().max_by_key(|s| family_rank(&s.family)).unwrap();
+        let top = covering
+            .iter()
+            .max_by_key(|s| family_rank(&s.family))
+            .unwrap();
         let muted = covering.iter().all(|s| !s.affirmed());
         let tip: Vec<String> = covering
             .iter()
@@ -171,8 +212,22 @@ fn highlight(text: &str, signals: &[Signal]) -> String {
                 if s.quoted {
                     flags.push("quoted".into());
                 }
-                let cues: Vec<String> = s.cues.iter().map(|c| format!("{} “{}”", c.category, c.text)).collect();
-                format!("{} [{}] {}{}", s.construct.replace('_', " "), flags.join(", "), s.rule, if cues.is_empty() { String::new() } else { format!(" · cue: {}", cues.join("; ")) })
+                let cues: Vec<String> = s
+                    .cues
+                    .iter()
+                    .map(|c| format!("{} “{}”", c.category, c.text))
+                    .collect();
+                format!(
+                    "{} [{}] {}{}",
+                    s.construct.replace('_', " "),
+                    flags.join(", "),
+                    s.rule,
+                    if cues.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · cue: {}", cues.join("; "))
+                    }
+                )
             })
             .collect();
         html.push_str(&format!(
@@ -207,7 +262,13 @@ mark{border-radius:3px;padding:0 1px}mark.muted{background:#eee;text-decoration:
 /// evidence highlighted and its explanation beside it.
 pub fn write_html(out: &mut dyn Write, threads: &[AssessedThread]) -> io::Result<()> {
     let mut order: Vec<&AssessedThread> = threads.iter().collect();
-    order.sort_by(|a, b| b.summary.highest_level.cmp(&a.summary.highest_level).then(b.summary.unanswered_at_risk.cmp(&a.summary.unanswered_at_risk)));
+    order.sort_by(|a, b| {
+        b.summary.highest_level.cmp(&a.summary.highest_level).then(
+            b.summary
+                .unanswered_at_risk
+                .cmp(&a.summary.unanswered_at_risk),
+        )
+    });
     let mut counts = [0usize; 5];
     for t in threads {
         for i in &t.items {
@@ -215,17 +276,38 @@ pub fn write_html(out: &mut dyn Write, threads: &[AssessedThread]) -> io::Result
         }
     }
     writeln!(out, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">")?;
-    writeln!(out, "<title>threadcare report</title><style>{STYLE}</style></head><body>")?;
-    write!(out, "<header><h1>threadcare · {} threads</h1><div class=\"counts\">", threads.len())?;
+    writeln!(
+        out,
+        "<title>threadcare report</title><style>{STYLE}</style></head><body>"
+    )?;
+    write!(
+        out,
+        "<header><h1>threadcare · {} threads</h1><div class=\"counts\">",
+        threads.len()
+    )?;
     for level in Level::ALL.iter().rev() {
-        write!(out, "<span><span class=\"lvl lvl-{0}\">{0}</span> {1}</span>", level.as_str(), counts[level.rank() as usize])?;
+        write!(
+            out,
+            "<span><span class=\"lvl lvl-{0}\">{0}</span> {1}</span>",
+            level.as_str(),
+            counts[level.rank() as usize]
+        )?;
     }
     writeln!(out, "</div><div class=\"summary\">threadcare prioritises and explains; people decide. Hover a highlight to see why it counts.</div></header><main>")?;
     for t in order {
         let s = &t.summary;
-        write!(out, "<section class=\"thread\"><h2><span class=\"lvl lvl-{0}\">{0}</span> {1}</h2>", s.level.as_str(), esc(s.title.as_deref().unwrap_or("(untitled)")))?;
+        write!(
+            out,
+            "<section class=\"thread\"><h2><span class=\"lvl lvl-{0}\">{0}</span> {1}</h2>",
+            s.level.as_str(),
+            esc(s.title.as_deref().unwrap_or("(untitled)"))
+        )?;
         if s.unanswered_at_risk {
-            write!(out, "<div class=\"alert\"><strong>Unanswered at risk.</strong> {}</div>", esc(&s.explanation))?;
+            write!(
+                out,
+                "<div class=\"alert\"><strong>Unanswered at risk.</strong> {}</div>",
+                esc(&s.explanation)
+            )?;
         } else {
             write!(out, "<div class=\"summary\">{}</div>", esc(&s.explanation))?;
         }
@@ -235,7 +317,12 @@ pub fn write_html(out: &mut dyn Write, threads: &[AssessedThread]) -> io::Result
     writeln!(out, "</main></body></html>")
 }
 
-fn write_items(out: &mut dyn Write, t: &AssessedThread, parent: Option<&str>, depth: usize) -> io::Result<()> {
+fn write_items(
+    out: &mut dyn Write,
+    t: &AssessedThread,
+    parent: Option<&str>,
+    depth: usize,
+) -> io::Result<()> {
     let ids: std::collections::HashSet<&str> = t.items.iter().map(|i| i.item.id.as_str()).collect();
     for i in &t.items {
         let p = i.item.parent_id.as_deref();
@@ -247,17 +334,27 @@ fn write_items(out: &mut dyn Write, t: &AssessedThread, parent: Option<&str>, de
             continue;
         }
         let a = &i.assessment;
-        write!(out, "<div class=\"item\" style=\"margin-left:{}px\"><div>", depth.min(6) * 24)?;
+        write!(
+            out,
+            "<div class=\"item\" style=\"margin-left:{}px\"><div>",
+            depth.min(6) * 24
+        )?;
         write!(
             out,
             "<div class=\"meta\"><span class=\"lvl lvl-{0}\">{0}</span> {1} · {2}{3}</div>",
             a.level.as_str(),
             i.item.kind.as_str(),
             esc(i.item.author.as_deref().unwrap_or("unknown")),
-            i.item.created_at.map(|d| format!(" · {}", d.format("%Y-%m-%d %H:%M"))).unwrap_or_default()
+            i.item
+                .created_at
+                .map(|d| format!(" · {}", d.format("%Y-%m-%d %H:%M")))
+                .unwrap_or_default()
         )?;
         if i.item.text.is_empty() {
-            write!(out, "<p class=\"meta\">(no text: deleted or removed at the source)</p>")?;
+            write!(
+                out,
+                "<p class=\"meta\">(no text: deleted or removed at the source)</p>"
+            )?;
         } else {
             write!(out, "<p>{}</p>", highlight(&i.item.text, &a.signals))?;
         }
@@ -265,16 +362,28 @@ fn write_items(out: &mut dyn Write, t: &AssessedThread, parent: Option<&str>, de
         if let Some(r) = &a.reply {
             write!(out, "<div>")?;
             let e = r.empathy;
-            for (name, v) in [("emotional reaction", e.emotional_reaction), ("interpretation", e.interpretation), ("exploration", e.exploration)] {
+            for (name, v) in [
+                ("emotional reaction", e.emotional_reaction),
+                ("interpretation", e.interpretation),
+                ("exploration", e.exploration),
+            ] {
                 if v > 0 {
-                    write!(out, "<span class=\"tag ok\">{name} {}</span>", if v == 2 { "strong" } else { "weak" })?;
+                    write!(
+                        out,
+                        "<span class=\"tag ok\">{name} {}</span>",
+                        if v == 2 { "strong" } else { "weak" }
+                    )?;
                 }
             }
             if r.referral {
                 write!(out, "<span class=\"tag ok\">points to help</span>")?;
             }
             for h in &r.harmful {
-                write!(out, "<span class=\"tag harm\">may harm: {}</span>", esc(&h.replace('_', " ")))?;
+                write!(
+                    out,
+                    "<span class=\"tag harm\">may harm: {}</span>",
+                    esc(&h.replace('_', " "))
+                )?;
             }
             write!(out, "</div>")?;
         }

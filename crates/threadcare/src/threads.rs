@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::ValueEnum;
 use threadcare_core::{Diagnostic, Format, Item, ItemKind, Severity, Thread, ThreadMeta};
-use threadcare_ingest::{expand_paths, read_file, Sink};
+use threadcare_ingest::{expand_paths, read_file_with, Sink};
 
 use crate::exit;
 
@@ -60,6 +60,26 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: OutputFormat,
+    /// Also read what a visitor would not see (WordPress exports): drafts, pages, comments held
+    /// for moderation. Repeat or separate with commas. Spam and trash are never read.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub include: Vec<Include>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Include {
+    Drafts,
+    Pages,
+    Unapproved,
+}
+
+/// The reading options that `--include` asks for.
+pub fn options(include: &[Include]) -> threadcare_ingest::Options {
+    threadcare_ingest::Options {
+        include_drafts: include.contains(&Include::Drafts),
+        include_pages: include.contains(&Include::Pages),
+        include_unapproved: include.contains(&Include::Unapproved),
+    }
 }
 
 /// Prints diagnostics to stderr as they come and counts outcomes, so that the exit status can
@@ -150,6 +170,7 @@ impl Sink for CollectSink {
 
 pub fn run(args: Args) -> Result<u8> {
     let from = args.from.format();
+    let opts = options(&args.include);
     let stdout = io::stdout();
     match args.format {
         OutputFormat::Jsonl => {
@@ -160,7 +181,7 @@ pub fn run(args: Args) -> Result<u8> {
             };
             let files = expand_paths(&args.paths, &mut sink);
             for file in files {
-                read_file(&file, from, &mut sink);
+                read_file_with(&file, from, &opts, &mut sink);
                 if let Some(e) = sink.error.take() {
                     return Err(e.into());
                 }
@@ -173,7 +194,7 @@ pub fn run(args: Args) -> Result<u8> {
             let mut sink = CollectSink::default();
             let files = expand_paths(&args.paths, &mut sink);
             for file in files {
-                read_file(&file, from, &mut sink);
+                read_file_with(&file, from, &opts, &mut sink);
             }
             let threads = Thread::group(std::mem::take(&mut sink.items), &sink.metas);
             let mut out = BufWriter::new(stdout.lock());

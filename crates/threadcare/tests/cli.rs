@@ -45,13 +45,36 @@ const GOOD_JSONL: &str = concat!(
 fn complete_input_exits_zero_with_exact_fields() {
     let path = temp_file("good.jsonl", GOOD_JSONL.as_bytes());
     let out = threadcare(&["threads", path.to_str().unwrap()], None);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let items = lines(&out.stdout);
     assert_eq!(items.len(), 2);
-    let keys: Vec<&str> = items[0].as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    let keys: Vec<&str> = items[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     let mut sorted = keys.clone();
     sorted.sort();
-    assert_eq!(sorted, ["author", "created_at", "id", "kind", "parent_id", "source", "text", "thread_id", "title"]);
+    assert_eq!(
+        sorted,
+        [
+            "author",
+            "created_at",
+            "id",
+            "kind",
+            "parent_id",
+            "source",
+            "text",
+            "thread_id",
+            "title"
+        ]
+    );
     assert_eq!(items[1]["parent_id"], "p1");
     assert_eq!(items[0]["source"]["format"], "jsonl");
 }
@@ -59,13 +82,27 @@ fn complete_input_exits_zero_with_exact_fields() {
 #[test]
 fn a_bad_line_is_named_and_the_rest_goes_through() {
     let mut input = GOOD_JSONL.to_string();
-    input.insert_str(GOOD_JSONL.find('\n').unwrap() + 1, "{\"id\": \"broken\", \"text\": \n");
+    input.insert_str(
+        GOOD_JSONL.find('\n').unwrap() + 1,
+        "{\"id\": \"broken\", \"text\": \n",
+    );
     let path = temp_file("partial.jsonl", input.as_bytes());
     let out = threadcare(&["threads", path.to_str().unwrap()], None);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "partial input exits 1; stderr: {stderr}");
-    assert_eq!(lines(&out.stdout).len(), 2, "both good records still printed");
-    assert!(stderr.contains("partial.jsonl") && stderr.contains("line 2"), "stderr names file and line: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "partial input exits 1; stderr: {stderr}"
+    );
+    assert_eq!(
+        lines(&out.stdout).len(),
+        2,
+        "both good records still printed"
+    );
+    assert!(
+        stderr.contains("partial.jsonl") && stderr.contains("line 2"),
+        "stderr names file and line: {stderr}"
+    );
 }
 
 #[test]
@@ -74,7 +111,10 @@ fn binary_junk_is_unusable() {
     let out = threadcare(&["threads", path.to_str().unwrap()], None);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
-    assert!(stderr.contains("junk.bin") && stderr.contains("binary"), "{stderr}");
+    assert!(
+        stderr.contains("junk.bin") && stderr.contains("binary"),
+        "{stderr}"
+    );
     assert!(out.stdout.is_empty());
 }
 
@@ -84,7 +124,10 @@ fn a_wrong_from_is_refused_not_misread() {
     let out = threadcare(&["threads", "--from", "wxr", path.to_str().unwrap()], None);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
-    assert!(stderr.contains("--from wxr") && stderr.contains("jsonl"), "{stderr}");
+    assert!(
+        stderr.contains("--from wxr") && stderr.contains("jsonl"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -104,7 +147,12 @@ fn a_missing_file_is_named() {
 #[test]
 fn stdin_is_read_with_a_dash() {
     let out = threadcare(&["threads", "-"], Some(GOOD_JSONL.as_bytes()));
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let items = lines(&out.stdout);
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["source"]["file"], "-");
@@ -113,7 +161,10 @@ fn stdin_is_read_with_a_dash() {
 #[test]
 fn tree_shows_replies_under_what_they_answer() {
     let path = temp_file("tree.jsonl", GOOD_JSONL.as_bytes());
-    let out = threadcare(&["threads", "--format", "tree", path.to_str().unwrap()], None);
+    let out = threadcare(
+        &["threads", "--format", "tree", path.to_str().unwrap()],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     let post = text.find("■ wren").expect("post line");
@@ -125,9 +176,53 @@ fn tree_shows_replies_under_what_they_answer() {
 #[test]
 fn json_groups_items_into_threads() {
     let path = temp_file("group.jsonl", GOOD_JSONL.as_bytes());
-    let out = threadcare(&["threads", "--format", "json", path.to_str().unwrap()], None);
+    let out = threadcare(
+        &["threads", "--format", "json", path.to_str().unwrap()],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
     let threads: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(threads.as_array().unwrap().len(), 1);
     assert_eq!(threads[0]["items"].as_array().unwrap().len(), 2);
+}
+
+/// A WordPress export: drafts only when asked for; spam never.
+#[test]
+fn include_drafts_reads_drafts_but_never_spam() {
+    let export = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/wordpress-export.xml");
+    let titles = |extra: &[&str]| -> (Vec<String>, usize) {
+        let mut args = vec!["threads", export.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = threadcare(&args, None);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let items = lines(&out.stdout);
+        let posts = items
+            .iter()
+            .filter(|i| i["kind"] == "post")
+            .map(|i| i["title"].as_str().unwrap_or("").to_string())
+            .collect();
+        (posts, items.len())
+    };
+    let (default_posts, default_count) = titles(&[]);
+    assert!(
+        !default_posts.iter().any(|t| t.contains("draft")),
+        "{default_posts:?}"
+    );
+    let (with_drafts, count) = titles(&["--include", "drafts"]);
+    assert!(
+        with_drafts.iter().any(|t| t.contains("draft")),
+        "{with_drafts:?}"
+    );
+    assert_eq!(count, default_count + 1, "exactly the draft post is added");
+    let (_, with_unapproved) = titles(&["--include", "unapproved,pages"]);
+    assert_eq!(
+        with_unapproved, default_count,
+        "the spam comment is never read"
+    );
 }
