@@ -60,8 +60,8 @@ use threadcare_core::content_id;
 
 use crate::html;
 use crate::wxr::xml::{
-    first_date, first_text, no_text, one_line, opt_line, read_records, root_hint, Markup, Name,
-    Node, Ns, Part, Rec, Schema, MAX_RECORD_BYTES,
+    degraded, first_date, first_text, no_text, one_line, opt_line, read_records, root_hint, Markup,
+    Name, Node, Ns, Part, Rec, Schema, MAX_RECORD_BYTES,
 };
 use crate::{
     util, Diagnostic, Format, Item, ItemKind, Position, Reader, Severity, Sink, ThreadMeta,
@@ -291,10 +291,6 @@ impl<'f> FeedState<'f> {
         util::source(self.format, self.file, pos.clone())
     }
 
-    fn diag(&self, pos: &Position, severity: Severity, reason: impl Into<String>) -> Diagnostic {
-        util::diag(self.file, pos.clone(), severity, reason)
-    }
-
     /// The item made of `entry` (a comment when it has a parent), and its diagnostics.
     fn item(
         &self,
@@ -316,20 +312,12 @@ impl<'f> FeedState<'f> {
             Some(_) => ItemKind::Comment,
             None => ItemKind::Post,
         };
-        let mut diags = Vec::new();
-        if lossy {
-            diags.push(self.diag(
-                &pos,
-                Severity::Degraded,
-                "invalid UTF-8 in this item: replaced with U+FFFD",
-            ));
-        }
-        if let Some(reason) = date_problem {
-            diags.push(self.diag(&pos, Severity::Degraded, reason));
-        }
-        if text.is_empty() {
-            diags.push(self.diag(&pos, Severity::Degraded, no_text(kind)));
-        }
+        let reasons = [
+            lossy.then(|| "invalid UTF-8 in this item: replaced with U+FFFD".to_string()),
+            date_problem,
+            text.is_empty().then(|| no_text(kind).to_string()),
+        ];
+        let diags = degraded(self.file, &pos, reasons);
         let item = Item {
             id,
             thread_id,

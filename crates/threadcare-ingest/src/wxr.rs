@@ -55,8 +55,8 @@ use threadcare_core::content_id;
 use crate::html;
 use crate::{util, Format, Item, ItemKind, Position, Reader, Severity, Sink};
 use xml::{
-    first_date, no_text, opt_line, read_records, root_hint, Markup, Name, Node, Ns, Part, Rec,
-    Schema,
+    degraded, first_date, no_text, opt_line, read_records, root_hint, Markup, Name, Node, Ns, Part,
+    Rec, Schema,
 };
 
 /// Reads WordPress exports. `Default` reads what a visitor of the blog could see: published
@@ -154,24 +154,15 @@ impl WxrReader {
             text,
             source: util::source(Format::Wxr, file, pos.clone()),
         });
-        if lossy {
-            out.diagnostic(util::diag(
-                file,
-                pos.clone(),
-                Severity::Degraded,
-                "invalid UTF-8 in this post or its comments: replaced with U+FFFD",
-            ));
-        }
-        if let Some(reason) = date_problem {
-            out.diagnostic(util::diag(file, pos.clone(), Severity::Degraded, reason));
-        }
-        if empty {
-            out.diagnostic(util::diag(
-                file,
-                pos,
-                Severity::Degraded,
-                no_text(ItemKind::Post),
-            ));
+        let reasons = [
+            lossy.then(|| {
+                "invalid UTF-8 in this post or its comments: replaced with U+FFFD".to_string()
+            }),
+            date_problem,
+            empty.then(|| no_text(ItemKind::Post).to_string()),
+        ];
+        for d in degraded(file, &pos, reasons) {
+            out.diagnostic(d);
         }
 
         for comment in node.children(Ns::Wp, "comment") {
@@ -235,24 +226,13 @@ impl WxrReader {
             text,
             source: util::source(Format::Wxr, file, pos.clone()),
         });
-        if let Some(reason) = date_problem {
-            out.diagnostic(util::diag(file, pos.clone(), Severity::Degraded, reason));
-        }
-        if self_parent {
-            out.diagnostic(util::diag(
-                file,
-                pos.clone(),
-                Severity::Degraded,
-                "comment names itself as its parent: attached to the post",
-            ));
-        }
-        if empty {
-            out.diagnostic(util::diag(
-                file,
-                pos,
-                Severity::Degraded,
-                no_text(ItemKind::Comment),
-            ));
+        let reasons = [
+            date_problem,
+            self_parent.then(|| "comment names itself as its parent: attached to the post".into()),
+            empty.then(|| no_text(ItemKind::Comment).to_string()),
+        ];
+        for d in degraded(file, &pos, reasons) {
+            out.diagnostic(d);
         }
     }
 }

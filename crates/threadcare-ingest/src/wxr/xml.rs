@@ -717,6 +717,20 @@ pub(crate) fn root_hint(root: &Name) -> &'static str {
     }
 }
 
+/// The `Degraded` diagnostics of one item, at its position: one for each reason there is, in
+/// the order given.
+pub(crate) fn degraded(
+    file: &str,
+    pos: &Position,
+    reasons: impl IntoIterator<Item = Option<String>>,
+) -> Vec<Diagnostic> {
+    reasons
+        .into_iter()
+        .flatten()
+        .map(|reason| util::diag(file, pos.clone(), Severity::Degraded, reason))
+        .collect()
+}
+
 /// The reason of the `Degraded` diagnostic for an item kept without text.
 pub(crate) fn no_text(kind: ItemKind) -> &'static str {
     match kind {
