@@ -10,7 +10,7 @@
 //!
 //! Readers know nothing about risk. The engine attaches an assessment beside each item later.
 //!
-//! `--from auto` is [`sniff`]: it looks at the content (the first 64 KiB), not only the name.
+//! `--from auto` is [`sniff()`]: it looks at the content (the first 64 KiB), not only the name.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -33,7 +33,7 @@ pub mod wxr;
 
 pub use sniff::{family, sniff};
 
-/// How many bytes [`sniff`] looks at.
+/// How many bytes [`sniff()`] looks at.
 pub const SNIFF_BYTES: usize = 64 * 1024;
 
 /// Where a reader sends what it finds.
