@@ -1,0 +1,187 @@
+//! The level rules of DESIGN §5 and the reply rules of §7, on our own synthetic texts.
+
+use threadcare_core::{Format, Level, Thread};
+use threadcare_engine::Engine;
+use threadcare_ingest::Collect;
+
+fn level(engine: &Engine, text: &str) -> (Level, u8) {
+    let a = engine.assess_text(text);
+    // Every level above low cites at least one span, and the explanation quotes it.
+    if a.level > Level::Low {
+        let cited = a
+            .signals
+            .iter()
+            .filter(|s| s.affirmed())
+            .any(|s| a.explanation.contains(&s.text));
+        assert!(
+            cited,
+            "{text:?} is {} without a quoted span: {}",
+            a.level, a.explanation
+        );
+    }
+    (a.level, a.cssrs)
+}
+
+#[test]
+fn the_scale() {
+    let e = Engine::embedded().unwrap();
+    let cases: &[(&str, Level)] = &[
+        (
+            "I have the pills saved up and tonight I am going to take them all.",
+            Level::Imminent,
+        ),
+        (
+            "I wrote goodbye letters to my parents this afternoon.",
+            Level::Imminent,
+        ),
+        (
+            "I cut myself tonight and it won't stop bleeding.",
+            Level::Imminent,
+        ),
+        ("If he leaves me, I will kill myself.", Level::Imminent),
+        (
+            "I keep looking up how many pills it would take.",
+            Level::Severe,
+        ),
+        ("I cut myself again last night.", Level::Severe),
+        ("I haven't eaten anything in four days.", Level::Severe),
+        (
+            "Some nights I wish I could go to sleep and not wake up.",
+            Level::Moderate,
+        ),
+        ("I keep thinking about killing myself.", Level::Moderate),
+        ("I want to cut so badly right now.", Level::Moderate),
+        (
+            "When I was sixteen I tried to kill myself, but I'm doing well now.",
+            Level::Low,
+        ),
+        (
+            "My best friend told me she wants to kill herself and I don't know what to do.",
+            Level::Low,
+        ),
+        ("I feel so anxious and overwhelmed this week.", Level::Low),
+        (
+            "Had a lovely session today, we talked about my new job.",
+            Level::None,
+        ),
+        (
+            "I am not suicidal, I just needed to vent about work.",
+            Level::None,
+        ),
+        (
+            "If I ever felt like hurting myself I would call my therapist.",
+            Level::None,
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (text, want) in cases {
+        let (got, cssrs) = level(&e, text);
+        if got != *want {
+            wrong.push(format!(
+                "{text:?}: want {want}, got {got} (cssrs {cssrs}): {}",
+                e.assess_text(text).explanation
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn cssrs_is_the_highest_level_the_text_supports() {
+    let e = Engine::embedded().unwrap();
+    assert_eq!(level(&e, "I wish I was dead.").1, 1);
+    assert_eq!(level(&e, "I keep thinking about killing myself.").1, 2);
+    assert_eq!(
+        level(
+            &e,
+            "I wish I was dead and I have been collecting pills for it."
+        )
+        .1,
+        6
+    );
+    assert_eq!(level(&e, "Work was fine today.").1, 0);
+}
+
+fn thread(jsonl: &str) -> Thread {
+    let c = Collect::read(Format::Jsonl, "test.jsonl", jsonl.as_bytes());
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    Thread::group(c.items, &c.threads).remove(0)
+}
+
+#[test]
+fn replies_are_judged_against_what_they_answer() {
+    let e = Engine::embedded().unwrap();
+    let t = thread(concat!(
+        r#"{"id":"p","text":"I cut myself again last night and I feel like such a failure."}"#,
+        "\n",
+        r#"{"id":"c1","thread_id":"p","parent_id":"p","author":"a","text":"I'm so sorry you're going through this. Have you been able to tell your therapist? A crisis line can help tonight too."}"#,
+        "\n",
+        r#"{"id":"c2","thread_id":"p","parent_id":"p","author":"b","text":"Stop being so dramatic, you're just seeking attention."}"#,
+        "\n",
+    ));
+    let a = e.assess_thread(&t);
+    let r1 = a.items[1].assessment.reply.as_ref().unwrap();
+    assert!(
+        r1.referral && r1.supportive && r1.harmful.is_empty(),
+        "{r1:?}"
+    );
+    assert!(
+        r1.empathy.emotional_reaction > 0 && r1.empathy.exploration > 0,
+        "{r1:?}"
+    );
+    assert_eq!(r1.answers_level, Level::Severe);
+    let r2 = a.items[2].assessment.reply.as_ref().unwrap();
+    assert_eq!(r2.harmful, ["invalidation"], "{r2:?}");
+    assert!(!r2.supportive);
+    assert!(
+        !a.summary.unanswered_at_risk,
+        "a supportive reply answers a severe post"
+    );
+}
+
+#[test]
+fn unanswered_at_risk() {
+    let e = Engine::embedded().unwrap();
+    // Severe with no reply.
+    let t = thread(r#"{"id":"p","text":"I cut myself again last night."}"#);
+    assert!(e.assess_thread(&t).summary.unanswered_at_risk);
+    // Imminent with a kind reply that points nowhere: still unanswered.
+    let t = thread(concat!(
+        r#"{"id":"p","author":"x","text":"I have the pills saved up and tonight I am going to take them all."}"#,
+        "\n",
+        r#"{"id":"c","thread_id":"p","parent_id":"p","author":"y","text":"Sending you so much love, I'm so sorry."}"#,
+        "\n",
+    ));
+    let a = e.assess_thread(&t);
+    assert_eq!(a.summary.level, Level::Imminent);
+    assert!(
+        a.summary.unanswered_at_risk,
+        "imminent needs a reply that points to help: {}",
+        a.summary.explanation
+    );
+    // The writer answering themselves does not count.
+    let t = thread(concat!(
+        r#"{"id":"p","author":"x","text":"I cut myself again last night."}"#,
+        "\n",
+        r#"{"id":"c","thread_id":"p","parent_id":"p","author":"x","text":"I'm so sorry, I know, please call someone. Edit: I'm okay for now."}"#,
+        "\n",
+    ));
+    assert!(e.assess_thread(&t).summary.unanswered_at_risk);
+}
+
+#[test]
+fn encouragement_depends_on_what_is_answered() {
+    let e = Engine::embedded().unwrap();
+    let t = thread(concat!(
+        r#"{"id":"p","text":"I keep thinking about killing myself, I have the pills ready."}"#,
+        "\n",
+        r#"{"id":"c","thread_id":"p","parent_id":"p","author":"y","text":"Just do it already, nobody would miss you."}"#,
+        "\n",
+    ));
+    let r = e.assess_thread(&t).items[1]
+        .assessment
+        .reply
+        .clone()
+        .unwrap();
+    assert!(r.harmful.contains(&"encouragement".to_string()), "{r:?}");
+}
