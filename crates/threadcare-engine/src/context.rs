@@ -221,8 +221,15 @@ impl Context {
         if signals.is_empty() {
             return;
         }
-        let cue_matches = self.cues.find(text, tokens);
-        let term_matches = self.terminators.find(text, tokens);
+        // Cues reach only within a sentence: look for them only where there is a signal.
+        let mut only = vec![false; tokens.sentences.len()];
+        for &(start, _) in spans {
+            if let Some(slot) = only.get_mut(tokens.tokens[start].sentence as usize) {
+                *slot = true;
+            }
+        }
+        let cue_matches = self.cues.find_in_sentences(text, tokens, &only);
+        let term_matches = self.terminators.find_in_sentences(text, tokens, &only);
         let live = self.drop_pseudo(&cue_matches);
 
         for (signal, &(s_start, s_end)) in signals.iter_mut().zip(spans) {

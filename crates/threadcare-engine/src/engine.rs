@@ -97,7 +97,13 @@ impl Signals {
             return Vec::new();
         }
         // Look-alikes cancel the construct's matches they overlap.
-        let excluded = self.excludes.find(text, tokens);
+        let mut only = vec![false; tokens.sentences.len()];
+        for m in &matches {
+            for t in &tokens.tokens[m.tok_start..m.tok_end] {
+                only[t.sentence as usize] = true;
+            }
+        }
+        let excluded = self.excludes.find_in_sentences(text, tokens, &only);
         matches.retain(|m| {
             let ci = self.owner[m.pattern as usize].0;
             !excluded.iter().any(|x| {

@@ -312,7 +312,24 @@ impl Matcher {
         self.find_with(text, tokens, &ids)
     }
 
+    /// Matches only in the sentences marked in `only` (indexed like `tokens.sentences`):
+    /// context cues matter only where there is a signal, so most of a long text is skipped.
+    pub fn find_in_sentences(&self, text: &str, tokens: &Tokens, only: &[bool]) -> Vec<Match> {
+        let mut ids = vec![UNKNOWN; tokens.tokens.len()];
+        for (sentence, _) in tokens.sentences.iter().zip(only).filter(|(_, &keep)| keep) {
+            for i in sentence.tokens.clone() {
+                ids[i] = self.vocab.get(tokens.norm(i)).copied().unwrap_or(UNKNOWN);
+            }
+        }
+        self.find_filtered(text, tokens, &Ids(ids), Some(only))
+    }
+
     pub fn find_with(&self, text: &str, tokens: &Tokens, ids: &Ids) -> Vec<Match> {
+        self.find_filtered(text, tokens, ids, None)
+    }
+
+    fn find_filtered(&self, text: &str, tokens: &Tokens, ids: &Ids, only: Option<&[bool]>) -> Vec<Match> {
+        let kept = |sentence: usize| only.is_none_or(|o| o.get(sentence).copied().unwrap_or(false));
         let mut out = Vec::new();
         // Which required word sets the current sentence satisfies, as a stamp per set: a buffer
         // kept per thread and never cleared (each sentence gets a new stamp), because zeroing a
@@ -322,7 +339,10 @@ impl Matcher {
             if seen.len() < self.req_sets.len() {
                 seen.resize(self.req_sets.len(), 0);
             }
-            for sentence in &tokens.sentences {
+            for (si, sentence) in tokens.sentences.iter().enumerate() {
+                if !kept(si) {
+                    continue;
+                }
                 if *next_stamp == u32::MAX {
                     seen.iter_mut().for_each(|s| *s = 0);
                     *next_stamp = 0;
@@ -383,7 +403,7 @@ impl Matcher {
                 }
                 let tok_start = tokens.tokens.partition_point(|t| t.end <= m.start());
                 let tok_end = tokens.tokens.partition_point(|t| t.start < m.end());
-                if tok_start < tok_end {
+                if tok_start < tok_end && kept(tokens.tokens[tok_start].sentence as usize) {
                     out.push(Match {
                         pattern: p,
                         tok_start,
