@@ -140,6 +140,10 @@ impl Engine {
                     s
                 }));
             }
+            if item.kind == ItemKind::Post {
+                // Reply qualities describe answers; in a post they are noise.
+                signals.retain(|s| self.kind_of.get(&s.construct) != Some(&Kind::Reply));
+            }
             if let Some(parent) = parent {
                 mark_quotes(&mut signals, &item.text, &parent.text);
                 if let Some((_, parent_signals)) = levels.get(parent.id.as_str()) {

@@ -158,6 +158,13 @@ impl Signals {
             if self.construct(&s.construct).is_some_and(|c| c.kind == crate::construct::Kind::Reply) {
                 s.experiencer = Experiencer::Writer;
                 s.cues.retain(|c| c.category != "experiencer");
+                // Advice is often conditional and meant all the same: "if it gets worse tonight,
+                // please call a crisis line" points to help; "if you want to, just do it" harms.
+                let advice = s.construct == "referral" || s.construct.starts_with("harm_");
+                if advice && matches!(s.certainty, Certainty::Hypothetical | Certainty::Conditional) {
+                    s.certainty = Certainty::Definite;
+                    s.cues.retain(|c| c.category != "hypothetical" && c.category != "conditional");
+                }
             }
         }
         signals
