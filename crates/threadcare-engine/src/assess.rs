@@ -8,7 +8,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 use threadcare_core::{
-    AssessedItem, Assessment, Certainty, Cue, Empathy, Experiencer, Factors, Item, ItemKind, Level, ReplyAssessment, Signal, Temporality, Thread,
+    AssessedItem, Assessment, Certainty, Cue, Empathy, Experiencer, Factors, Item, ItemKind, Level,
+    ReplyAssessment, Signal, Temporality, Thread,
 };
 
 use crate::construct::Kind;
@@ -61,10 +62,18 @@ pub const REQUIRED: &[&str] = &[
 ];
 
 /// Risk factors whose accumulation is "strong" (moderate) per DESIGN §5.
-const STRONG_FACTORS: &[&str] = &["hopelessness", "entrapment", "burdensomeness", "shame", "self_blame", "thwarted_belonging"];
+const STRONG_FACTORS: &[&str] = &[
+    "hopelessness",
+    "entrapment",
+    "burdensomeness",
+    "shame",
+    "self_blame",
+    "thwarted_belonging",
+];
 
 /// The version of the rules, stored beside every assessment.
-pub const ENGINE_VERSION: &str = concat!("threadcare-engine ", env!("CARGO_PKG_VERSION"), " rules-1");
+pub const ENGINE_VERSION: &str =
+    concat!("threadcare-engine ", env!("CARGO_PKG_VERSION"), " rules-1");
 
 /// A thread's summary: how urgent, and how it was answered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -113,9 +122,21 @@ impl Engine {
     }
 
     pub fn new(signals: Signals) -> Engine {
-        let cssrs_of = signals.constructs.iter().filter_map(|c| c.cssrs.map(|l| (c.id.clone(), l))).collect();
-        let kind_of = signals.constructs.iter().map(|c| (c.id.clone(), c.kind)).collect();
-        Engine { signals, cssrs_of, kind_of }
+        let cssrs_of = signals
+            .constructs
+            .iter()
+            .filter_map(|c| c.cssrs.map(|l| (c.id.clone(), l)))
+            .collect();
+        let kind_of = signals
+            .constructs
+            .iter()
+            .map(|c| (c.id.clone(), c.kind))
+            .collect();
+        Engine {
+            signals,
+            cssrs_of,
+            kind_of,
+        }
     }
 
     /// Assesses one text on its own (a post, or a comment without its thread).
@@ -132,7 +153,10 @@ impl Engine {
         // Parents come before their replies in reading order; where they do not, the reply is
         // judged against what is known so far (the post's level at least).
         for item in &thread.items {
-            let parent = item.parent_id.as_deref().and_then(|p| by_id.get(p).copied());
+            let parent = item
+                .parent_id
+                .as_deref()
+                .and_then(|p| by_id.get(p).copied());
             let mut signals = self.signals.find(&item.text);
             if let (ItemKind::Post, Some(title)) = (item.kind, item.title.as_deref()) {
                 signals.extend(self.signals.find(title).into_iter().map(|mut s| {
@@ -155,19 +179,47 @@ impl Engine {
                 let answered = parent
                     .and_then(|p| levels.get(p.id.as_str()))
                     .or_else(|| thread.post().and_then(|p| levels.get(p.id.as_str())));
-                let (answers_level, answered_signals) = answered.map(|(l, s)| (*l, s.as_slice())).unwrap_or((Level::None, &[]));
-                assessment.reply = Some(self.assess_reply(&assessment.signals, answers_level, answered_signals));
+                let (answers_level, answered_signals) = answered
+                    .map(|(l, s)| (*l, s.as_slice()))
+                    .unwrap_or((Level::None, &[]));
+                assessment.reply =
+                    Some(self.assess_reply(&assessment.signals, answers_level, answered_signals));
                 if let Some(r) = &assessment.reply {
                     if !r.harmful.is_empty() {
-                        assessment.explanation.push_str(&format!(" This reply may harm: {}.", r.harmful.join(", ").replace('_', " ")));
+                        let quotes: Vec<String> = assessment
+                            .signals
+                            .iter()
+                            .filter(|s| s.construct.starts_with("harm_") && !s.negated)
+                            .take(3)
+                            .map(|s| format!("'{}'", s.text))
+                            .collect();
+                        let harm = format!(
+                            "This reply may harm: {} ({}).",
+                            r.harmful.join(", ").replace('_', " "),
+                            quotes.join(", ")
+                        );
+                        assessment.explanation = if assessment.level == Level::None {
+                            format!("{harm} Nothing of concern about the writer.")
+                        } else {
+                            format!("{harm} {}", assessment.explanation)
+                        };
                     }
                 }
             }
-            levels.insert(item.id.as_str(), (assessment.level, assessment.signals.clone()));
-            assessed.push(AssessedItem { item: item.clone(), assessment });
+            levels.insert(
+                item.id.as_str(),
+                (assessment.level, assessment.signals.clone()),
+            );
+            assessed.push(AssessedItem {
+                item: item.clone(),
+                assessment,
+            });
         }
         let summary = summarize(thread, &assessed);
-        AssessedThread { summary, items: assessed }
+        AssessedThread {
+            summary,
+            items: assessed,
+        }
     }
 
     fn is_kind(&self, s: &Signal, kind: Kind) -> bool {
@@ -176,61 +228,224 @@ impl Engine {
 
     /// The level rules of DESIGN §5 over a text's signals.
     pub fn assess_signals(&self, signals: Vec<Signal>) -> Assessment {
-        let affirmed: Vec<&Signal> = signals.iter().filter(|s| s.affirmed() && !self.is_kind(s, Kind::Reply)).collect();
+        let affirmed: Vec<&Signal> = signals
+            .iter()
+            .filter(|s| s.affirmed() && !self.is_kind(s, Kind::Reply))
+            .collect();
         let now = |s: &&Signal| s.temporality != Temporality::Historical;
         let is = |s: &&Signal, ids: &[&str]| ids.contains(&s.construct.as_str());
 
-        let cssrs = affirmed.iter().filter_map(|s| self.cssrs_of.get(&s.construct)).copied().max().unwrap_or(0);
+        let cssrs = affirmed
+            .iter()
+            .filter_map(|s| self.cssrs_of.get(&s.construct))
+            .copied()
+            .max()
+            .unwrap_or(0);
 
         let mut reasons: Vec<(Level, String, Vec<&Signal>)> = Vec::new();
 
         // imminent
-        let acute: Vec<&Signal> = affirmed.iter().copied().filter(now).filter(|s| self.cssrs_of.get(&s.construct).is_some_and(|&l| l >= 4)).collect();
-        push(&mut reasons, Level::Imminent, "suicidal intent, a plan, preparation or an attempt, now or in the last days", acute);
-        push(&mut reasons, Level::Imminent, "a goodbye message", affirmed.iter().copied().filter(now).filter(|s| is(s, &["goodbye"])).collect());
-        let injury_now: Vec<&Signal> = affirmed.iter().copied().filter(now).filter(|s| is(s, &["self_injury", "attempt", "method", "substance_risk"])).collect();
-        let danger: Vec<&Signal> = affirmed.iter().copied().filter(now).filter(|s| is(s, &["medical_danger"])).collect();
+        let acute: Vec<&Signal> = affirmed
+            .iter()
+            .copied()
+            .filter(now)
+            .filter(|s| self.cssrs_of.get(&s.construct).is_some_and(|&l| l >= 4))
+            .collect();
+        push(
+            &mut reasons,
+            Level::Imminent,
+            "suicidal intent, a plan, preparation or an attempt, now or in the last days",
+            acute,
+        );
+        push(
+            &mut reasons,
+            Level::Imminent,
+            "a goodbye message",
+            affirmed
+                .iter()
+                .copied()
+                .filter(now)
+                .filter(|s| is(s, &["goodbye"]))
+                .collect(),
+        );
+        let injury_now: Vec<&Signal> = affirmed
+            .iter()
+            .copied()
+            .filter(now)
+            .filter(|s| is(s, &["self_injury", "attempt", "method", "substance_risk"]))
+            .collect();
+        let danger: Vec<&Signal> = affirmed
+            .iter()
+            .copied()
+            .filter(now)
+            .filter(|s| is(s, &["medical_danger"]))
+            .collect();
         if !injury_now.is_empty() && !danger.is_empty() {
-            push(&mut reasons, Level::Imminent, "self-injury or an attempt with medical danger", injury_now.iter().chain(danger.iter()).copied().collect());
+            push(
+                &mut reasons,
+                Level::Imminent,
+                "self-injury or an attempt with medical danger",
+                injury_now.iter().chain(danger.iter()).copied().collect(),
+            );
         }
         // severe
-        push(&mut reasons, Level::Severe, "thinking about a method (C-SSRS 3)", affirmed.iter().copied().filter(now).filter(|s| is(s, &["method"])).collect());
+        push(
+            &mut reasons,
+            Level::Severe,
+            "thinking about a method (C-SSRS 3)",
+            affirmed
+                .iter()
+                .copied()
+                .filter(now)
+                .filter(|s| is(s, &["method"]))
+                .collect(),
+        );
         let current_distress: Vec<&Signal> = affirmed
             .iter()
             .copied()
             .filter(now)
             .filter(|s| self.is_kind(s, Kind::Risk) && !is(s, &["attempt", "preparation"]))
             .collect();
-        let past_behaviour: Vec<&Signal> = affirmed.iter().copied().filter(|s| !now(s)).filter(|s| self.cssrs_of.get(&s.construct) == Some(&6)).collect();
+        let past_behaviour: Vec<&Signal> = affirmed
+            .iter()
+            .copied()
+            .filter(|s| !now(s))
+            .filter(|s| self.cssrs_of.get(&s.construct) == Some(&6))
+            .collect();
         if !past_behaviour.is_empty() && !current_distress.is_empty() {
-            push(&mut reasons, Level::Severe, "a past attempt with current distress", past_behaviour.iter().chain(current_distress.iter().take(2)).copied().collect());
+            push(
+                &mut reasons,
+                Level::Severe,
+                "a past attempt with current distress",
+                past_behaviour
+                    .iter()
+                    .chain(current_distress.iter().take(2))
+                    .copied()
+                    .collect(),
+            );
         }
-        push(&mut reasons, Level::Severe, "self-injury now or in the last weeks", affirmed.iter().copied().filter(now).filter(|s| is(s, &["self_injury"])).collect());
-        push(&mut reasons, Level::Severe, "eating-disorder behaviour", affirmed.iter().copied().filter(now).filter(|s| is(s, &["ed_behaviour"])).collect());
-        push(&mut reasons, Level::Severe, "dangerous substance use", affirmed.iter().copied().filter(now).filter(|s| is(s, &["substance_risk"])).collect());
+        push(
+            &mut reasons,
+            Level::Severe,
+            "self-injury now or in the last weeks",
+            affirmed
+                .iter()
+                .copied()
+                .filter(now)
+                .filter(|s| is(s, &["self_injury"]))
+                .collect(),
+        );
+        push(
+            &mut reasons,
+            Level::Severe,
+            "eating-disorder behaviour",
+            affirmed
+                .iter()
+                .copied()
+                .filter(now)
+                .filter(|s| is(s, &["ed_behaviour"]))
+                .collect(),
+        );
+        push(
+            &mut reasons,
+            Level::Severe,
+            "dangerous substance use",
+            affirmed
+                .iter()
+                .copied()
+                .filter(now)
+                .filter(|s| is(s, &["substance_risk"]))
+                .collect(),
+        );
         // moderate
-        push(&mut reasons, Level::Moderate, "a wish to be dead or thoughts of suicide (C-SSRS 1–2)", affirmed.iter().copied().filter(now).filter(|s| is(s, &["passive_ideation", "active_ideation"])).collect());
-        push(&mut reasons, Level::Moderate, "urges to self-injure or to restrict", affirmed.iter().copied().filter(now).filter(|s| is(s, &["self_injury_urge", "ed_urge"])).collect());
-        let strong: Vec<&Signal> = affirmed.iter().copied().filter(now).filter(|s| is(s, STRONG_FACTORS)).collect();
+        push(
+            &mut reasons,
+            Level::Moderate,
+            "a wish to be dead or thoughts of suicide (C-SSRS 1–2)",
+            affirmed
+                .iter()
+                .copied()
+                .filter(now)
+                .filter(|s| is(s, &["passive_ideation", "active_ideation"]))
+                .collect(),
+        );
+        push(
+            &mut reasons,
+            Level::Moderate,
+            "urges to self-injure or to restrict",
+            affirmed
+                .iter()
+                .copied()
+                .filter(now)
+                .filter(|s| is(s, &["self_injury_urge", "ed_urge"]))
+                .collect(),
+        );
+        let strong: Vec<&Signal> = affirmed
+            .iter()
+            .copied()
+            .filter(now)
+            .filter(|s| is(s, STRONG_FACTORS))
+            .collect();
         let distinct: BTreeSet<&str> = strong.iter().map(|s| s.construct.as_str()).collect();
         if distinct.len() >= 2 || strong.len() >= 3 {
-            push(&mut reasons, Level::Moderate, "strong hopelessness, entrapment, burdensomeness or self-hatred", strong);
+            push(
+                &mut reasons,
+                Level::Moderate,
+                "strong hopelessness, entrapment, burdensomeness or self-hatred",
+                strong,
+            );
         }
         // low
-        push(&mut reasons, Level::Low, "past suicidality or self-injury", affirmed.iter().copied().filter(|s| !now(s)).filter(|s| s.family == "suicidality" || s.family == "self_harm").collect());
-        push(&mut reasons, Level::Low, "distress or risk factors", affirmed.iter().copied().filter(now).filter(|s| self.is_kind(s, Kind::Risk)).collect());
+        push(
+            &mut reasons,
+            Level::Low,
+            "past suicidality or self-injury",
+            affirmed
+                .iter()
+                .copied()
+                .filter(|s| !now(s))
+                .filter(|s| s.family == "suicidality" || s.family == "self_harm")
+                .collect(),
+        );
+        push(
+            &mut reasons,
+            Level::Low,
+            "distress or risk factors",
+            affirmed
+                .iter()
+                .copied()
+                .filter(now)
+                .filter(|s| self.is_kind(s, Kind::Risk))
+                .collect(),
+        );
         let for_other: Vec<&Signal> = signals
             .iter()
-            .filter(|s| !s.negated && !s.quoted && s.certainty != Certainty::Hypothetical && s.experiencer == Experiencer::Other)
+            .filter(|s| {
+                !s.negated
+                    && !s.quoted
+                    && s.certainty != Certainty::Hypothetical
+                    && s.experiencer == Experiencer::Other
+            })
             // A reply echoing what the post disclosed is answering it, not raising a new concern.
             .filter(|s| !s.cues.iter().any(|c| c.rule.starts_with(ECHO_RULE)))
-            .filter(|s| matches!(s.family.as_str(), "suicidality" | "self_harm" | "eating_disorder" | "substance"))
+            .filter(|s| {
+                matches!(
+                    s.family.as_str(),
+                    "suicidality" | "self_harm" | "eating_disorder" | "substance"
+                )
+            })
             .collect();
         let concern_for_other = !for_other.is_empty();
-        push(&mut reasons, Level::Low, "concern for someone else", for_other);
+        push(
+            &mut reasons,
+            Level::Low,
+            "concern for someone else",
+            for_other,
+        );
 
         let level = reasons.iter().map(|r| r.0).max().unwrap_or(Level::None);
-        let top: Vec<&(Level, String, Vec<&Signal>)> = reasons.iter().filter(|r| r.0 == level).collect();
+        let top: Vec<&(Level, String, Vec<&Signal>)> =
+            reasons.iter().filter(|r| r.0 == level).collect();
 
         let mut risk = BTreeSet::new();
         let mut protective = BTreeSet::new();
@@ -252,14 +467,25 @@ impl Engine {
             }
         }
 
-        let explanation = explain(level, cssrs, &top, &risk, &protective, &themes, concern_for_other);
+        let explanation = explain(
+            level,
+            cssrs,
+            &top,
+            &risk,
+            &protective,
+            &themes,
+            concern_for_other,
+        );
         let confidence = confidence(level, &top, &signals);
         Assessment {
             level,
             cssrs,
             confidence,
             concern_for_other,
-            factors: Factors { risk: risk.into_iter().collect(), protective: protective.into_iter().collect() },
+            factors: Factors {
+                risk: risk.into_iter().collect(),
+                protective: protective.into_iter().collect(),
+            },
             themes: themes.into_iter().collect(),
             reply: None,
             explanation,
@@ -268,8 +494,23 @@ impl Engine {
     }
 
     /// DESIGN §7: a reply's empathy, referral and harm, against the level of what it answers.
-    pub fn assess_reply(&self, signals: &[Signal], answers_level: Level, answered: &[Signal]) -> ReplyAssessment {
-        let count = |id: &str| signals.iter().filter(|s| s.construct == id && !s.negated && !s.quoted && s.certainty != Certainty::Hypothetical).count();
+    pub fn assess_reply(
+        &self,
+        signals: &[Signal],
+        answers_level: Level,
+        answered: &[Signal],
+    ) -> ReplyAssessment {
+        let count = |id: &str| {
+            signals
+                .iter()
+                .filter(|s| {
+                    s.construct == id
+                        && !s.negated
+                        && !s.quoted
+                        && s.certainty != Certainty::Hypothetical
+                })
+                .count()
+        };
         let grade = |n: usize| match n {
             0 => 0,
             1 => 1,
@@ -282,29 +523,59 @@ impl Engine {
         };
         let referral = count("referral") > 0;
         // What the reply itself says about someone else's suicide, self-harm or eating.
-        let names_risk = |families: &[&str]| signals.iter().any(|s| !s.negated && s.experiencer == Experiencer::Other && families.contains(&s.family.as_str()));
-        let answered_has = |families: &[&str]| answered.iter().any(|s| s.affirmed() && families.contains(&s.family.as_str()));
+        let names_risk = |families: &[&str]| {
+            signals.iter().any(|s| {
+                !s.negated
+                    && s.experiencer == Experiencer::Other
+                    && families.contains(&s.family.as_str())
+            })
+        };
+        let answered_has = |families: &[&str]| {
+            answered
+                .iter()
+                .any(|s| s.affirmed() && families.contains(&s.family.as_str()))
+        };
         let mut harmful = Vec::new();
-        let at_risk = answers_level >= Level::Moderate || answered_has(&["suicidality", "self_harm"]);
-        if count("harm_encouragement") > 0 && (at_risk || names_risk(&["suicidality", "self_harm"])) {
+        let at_risk =
+            answers_level >= Level::Moderate || answered_has(&["suicidality", "self_harm"]);
+        if count("harm_encouragement") > 0 && (at_risk || names_risk(&["suicidality", "self_harm"]))
+        {
             harmful.push("encouragement".to_string());
         }
-        if count("harm_method") > 0 && (at_risk || names_risk(&["suicidality", "self_harm", "substance"])) {
+        if count("harm_method") > 0
+            && (at_risk || names_risk(&["suicidality", "self_harm", "substance"]))
+        {
             harmful.push("method_or_means".to_string());
         }
-        if count("harm_pro_ed") > 0 && (answered_has(&["eating_disorder"]) || names_risk(&["eating_disorder"]) || answers_level >= Level::Moderate) {
+        if count("harm_pro_ed") > 0
+            && (answered_has(&["eating_disorder"])
+                || names_risk(&["eating_disorder"])
+                || answers_level >= Level::Moderate)
+        {
             harmful.push("pro_eating_disorder".to_string());
         }
         if count("harm_invalidation") > 0 && answers_level >= Level::Low {
             harmful.push("invalidation".to_string());
         }
-        let empathic = empathy.emotional_reaction + empathy.interpretation + empathy.exploration > 0;
-        ReplyAssessment { answers_level, empathy, referral, supportive: (empathic || referral) && harmful.is_empty(), harmful }
+        let empathic =
+            empathy.emotional_reaction + empathy.interpretation + empathy.exploration > 0;
+        ReplyAssessment {
+            answers_level,
+            empathy,
+            referral,
+            supportive: (empathic || referral) && harmful.is_empty(),
+            harmful,
+        }
     }
 }
 
 /// Records a reason for a level when it has evidence.
-fn push<'a>(reasons: &mut Vec<(Level, String, Vec<&'a Signal>)>, level: Level, why: &str, evidence: Vec<&'a Signal>) {
+fn push<'a>(
+    reasons: &mut Vec<(Level, String, Vec<&'a Signal>)>,
+    level: Level,
+    why: &str,
+    evidence: Vec<&'a Signal>,
+) {
     if !evidence.is_empty() {
         reasons.push((level, why.to_string(), evidence));
     }
@@ -316,14 +587,30 @@ const ECHO_RULE: &str = "names what the answered text disclosed, with no first-p
 /// sound overwhelming") speaks of the other person: a signal of a construct the answered text
 /// affirmed, in a sentence of the reply with no first-person word, is about someone else.
 fn mark_echoes(signals: &mut [Signal], text: &str, answered: &[Signal]) {
-    const FIRST_PERSON: &[&str] = &["i", "i'm", "i've", "i'd", "i'll", "im", "me", "my", "myself", "mine"];
+    const FIRST_PERSON: &[&str] = &[
+        "i", "i'm", "i've", "i'd", "i'll", "im", "me", "my", "myself", "mine",
+    ];
     let tokens = tokenize(text);
     for s in signals.iter_mut() {
-        if s.experiencer == Experiencer::Other || s.family == "reply" || !answered.iter().any(|a| a.affirmed() && a.construct == s.construct) {
+        if s.experiencer == Experiencer::Other
+            || s.family == "reply"
+            || !answered
+                .iter()
+                .any(|a| a.affirmed() && a.construct == s.construct)
+        {
             continue;
         }
-        let Some(sentence) = tokens.sentences.iter().find(|x| x.start <= s.start && s.start < x.end) else { continue };
-        let first_person = sentence.tokens.clone().any(|i| FIRST_PERSON.contains(&tokens.norm(i)));
+        let Some(sentence) = tokens
+            .sentences
+            .iter()
+            .find(|x| x.start <= s.start && s.start < x.end)
+        else {
+            continue;
+        };
+        let first_person = sentence
+            .tokens
+            .clone()
+            .any(|i| FIRST_PERSON.contains(&tokens.norm(i)));
         if !first_person {
             s.experiencer = Experiencer::Other;
             s.cues.push(Cue {
@@ -343,15 +630,35 @@ fn mark_quotes(signals: &mut [Signal], text: &str, parent: &str) {
     if signals.is_empty() || parent.is_empty() {
         return;
     }
-    let norm = |s: &str| s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_lowercase()).collect::<Vec<_>>().join(" ");
+    let norm = |s: &str| {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| w.to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let parent_norm = format!(" {} ", norm(parent));
     let tokens = tokenize(text);
     for s in signals.iter_mut() {
-        let Some(sentence) = tokens.sentences.iter().find(|x| x.start <= s.start && s.end <= x.end.max(s.end) && s.start < x.end) else { continue };
+        let Some(sentence) = tokens
+            .sentences
+            .iter()
+            .find(|x| x.start <= s.start && s.end <= x.end.max(s.end) && s.start < x.end)
+        else {
+            continue;
+        };
         let sentence_text = norm(&text[sentence.start..sentence.end]);
-        if sentence_text.split(' ').count() >= 4 && parent_norm.contains(&format!(" {sentence_text} ")) {
+        if sentence_text.split(' ').count() >= 4
+            && parent_norm.contains(&format!(" {sentence_text} "))
+        {
             s.quoted = true;
-            s.cues.push(Cue { category: "quotation".into(), rule: "repeats the text it answers".into(), text: text[sentence.start..sentence.end].to_string(), start: sentence.start, end: sentence.end });
+            s.cues.push(Cue {
+                category: "quotation".into(),
+                rule: "repeats the text it answers".into(),
+                text: text[sentence.start..sentence.end].to_string(),
+                start: sentence.start,
+                end: sentence.end,
+            });
         }
     }
 }
@@ -365,17 +672,30 @@ fn explain(
     themes: &BTreeSet<String>,
     concern_for_other: bool,
 ) -> String {
-    let words = |set: &BTreeSet<String>| set.iter().map(|s| s.replace('_', " ")).collect::<Vec<_>>().join(", ");
+    let words = |set: &BTreeSet<String>| {
+        set.iter()
+            .map(|s| s.replace('_', " "))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut out = String::new();
     if level == Level::None {
         out.push_str("Nothing of concern found.");
     } else {
         let mut parts = Vec::new();
         for (_, why, ev) in top.iter().take(3) {
-            let quotes: Vec<String> = ev.iter().take(2).map(|s| format!("'{}'{}", s.text, when(s))).collect();
+            let quotes: Vec<String> = ev
+                .iter()
+                .take(2)
+                .map(|s| format!("'{}'{}", s.text, when(s)))
+                .collect();
             parts.push(format!("{why} ({})", quotes.join(", ")));
         }
-        out.push_str(&format!("{}: {}.", capitalize(level.as_str()), parts.join("; ")));
+        out.push_str(&format!(
+            "{}: {}.",
+            capitalize(level.as_str()),
+            parts.join("; ")
+        ));
     }
     if cssrs > 0 {
         out.push_str(&format!(" C-SSRS screener level {cssrs}."));
@@ -406,26 +726,41 @@ fn when(s: &Signal) -> &'static str {
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// How sure the level is, before calibration on evaluation data: more independent evidence and
 /// definite wording raise it, hedging and negated look-alikes lower it.
 fn confidence(level: Level, top: &[&(Level, String, Vec<&Signal>)], signals: &[Signal]) -> f32 {
     if level == Level::None {
-        let near = signals.iter().filter(|s| s.family != "reply" && (s.negated || s.certainty == Certainty::Hypothetical)).count();
+        let near = signals
+            .iter()
+            .filter(|s| {
+                s.family != "reply" && (s.negated || s.certainty == Certainty::Hypothetical)
+            })
+            .count();
         return (0.9 - 0.1 * near as f32).max(0.5);
     }
     let evidence: Vec<&Signal> = top.iter().flat_map(|r| r.2.iter().copied()).collect();
     let distinct: BTreeSet<&str> = evidence.iter().map(|s| s.construct.as_str()).collect();
-    let hedged = evidence.iter().filter(|s| s.certainty == Certainty::Possible).count();
-    let score = 0.55 + 0.1 * (distinct.len().min(3) as f32) + 0.05 * (evidence.len().min(4) as f32) - 0.1 * (hedged.min(2) as f32);
+    let hedged = evidence
+        .iter()
+        .filter(|s| s.certainty == Certainty::Possible)
+        .count();
+    let score = 0.55 + 0.1 * (distinct.len().min(3) as f32) + 0.05 * (evidence.len().min(4) as f32)
+        - 0.1 * (hedged.min(2) as f32);
     score.clamp(0.3, 0.97)
 }
 
 fn summarize(thread: &Thread, items: &[AssessedItem]) -> ThreadSummary {
     let post = items.iter().find(|a| a.item.kind == ItemKind::Post);
-    let highest = items.iter().map(|a| a.assessment.level).max().unwrap_or(Level::None);
+    let highest = items
+        .iter()
+        .map(|a| a.assessment.level)
+        .max()
+        .unwrap_or(Level::None);
     let level = post.map(|p| p.assessment.level).unwrap_or(highest);
     let post_author = post.and_then(|p| p.item.author.clone());
     let mut replies = ReplySummary::default();
@@ -434,7 +769,9 @@ fn summarize(thread: &Thread, items: &[AssessedItem]) -> ThreadSummary {
         if post_author.is_some() && a.item.author == post_author {
             continue;
         }
-        let Some(r) = &a.assessment.reply else { continue };
+        let Some(r) = &a.assessment.reply else {
+            continue;
+        };
         replies.count += 1;
         replies.supportive += r.supportive as u32;
         replies.with_referral += (r.supportive && r.referral) as u32;
@@ -447,14 +784,26 @@ fn summarize(thread: &Thread, items: &[AssessedItem]) -> ThreadSummary {
     };
     let explanation = if unanswered_at_risk {
         if level == Level::Imminent {
-            format!("The post is imminent and no reply points to help ({} replies, {} supportive).", replies.count, replies.supportive)
+            format!(
+                "The post is imminent and no reply points to help ({} replies, {} supportive).",
+                replies.count, replies.supportive
+            )
         } else {
-            format!("The post is severe and has no supportive reply ({} replies).", replies.count)
+            format!(
+                "The post is severe and has no supportive reply ({} replies).",
+                replies.count
+            )
         }
     } else if level >= Level::Severe {
-        format!("The post is {level}; {} of {} replies are supportive, {} point to help.", replies.supportive, replies.count, replies.with_referral)
+        format!(
+            "The post is {level}; {} of {} replies are supportive, {} point to help.",
+            replies.supportive, replies.count, replies.with_referral
+        )
     } else {
-        format!("{} replies, {} supportive, {} harmful.", replies.count, replies.supportive, replies.harmful)
+        format!(
+            "{} replies, {} supportive, {} harmful.",
+            replies.count, replies.supportive, replies.harmful
+        )
     };
     ThreadSummary {
         kind: "thread".into(),

@@ -112,7 +112,14 @@ impl Signals {
         });
         // One signal per construct per stretch of text: of overlapping matches, the longest.
         // Ties go to the pattern written first, whatever order the matcher found them in.
-        matches.sort_by_key(|m| (self.owner[m.pattern as usize].0, m.start, std::cmp::Reverse(m.end), m.pattern));
+        matches.sort_by_key(|m| {
+            (
+                self.owner[m.pattern as usize].0,
+                m.start,
+                std::cmp::Reverse(m.end),
+                m.pattern,
+            )
+        });
         let mut kept: Vec<crate::pattern::Match> = Vec::with_capacity(matches.len());
         for m in matches {
             let ci = self.owner[m.pattern as usize].0;
@@ -149,21 +156,32 @@ impl Signals {
         // Pronoun cues ("she", "he") do not make support, the alliance or a rupture someone
         // else's: those involve another person by nature. Naming who ("my sister") still does.
         let pronouns_apply = |construct: &str| {
-            self.construct(construct).is_none_or(|c| c.experiencer_cues && c.kind != crate::construct::Kind::Theme)
+            self.construct(construct)
+                .is_none_or(|c| c.experiencer_cues && c.kind != crate::construct::Kind::Theme)
         };
-        self.context.apply(text, tokens, &mut signals, &spans, &pronouns_apply);
+        self.context
+            .apply(text, tokens, &mut signals, &spans, &pronouns_apply);
         // A reply's qualities ("I'm so sorry you…", "have you told your therapist?") speak to
         // someone else by nature: experiencer cues do not apply to them.
         for s in signals.iter_mut() {
-            if self.construct(&s.construct).is_some_and(|c| c.kind == crate::construct::Kind::Reply) {
+            if self
+                .construct(&s.construct)
+                .is_some_and(|c| c.kind == crate::construct::Kind::Reply)
+            {
                 s.experiencer = Experiencer::Writer;
                 s.cues.retain(|c| c.category != "experiencer");
                 // Advice is often conditional and meant all the same: "if it gets worse tonight,
                 // please call a crisis line" points to help; "if you want to, just do it" harms.
                 let advice = s.construct == "referral" || s.construct.starts_with("harm_");
-                if advice && matches!(s.certainty, Certainty::Hypothetical | Certainty::Conditional) {
+                if advice
+                    && matches!(
+                        s.certainty,
+                        Certainty::Hypothetical | Certainty::Conditional
+                    )
+                {
                     s.certainty = Certainty::Definite;
-                    s.cues.retain(|c| c.category != "hypothetical" && c.category != "conditional");
+                    s.cues
+                        .retain(|c| c.category != "hypothetical" && c.category != "conditional");
                 }
             }
         }

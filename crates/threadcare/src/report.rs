@@ -230,9 +230,18 @@ fn highlight(text: &str, signals: &[Signal]) -> String {
                 )
             })
             .collect();
+        // Harm in a reply is marked as harm, not with the reply colour.
+        let class = if covering
+            .iter()
+            .any(|s| s.construct.starts_with("harm_") && s.affirmed())
+        {
+            "harm".to_string()
+        } else {
+            top.family.clone()
+        };
         html.push_str(&format!(
             "<mark class=\"f-{}{}\" title=\"{}\">{seg}</mark>",
-            esc(&top.family),
+            esc(&class),
             if muted { " muted" } else { "" },
             esc(&tip.join("\n"))
         ));
@@ -255,7 +264,7 @@ h1{font-size:18px;margin:0}main{max-width:1100px;margin:0 auto;padding:16px 24px
 .harm{border-color:#b00020;color:#b00020}.ok{border-color:#2f855a;color:#2f855a}.alert{background:#fff1f1;border-left:4px solid #b00020;padding:8px 12px;margin:8px 0;font-size:13px}
 mark{border-radius:3px;padding:0 1px}mark.muted{background:#eee;text-decoration:line-through dotted}
 .f-suicidality{background:#ffc9c9}.f-self_harm{background:#ffd8a8}.f-eating_disorder,.f-substance{background:#ffec99}.f-risk_factor{background:#e5dbff}
-.f-protective{background:#c3fae8}.f-relationship{background:#d0ebff}.f-reply{background:#d3f9d8}
+.f-harm{background:#ffa8a8;outline:1px solid #b00020}.f-protective{background:#c3fae8}.f-relationship{background:#d0ebff}.f-reply{background:#d3f9d8}
 "#;
 
 /// One page a moderator can open offline: threads most urgent first, each item's text with its
@@ -280,9 +289,14 @@ pub fn write_html(out: &mut dyn Write, threads: &[AssessedThread]) -> io::Result
         out,
         "<title>threadcare report</title><style>{STYLE}</style></head><body>"
     )?;
+    let noun = if threads.len() == 1 {
+        "thread"
+    } else {
+        "threads"
+    };
     write!(
         out,
-        "<header><h1>threadcare · {} threads</h1><div class=\"counts\">",
+        "<header><h1>threadcare · {} {noun}</h1><div class=\"counts\">",
         threads.len()
     )?;
     for level in Level::ALL.iter().rev() {
