@@ -5,6 +5,7 @@
 //! the signals that raised it, quoted as spans.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use threadcare_core::{
@@ -13,7 +14,8 @@ use threadcare_core::{
 };
 
 use crate::construct::Kind;
-use crate::token::tokenize;
+use crate::model::Models;
+use crate::token::{tokenize, Tokens};
 use crate::{EngineError, Signals};
 
 /// The constructs the level rules refer to. A test checks each exists as a data file.
@@ -113,14 +115,23 @@ pub struct Engine {
     pub signals: Signals,
     cssrs_of: HashMap<String, u8>,
     kind_of: HashMap<String, Kind>,
+    /// The learned part (`model`): reply empathy, IRF risk factors with their evidence, and
+    /// calibrated confidence. `None`: the rules alone.
+    models: Option<Arc<Models>>,
 }
 
 impl Engine {
-    /// The engine from the data embedded in the binary.
+    /// The engine from the data embedded in the binary: the rules and the trained models.
     pub fn embedded() -> Result<Engine, EngineError> {
+        Ok(Engine::new(Signals::embedded()?).with_models(Models::embedded()?))
+    }
+
+    /// The engine from the embedded data without the trained models: the rules alone.
+    pub fn rules_only() -> Result<Engine, EngineError> {
         Ok(Engine::new(Signals::embedded()?))
     }
 
+    /// An engine of the rules alone over `signals` (add models with [`Engine::with_models`]).
     pub fn new(signals: Signals) -> Engine {
         let cssrs_of = signals
             .constructs
@@ -136,13 +147,37 @@ impl Engine {
             signals,
             cssrs_of,
             kind_of,
+            models: None,
         }
+    }
+
+    /// The same engine using `models`.
+    pub fn with_models(mut self, models: Models) -> Engine {
+        self.models = Some(Arc::new(models));
+        self
+    }
+
+    pub fn models(&self) -> Option<&Models> {
+        self.models.as_deref()
     }
 
     /// Assesses one text on its own (a post, or a comment without its thread).
     pub fn assess_text(&self, text: &str) -> Assessment {
-        let signals = self.signals.find(text);
+        let tokens = tokenize(text);
+        let mut signals = self.signals.find_in(text, &tokens);
+        self.add_model_factors(text, &tokens, &mut signals);
         self.assess_signals(signals)
+    }
+
+    /// Risk factors the models find in a post and its rule signals do not affirm, added as
+    /// signals quoting their evidence (see `model`).
+    fn add_model_factors(&self, text: &str, tokens: &Tokens, signals: &mut Vec<Signal>) {
+        let Some(models) = &self.models else { return };
+        let family_of = |id: &str| self.signals.construct(id).map(|c| c.family.clone());
+        for s in models.factor_signals(text, tokens, signals, &family_of) {
+            let at = signals.partition_point(|x| !x.in_title && x.start <= s.start);
+            signals.insert(at, s);
+        }
     }
 
     /// Assesses every item of a thread: each comment also against the item it answers.
@@ -157,7 +192,8 @@ impl Engine {
                 .parent_id
                 .as_deref()
                 .and_then(|p| by_id.get(p).copied());
-            let mut signals = self.signals.find(&item.text);
+            let tokens = tokenize(&item.text);
+            let mut signals = self.signals.find_in(&item.text, &tokens);
             if let (ItemKind::Post, Some(title)) = (item.kind, item.title.as_deref()) {
                 signals.extend(self.signals.find(title).into_iter().map(|mut s| {
                     s.in_title = true;
@@ -174,6 +210,9 @@ impl Engine {
                     mark_echoes(&mut signals, &item.text, parent_signals);
                 }
             }
+            if item.kind == ItemKind::Post {
+                self.add_model_factors(&item.text, &tokens, &mut signals);
+            }
             let mut assessment = self.assess_signals(signals);
             if item.kind == ItemKind::Comment {
                 let answered = parent
@@ -182,8 +221,19 @@ impl Engine {
                 let (answers_level, answered_signals) = answered
                     .map(|(l, s)| (*l, s.as_slice()))
                     .unwrap_or((Level::None, &[]));
-                assessment.reply =
-                    Some(self.assess_reply(&assessment.signals, answers_level, answered_signals));
+                let mut reply =
+                    self.assess_reply(&assessment.signals, answers_level, answered_signals);
+                // The models' empathy grades replace the rules' (combined as each model says).
+                if let Some(empathy) = self.models.as_ref().and_then(|m| {
+                    m.empathy(&item.text, &tokens, &assessment.signals, reply.empathy)
+                }) {
+                    reply.empathy = empathy;
+                    let empathic =
+                        empathy.emotional_reaction + empathy.interpretation + empathy.exploration
+                            > 0;
+                    reply.supportive = (empathic || reply.referral) && reply.harmful.is_empty();
+                }
+                assessment.reply = Some(reply);
                 if let Some(r) = &assessment.reply {
                     if !r.harmful.is_empty() {
                         let quotes: Vec<String> = assessment
@@ -305,6 +355,8 @@ impl Engine {
             .copied()
             .filter(now)
             .filter(|s| self.is_kind(s, Kind::Risk) && !is(s, &["attempt", "preparation"]))
+            // A factor a model found counts as a risk factor (low), never towards a higher level.
+            .filter(|s| !s.rule.starts_with("model:"))
             .collect();
         let past_behaviour: Vec<&Signal> = affirmed
             .iter()
@@ -380,11 +432,13 @@ impl Engine {
                 .filter(|s| is(s, &["self_injury_urge", "ed_urge"]))
                 .collect(),
         );
+        // A factor a model found (rule `model:…`) counts as a risk factor (low), never towards
+        // moderate or severe: levels above low rest on the rules' evidence.
         let strong: Vec<&Signal> = affirmed
             .iter()
             .copied()
             .filter(now)
-            .filter(|s| is(s, STRONG_FACTORS))
+            .filter(|s| is(s, STRONG_FACTORS) && !s.rule.starts_with("model:"))
             .collect();
         let distinct: BTreeSet<&str> = strong.iter().map(|s| s.construct.as_str()).collect();
         if distinct.len() >= 2 || strong.len() >= 3 {
@@ -477,7 +531,7 @@ impl Engine {
             concern_for_other,
         );
         let confidence = confidence(level, &top, &signals);
-        Assessment {
+        let mut assessment = Assessment {
             level,
             cssrs,
             confidence,
@@ -490,7 +544,16 @@ impl Engine {
             reply: None,
             explanation,
             signals,
+        };
+        // Calibrated on data by the confidence model: changes the confidence, never the level.
+        if let Some(calibrated) = self
+            .models
+            .as_ref()
+            .and_then(|m| m.confidence(&assessment, confidence))
+        {
+            assessment.confidence = calibrated;
         }
+        assessment
     }
 
     /// DESIGN §7: a reply's empathy, referral and harm, against the level of what it answers.

@@ -16,6 +16,8 @@ pub enum EngineError {
     Context(#[from] ContextError),
     #[error("{file}: {source}")]
     Pattern { file: String, source: PatternError },
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
 }
 
 /// The signal finder: every construct's patterns in one matcher, plus context.

@@ -12,6 +12,9 @@ pub mod metrics;
 pub mod predictor;
 pub mod pylist;
 pub mod report;
+pub mod report_models;
 pub mod tasks;
+pub mod trained;
+pub mod training;
 
 pub use tasks::{evaluate, Evaluation, Outcome};

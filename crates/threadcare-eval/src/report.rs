@@ -43,7 +43,7 @@ pub fn num(x: f64) -> String {
     }
 }
 
-fn pct(x: f64) -> String {
+pub(crate) fn pct(x: f64) -> String {
     if x.is_finite() {
         format!("{:.1}%", 100.0 * x)
     } else {
@@ -70,8 +70,7 @@ pub fn markdown(e: &Evaluation) -> String {
         w,
         "Made by `threadcare eval` at commit `{}`{} with {} ({} constructs loaded), reading the \
          public sets in `{}` in place (their texts are never copied; this report holds ids, labels \
-         and scores only). The engine is rules only: nothing is trained, so every number is the \
-         rules' own. Run time {:.1} s on {} threads. Regenerate with `cargo run --release -p \
+         and scores only). {} Run time {:.1} s on {} threads. Regenerate with `cargo run --release -p \
          threadcare -- eval`.\n",
         e.commit,
         if e.uncommitted {
@@ -82,6 +81,13 @@ pub fn markdown(e: &Evaluation) -> String {
         e.engine_version,
         e.constructs,
         e.data_dir.display(),
+        if e.with_models.is_some() {
+            "Every figure is given for the rules alone and for the engine with its trained models \
+             (`models/`, see `models/README.md`): the summary shows both; the sections below are the \
+             rules' own, and the section \"With trained models\" has the details with models."
+        } else {
+            "The engine is rules only: nothing is trained, so every number is the rules' own."
+        },
         e.seconds,
         e.threads,
     );
@@ -110,6 +116,7 @@ pub fn markdown(e: &Evaluation) -> String {
     epitome(w, e);
     diasafety(w, e);
     dreaddit(w, e);
+    crate::report_models::section(w, e);
     calibration_section(w, e);
     data_notes(w, e);
     sources(w);
@@ -119,61 +126,97 @@ pub fn markdown(e: &Evaluation) -> String {
 fn summary(w: &mut String, e: &Evaluation) {
     use reference::*;
     let _ = writeln!(w, "## Summary\n");
-    let _ = writeln!(
-        w,
-        "| set | measure | threadcare (rules) | TF-IDF + LR baseline | target | target met |"
-    );
-    let _ = writeln!(w, "|---|---|---|---|---|---|");
+    // With models, a second column; the target is judged on the engine as shipped (with models).
+    let m = e.with_models.as_deref();
+    if m.is_some() {
+        let _ = writeln!(
+            w,
+            "| set | measure | threadcare (rules) | threadcare (with models) | TF-IDF + LR baseline | target | target met (with models) |"
+        );
+        let _ = writeln!(w, "|---|---|---|---|---|---|---|");
+    } else {
+        let _ = writeln!(
+            w,
+            "| set | measure | threadcare (rules) | TF-IDF + LR baseline | target | target met |"
+        );
+        let _ = writeln!(w, "|---|---|---|---|---|---|");
+    }
+    let with_models = m.is_some();
     let row = |w: &mut String,
                set: &str,
                measure: &str,
                value: Option<f64>,
-               reference: Option<(f64, f64)>| {
-        let (baseline, target, met) = match (reference, value) {
+               reference: Option<(f64, f64)>,
+               model_value: Option<f64>| {
+        let judged = if with_models { model_value } else { value };
+        let (baseline, target, met) = match (reference, judged) {
             (Some((b, t)), Some(v)) => (num(b), format!("≥ {t:.2}"), verdict(v, t).to_string()),
             (Some((b, t)), None) => (num(b), format!("≥ {t:.2}"), "–".into()),
             (None, _) => ("–".into(), "–".into(), "–".into()),
         };
         let value = value.map_or_else(|| NOT_RUN.to_string(), num);
-        let _ = writeln!(
-            w,
-            "| {set} | {measure} | {value} | {baseline} | {target} | {met} |"
-        );
+        if with_models {
+            let model_value = model_value.map_or_else(|| NOT_RUN.to_string(), num);
+            let _ = writeln!(
+                w,
+                "| {set} | {measure} | {value} | {model_value} | {baseline} | {target} | {met} |"
+            );
+        } else {
+            let _ = writeln!(
+                w,
+                "| {set} | {measure} | {value} | {baseline} | {target} | {met} |"
+            );
+        }
     };
     let g = e.gaur.done();
     let gset = g.map_or("Gaur500".to_string(), |g| {
         format!("Gaur500 ({} users, {GAUR_FOLDS}-fold CV)", g.users)
     });
+    let mg = m.and_then(|m| m.gaur.done());
     row(
         w,
         &gset,
         "quadratic weighted kappa",
         g.map(|g| g.scores.qwk),
         Some(GAUR_QWK),
+        mg.map(|g| g.scores.qwk),
     );
-    let _ = writeln!(
-        w,
-        "| {gset} | macro-F1 | {} | {} | – | – |",
-        g.map_or(NOT_RUN.into(), |g| num(g.scores.macro_f1)),
-        num(GAUR_MACRO_F1)
-    );
+    if with_models {
+        let _ = writeln!(
+            w,
+            "| {gset} | macro-F1 | {} | {} | {} | – | – |",
+            g.map_or(NOT_RUN.into(), |g| num(g.scores.macro_f1)),
+            mg.map_or(NOT_RUN.into(), |g| num(g.scores.macro_f1)),
+            num(GAUR_MACRO_F1)
+        );
+    } else {
+        let _ = writeln!(
+            w,
+            "| {gset} | macro-F1 | {} | {} | – | – |",
+            g.map_or(NOT_RUN.into(), |g| num(g.scores.macro_f1)),
+            num(GAUR_MACRO_F1)
+        );
+    }
     row(
         w,
         &gset,
         "mean absolute error (levels)",
         g.map(|g| g.scores.mae),
         None,
+        mg.map(|g| g.scores.mae),
     );
     let i = e.irf.done();
     let iset = i.map_or("IRF".to_string(), |i| {
         format!("IRF {} ({} posts)", i.split, i.n)
     });
+    let mi = m.and_then(|m| m.irf.done());
     row(
         w,
         &iset,
         "F1 burdensomeness",
         i.map(|i| i.burdensomeness.f1()),
         Some(IRF_BURDEN),
+        mi.map(|i| i.burdensomeness.f1()),
     );
     row(
         w,
@@ -181,6 +224,7 @@ fn summary(w: &mut String, e: &Evaluation) {
         "F1 thwarted belongingness",
         i.map(|i| i.belongingness.f1()),
         Some(IRF_BELONG),
+        mi.map(|i| i.belongingness.f1()),
     );
     let ep = e.epitome.done();
     for (key, name, reference) in [
@@ -188,33 +232,47 @@ fn summary(w: &mut String, e: &Evaluation) {
         ("interpretation", "interpretations", EPITOME_IP),
         ("exploration", "explorations", EPITOME_EX),
     ] {
-        let m = ep.and_then(|ep| ep.mechanisms.iter().find(|m| m.key == key));
-        let set = m.map_or("EPITOME".to_string(), |m| {
+        let mech = ep.and_then(|ep| ep.mechanisms.iter().find(|m| m.key == key));
+        let model_mech = m
+            .and_then(|m| m.epitome.done())
+            .and_then(|ep| ep.mechanisms.iter().find(|m| m.key == key));
+        let set = mech.map_or("EPITOME".to_string(), |m| {
             format!("EPITOME test ({} pairs)", m.test_rows)
         });
         row(
             w,
             &set,
             &format!("macro-F1 {name}"),
-            m.map(|m| m.scores.macro_f1),
+            mech.map(|m| m.scores.macro_f1),
             Some(reference),
+            model_mech.map(|m| m.scores.macro_f1),
         );
     }
     let d = e.diasafety.done();
     let dset = d.map_or("DiaSafety".to_string(), |d| {
         format!("DiaSafety {} Risk Ignorance ({} pairs)", d.split, d.n)
     });
-    row(w, &dset, "F1 (Unsafe)", d.map(|d| d.scores.f1()), None);
+    let md = m.and_then(|m| m.diasafety.done());
+    row(
+        w,
+        &dset,
+        "F1 (Unsafe)",
+        d.map(|d| d.scores.f1()),
+        None,
+        md.map(|d| d.scores.f1()),
+    );
     let r = e.dreaddit.done();
     let rset = r.map_or("Dreaddit".to_string(), |r| {
         format!("Dreaddit {} ({} posts)", r.split, r.n)
     });
+    let mr = m.and_then(|m| m.dreaddit.done());
     row(
         w,
         &rset,
         "F1 (stress = level ≥ low)",
         r.map(|r| r.scores.f1()),
         None,
+        mr.map(|r| r.scores.f1()),
     );
     row(
         w,
@@ -222,7 +280,16 @@ fn summary(w: &mut String, e: &Evaluation) {
         "false-alarm rate: share of no-stress posts at moderate+",
         r.map(|r| r.false_alarms_moderate().2),
         None,
+        mr.map(|r| r.false_alarms_moderate().2),
     );
+    if let (Some(r), Some(mr)) = (r, mr) {
+        let _ = writeln!(
+            w,
+            "| {rset} | expected calibration error of `confidence` | {} | {} | – | – | – |",
+            num(r.calibration.ece),
+            num(mr.calibration.ece)
+        );
+    }
     let _ = writeln!(
         w,
         "\nBaselines and targets are those of issue 3 (a TF-IDF + logistic-regression baseline on the \
@@ -239,7 +306,7 @@ fn skip_line(w: &mut String, o: &Outcome<impl Sized>) -> bool {
     }
 }
 
-fn class_table(w: &mut String, s: &ClassReport, names: &[&str]) {
+pub(crate) fn class_table(w: &mut String, s: &ClassReport, names: &[&str]) {
     let _ = writeln!(
         w,
         "| class | support | predicted | precision | recall | F1 |"
@@ -260,7 +327,7 @@ fn class_table(w: &mut String, s: &ClassReport, names: &[&str]) {
     let _ = writeln!(w);
 }
 
-fn confusion_table(w: &mut String, s: &ClassReport, names: &[&str]) {
+pub(crate) fn confusion_table(w: &mut String, s: &ClassReport, names: &[&str]) {
     let _ = writeln!(
         w,
         "Confusion matrix (rows: true class, columns: predicted):\n"
@@ -274,7 +341,7 @@ fn confusion_table(w: &mut String, s: &ClassReport, names: &[&str]) {
     let _ = writeln!(w);
 }
 
-fn binary_table(w: &mut String, rows: &[(&str, &Binary)]) {
+pub(crate) fn binary_table(w: &mut String, rows: &[(&str, &Binary)]) {
     let _ = writeln!(
         w,
         "| measure | n | TP | FP | FN | TN | precision | recall | F1 |"
@@ -383,8 +450,8 @@ fn epitome(w: &mut String, e: &Evaluation) {
         w,
         "Empathy in peer responses (Sharma et al. 2020): emotional reactions, interpretations and \
          explorations, each 0 none / 1 weak / 2 strong. Fixed split: the distinct `sp_id`s in \
-         sorted order, every fifth (index 0, 5, 10, …) is test, the rest train (unused while \
-         nothing is trained). Each pair is assessed as a two-item thread: the seeker post first \
+         sorted order, every fifth (index 0, 5, 10, …) is test, the rest train (used only by \
+         `threadcare train`). Each pair is assessed as a two-item thread: the seeker post first \
          (its level and signals), then the response as a reply to it, i.e. `assess_reply` against \
          the post's level and signals, with sentences quoting the post marked as quotes. Macro-F1 \
          over the three levels.\n"
@@ -522,7 +589,7 @@ fn dreaddit(w: &mut String, e: &Evaluation) {
     let _ = writeln!(w);
 }
 
-fn calibration_table(w: &mut String, title: &str, c: &Calibration) {
+pub(crate) fn calibration_table(w: &mut String, title: &str, c: &Calibration) {
     let _ = writeln!(w, "### {title}\n");
     let _ = writeln!(w, "| confidence bin | n | mean confidence | accuracy |");
     let _ = writeln!(w, "|---|---|---|---|");

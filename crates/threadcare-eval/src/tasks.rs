@@ -40,7 +40,7 @@ impl<T> Outcome<T> {
     }
 }
 
-fn skipped<T>(set: &str, e: LoadError) -> Outcome<T> {
+pub(crate) fn skipped<T>(set: &str, e: LoadError) -> Outcome<T> {
     if e.is_missing() {
         Outcome::Skipped(format!("{set}: skipped, {e}"))
     } else {
@@ -201,6 +201,9 @@ pub struct Evaluation {
     pub dreaddit: Outcome<DreadditResult>,
     pub threads: usize,
     pub seconds: f64,
+    /// The same sets assessed by the engine with its trained models (and Gaur500 by a model
+    /// trained per fold), when evaluated: see [`crate::trained::evaluate_with_models`].
+    pub with_models: Option<Box<Evaluation>>,
 }
 
 impl Evaluation {
@@ -307,6 +310,7 @@ pub fn evaluate(
         dreaddit,
         threads: rayon::current_num_threads(),
         seconds: start.elapsed().as_secs_f64(),
+        with_models: None,
     }
 }
 

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use threadcare_engine::Engine;
-use threadcare_eval::{evaluate, report};
+use threadcare_eval::report;
+use threadcare_eval::trained::evaluate_with_models;
+use threadcare_eval::training::TRAIN_SEED;
 
 use crate::exit;
 
@@ -31,7 +33,8 @@ pub fn run(args: Args) -> Result<u8> {
         );
         return Ok(exit::COMPLETE);
     }
-    let engine = Engine::embedded().context("loading the construct and context files")?;
+    let rules = Engine::rules_only().context("loading the construct and context files")?;
+    let engine = Engine::embedded().context("loading the construct, context and model files")?;
     let quiet = args.quiet;
     let log = move |line: &str| {
         if !quiet {
@@ -39,7 +42,7 @@ pub fn run(args: Args) -> Result<u8> {
         }
     };
     let repo = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let evaluation = evaluate(&engine, &args.data, &repo, &log);
+    let evaluation = evaluate_with_models(&rules, &engine, &args.data, &repo, TRAIN_SEED, &log);
     for reason in evaluation.skipped() {
         eprintln!("threadcare eval: {reason}");
     }

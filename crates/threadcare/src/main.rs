@@ -8,6 +8,7 @@ mod analyze;
 mod eval;
 mod report;
 mod threads;
+mod train;
 
 /// threadcare reads peer-support posts and comment threads and helps moderators see who needs a
 /// person now. It runs offline; nothing leaves this machine.
@@ -26,6 +27,8 @@ enum Command {
     Analyze(analyze::Args),
     /// Run the engine on the public evaluation sets and write a Markdown report.
     Eval(eval::Args),
+    /// Train the engine's models on the public sets and write them into `models/`.
+    Train(train::Args),
 }
 
 /// Exit statuses shared by every command that reads input.
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Threads(args) => threads::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Train(args) => train::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

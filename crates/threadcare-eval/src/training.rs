@@ -1,0 +1,877 @@
+//! Training the engine's models (`threadcare train`): which data, which split, which choices,
+//! and the figures, all recorded in each model file and in `models/README.md`.
+//!
+//! Choices (regularisation, class weights, how a model is combined with the rules, decision
+//! thresholds) are made on a validation part of each training set, never on a test split:
+//! - EPITOME: the rows whose `sp_id` is not in the fixed test split, in five validation folds by
+//!   seeker (the distinct training `sp_id`s in sorted order dealt out in turn, so that no seeker
+//!   post is on both sides). After choosing on the pooled out-of-fold predictions, the model is
+//!   fitted again on all the training rows.
+//! - IRF: fitted on the train split, with the Dreaddit train posts without stress at even
+//!   positions as extra negatives (so that ordinary talk about friends and family is not read as
+//!   thwarted belonging); choices and the threshold on the val split (the threshold is for the
+//!   engine's actual decision: the rules' signal, or the model above the threshold with an
+//!   evidence span), among thresholds that add the factor to at most [`MAX_FALSE_ALARM`] of the
+//!   Dreaddit train posts without stress at odd positions.
+//! - Confidence: the Dreaddit train posts at odd positions as the engine (rules and the models
+//!   above) assesses them; "right" is the level's concern / no-concern call matching the stress
+//!   label. Every fifth of them is validation; then fitted again on all.
+//!
+//! Everything is deterministic for a seed: features do not depend on thread scheduling, and each
+//! fit runs on one thread in a seeded order.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde_json::json;
+use threadcare_core::{Empathy, Format, Item, ItemKind, Level, Position, Signal, Source, Thread};
+use threadcare_engine::model::features::{text_features, Sparse};
+use threadcare_engine::model::train::{fit, ClassWeight, Config};
+use threadcare_engine::model::{self, Linear, Models, FACTORS, FILES, MECHANISMS};
+use threadcare_engine::token::{tokenize, Tokens};
+use threadcare_engine::Engine;
+
+use crate::data::{self, LoadError};
+use crate::metrics;
+
+/// The default seed of `threadcare train`.
+pub const TRAIN_SEED: u64 = 20_200_914;
+
+/// The grid of choices tried on validation data.
+pub const L2_GRID: [f64; 3] = [3e-5, 1e-4, 3e-4];
+pub const WEIGHT_GRID: [ClassWeight; 2] = [ClassWeight::Sqrt, ClassWeight::Balanced];
+pub const EPOCH_GRID: [usize; 2] = [10, 40];
+
+/// Validation folds of the EPITOME training rows.
+pub const EPITOME_FOLDS: usize = 5;
+
+/// The base configuration of the text models (the grid varies `l2`, `class_weight`, `epochs`).
+pub fn base_config(seed: u64) -> Config {
+    Config {
+        l2: 1e-4,
+        epochs: 10,
+        rate: 0.3,
+        seed,
+        class_weight: ClassWeight::Balanced,
+        min_df: 3,
+        prune: 0.05,
+    }
+}
+
+/// Why training could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error("{set}: {source}")]
+    Load {
+        set: &'static str,
+        source: LoadError,
+    },
+    #[error("{0}")]
+    Data(String),
+}
+
+fn load<T>(set: &'static str, r: Result<T, LoadError>) -> Result<T, TrainError> {
+    r.map_err(|source| TrainError::Load { set, source })
+}
+
+/// What training produced: the models in [`FILES`] order and the README describing them.
+#[derive(Debug, Clone)]
+pub struct Trained {
+    pub models: Vec<Linear>,
+    pub readme: String,
+    pub seconds: f64,
+}
+
+impl Trained {
+    /// Writes every model file and `README.md` into `dir`.
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        for (m, file) in self.models.iter().zip(FILES) {
+            std::fs::write(dir.join(file), m.to_file())?;
+        }
+        std::fs::write(dir.join("README.md"), &self.readme)
+    }
+
+    pub fn models(&self) -> Models {
+        let get = |i: usize| self.models[i].clone();
+        Models {
+            epitome: Some([get(0), get(1), get(2)]),
+            irf_burden: Some(get(3)),
+            irf_belong: Some(get(4)),
+            confidence: Some(get(5)),
+        }
+    }
+}
+
+/// Features of a text as the engine computes them for a post: the rule signals and the text's
+/// tokens.
+pub fn post_features(engine: &Engine, text: &str) -> (Sparse, Tokens, Vec<Signal>) {
+    let tokens = tokenize(text);
+    let signals = engine.signals.find_in(text, &tokens);
+    let f = text_features(text, &tokens, &signals).vector;
+    (f, tokens, signals)
+}
+
+fn item(id: &str, parent: Option<&str>, kind: ItemKind, text: &str) -> Item {
+    Item {
+        id: id.to_string(),
+        thread_id: "t".to_string(),
+        parent_id: parent.map(str::to_string),
+        kind,
+        author: None,
+        created_at: None,
+        title: None,
+        text: text.to_string(),
+        source: Source {
+            format: Format::Csv,
+            file: "training".into(),
+            position: Position::default(),
+        },
+    }
+}
+
+/// Features of a reply as the engine computes them in a thread (its signals with quotes of the
+/// answered text marked), and the rules' empathy grades.
+pub fn reply_features(engine: &Engine, answered: &str, reply: &str) -> (Sparse, Empathy) {
+    let thread = Thread {
+        thread_id: "t".into(),
+        title: None,
+        declared_comments: None,
+        items: vec![
+            item("p", None, ItemKind::Post, answered),
+            item("c", Some("p"), ItemKind::Comment, reply),
+        ],
+    };
+    let assessed = engine.assess_thread(&thread);
+    let c = &assessed.items[1].assessment;
+    let tokens = tokenize(reply);
+    let f = text_features(reply, &tokens, &c.signals).vector;
+    (f, c.reply.as_ref().map(|r| r.empathy).unwrap_or_default())
+}
+
+/// One line of a grid search, for the log and the README.
+#[derive(Debug, Clone)]
+struct Tried {
+    config: Config,
+    score: f64,
+    extra: f64,
+}
+
+impl Tried {
+    fn describe(&self) -> String {
+        format!(
+            "l2 {:e}, {} class weights, {} epochs",
+            self.config.l2,
+            self.config.class_weight.name(),
+            self.config.epochs
+        )
+    }
+}
+
+/// Every configuration of the grid.
+pub fn grid(seed: u64) -> Vec<Config> {
+    let base = base_config(seed);
+    let mut g = Vec::new();
+    for &epochs in &EPOCH_GRID {
+        for &class_weight in &WEIGHT_GRID {
+            for &l2 in &L2_GRID {
+                g.push(Config {
+                    l2,
+                    class_weight,
+                    epochs,
+                    ..base
+                });
+            }
+        }
+    }
+    g
+}
+
+fn config_json(cfg: &Config) -> serde_json::Value {
+    json!({
+        "algorithm": "AdaGrad logistic/softmax regression, lazy L2",
+        "l2": cfg.l2, "epochs": cfg.epochs, "rate": cfg.rate, "seed": cfg.seed,
+        "class_weight": cfg.class_weight.name(), "min_df": cfg.min_df, "prune_below": r3(cfg.prune as f64),
+    })
+}
+
+fn r3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Trains every model. `rules` is the engine without models (its signals are the features);
+/// `command` and `commit` are recorded in the files; `log` receives progress lines.
+pub fn train_all(
+    rules: Engine,
+    data_dir: &Path,
+    seed: u64,
+    command: &str,
+    commit: &str,
+    log: &(dyn Fn(&str) + Sync),
+) -> Result<Trained, TrainError> {
+    let start = Instant::now();
+    let mut readme = String::new();
+    let mut models = Vec::new();
+    let mut sections = Vec::new();
+    for (key, stem) in data::EPITOME_MECHANISMS {
+        let (m, text) = train_epitome(&rules, data_dir, key, stem, seed, log)?;
+        models.push(m);
+        sections.push(text);
+    }
+    log("Dreaddit train: features of the posts without stress");
+    let calm = calm_posts(&rules, data_dir)?;
+    for (name, construct) in FACTORS {
+        let (m, text) = train_irf(&rules, data_dir, name, construct, &calm, seed, log)?;
+        models.push(m);
+        sections.push(text);
+    }
+    let partial = Models {
+        epitome: Some([models[0].clone(), models[1].clone(), models[2].clone()]),
+        irf_burden: Some(models[3].clone()),
+        irf_belong: Some(models[4].clone()),
+        confidence: None,
+    };
+    let (m, text) = train_confidence(rules.with_models(partial), data_dir, seed, log)?;
+    models.push(m);
+    sections.push(text);
+    for m in &mut models {
+        if let Some(made) = m.made.as_object_mut() {
+            made.insert("command".into(), json!(command));
+            made.insert("commit".into(), json!(commit));
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let _ = write!(
+        readme,
+        "{}",
+        readme_text(command, commit, seed, &models, &sections, seconds)
+    );
+    Ok(Trained {
+        models,
+        readme,
+        seconds,
+    })
+}
+
+/// The EPITOME validation fold of each training row: the distinct training `sp_id`s in sorted
+/// order are dealt to the folds in turn.
+pub fn epitome_folds(sp_ids: &[&str], k: usize) -> Vec<usize> {
+    let ids: BTreeSet<&str> = sp_ids.iter().copied().collect();
+    let fold_of: std::collections::HashMap<&str, usize> = ids
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| (id, i % k))
+        .collect();
+    sp_ids.iter().map(|id| fold_of[id]).collect()
+}
+
+/// Out-of-fold predicted classes of a model with `cfg`.
+fn out_of_fold(
+    name: &str,
+    labels: &[&str],
+    xs: &[&Sparse],
+    ys: &[usize],
+    fold: &[usize],
+    k: usize,
+    cfg: &Config,
+) -> Vec<Vec<f32>> {
+    let mut out = vec![Vec::new(); xs.len()];
+    for f in 0..k {
+        let tr: Vec<usize> = (0..xs.len()).filter(|&i| fold[i] != f).collect();
+        if tr.is_empty() {
+            continue;
+        }
+        let x: Vec<&Sparse> = tr.iter().map(|&i| xs[i]).collect();
+        let y: Vec<usize> = tr.iter().map(|&i| ys[i]).collect();
+        let m = fit(name, labels, &x, &y, cfg);
+        for i in (0..xs.len()).filter(|&i| fold[i] == f) {
+            out[i] = m.probabilities(xs[i]);
+        }
+    }
+    out
+}
+
+fn train_epitome(
+    rules: &Engine,
+    data_dir: &Path,
+    key: &str,
+    stem: &str,
+    seed: u64,
+    log: &(dyn Fn(&str) + Sync),
+) -> Result<(Linear, String), TrainError> {
+    let loaded = load("EPITOME", data::load_epitome(data_dir, stem))?;
+    let test_ids = data::epitome_test_ids(&loaded.rows);
+    let rows: Vec<&data::EpitomePair> = loaded
+        .rows
+        .iter()
+        .filter(|r| !test_ids.contains(&r.sp_id))
+        .collect();
+    if rows.is_empty() {
+        return Err(TrainError::Data(format!(
+            "EPITOME {stem}: no training rows"
+        )));
+    }
+    let seekers = rows
+        .iter()
+        .map(|r| r.sp_id.as_str())
+        .collect::<BTreeSet<_>>()
+        .len();
+    log(&format!(
+        "EPITOME {key}: features of {} training rows",
+        rows.len()
+    ));
+    let feats: Vec<(Sparse, Empathy)> = rows
+        .par_iter()
+        .map(|r| reply_features(rules, &r.seeker_post, &r.response_post))
+        .collect();
+    let mech = MECHANISMS
+        .iter()
+        .position(|m| *m == key)
+        .expect("a known mechanism");
+    let rule_grade = |e: &Empathy| [e.emotional_reaction, e.interpretation, e.exploration][mech];
+    let ids: Vec<&str> = rows.iter().map(|r| r.sp_id.as_str()).collect();
+    let fold = epitome_folds(&ids, EPITOME_FOLDS);
+    let name = format!("epitome_{key}");
+    let labels = ["none", "weak", "strong"];
+    let xs: Vec<&Sparse> = feats.iter().map(|f| &f.0).collect();
+    let ys: Vec<usize> = rows.iter().map(|r| r.level).collect();
+    let tried: Vec<Tried> = grid(seed)
+        .par_iter()
+        .map(|cfg| {
+            let p = out_of_fold(&name, &labels, &xs, &ys, &fold, EPITOME_FOLDS, cfg);
+            let alone: Vec<usize> = p
+                .iter()
+                .map(|q| {
+                    if q.is_empty() {
+                        0
+                    } else {
+                        threadcare_engine::model::linear::argmax(q)
+                    }
+                })
+                .collect();
+            let maxed: Vec<usize> = alone
+                .iter()
+                .zip(&feats)
+                .map(|(&g, f)| g.max(rule_grade(&f.1) as usize))
+                .collect();
+            Tried {
+                config: *cfg,
+                score: metrics::macro_f1(&ys, &alone, 3),
+                extra: metrics::macro_f1(&ys, &maxed, 3),
+            }
+        })
+        .collect();
+    let finite = |x: f64| if x.is_finite() { x } else { -1.0 };
+    let best = tried
+        .iter()
+        .fold(None::<&Tried>, |b, t| match b {
+            Some(b) if finite(b.score.max(b.extra)) >= finite(t.score.max(t.extra)) => Some(b),
+            _ => Some(t),
+        })
+        .expect("a non-empty grid")
+        .clone();
+    for t in &tried {
+        log(&format!(
+            "EPITOME {key}: {}: validation macro-F1 {:.3} (max with rules {:.3})",
+            t.describe(),
+            t.score,
+            t.extra
+        ));
+    }
+    let combine = if finite(best.extra) > finite(best.score) {
+        "max"
+    } else {
+        "model"
+    };
+    let cfg = best.config;
+    let mut m = fit(&name, &labels, &xs, &ys, &cfg);
+    m.combine = Some(combine.into());
+    let train_macro = {
+        let pred: Vec<usize> = feats
+            .iter()
+            .map(|f| model::combine_grade(&m, &f.0, rule_grade(&f.1)) as usize)
+            .collect();
+        metrics::macro_f1(&ys, &pred, 3)
+    };
+    let chosen = if combine == "max" {
+        best.extra
+    } else {
+        best.score
+    };
+    log(&format!(
+        "EPITOME {key}: chose {}, combine `{combine}`: validation macro-F1 {:.3}; refitted on all {} training rows (training macro-F1 {:.3}), {} weight rows kept",
+        best.describe(),
+        chosen,
+        rows.len(),
+        train_macro,
+        m.len()
+    ));
+    m.made = json!({
+        "data": format!("epitome/{stem}-reddit.csv"),
+        "task": format!("EPITOME {key} level of a peer response (0 none, 1 weak, 2 strong) from the response's words and the engine's signals on it (assessed as a reply to the seeker post)"),
+        "train": format!("the {} rows ({seekers} seeker posts) whose sp_id is not in the fixed test split (every 5th distinct sp_id in sorted order)", rows.len()),
+        "validation": format!("{EPITOME_FOLDS}-fold cross-validation within the training rows, grouped by seeker (training sp_ids in sorted order dealt to the folds in turn); pooled out-of-fold macro-F1 chooses the hyper-parameters and the combination with the rules"),
+        "final_fit": "all training rows, with the chosen hyper-parameters",
+        "hyper_parameters": config_json(&cfg),
+        "combine": combine,
+        "figures": {
+            "validation_macro_f1": r3(chosen),
+            "validation_macro_f1_model_alone": r3(best.score),
+            "validation_macro_f1_max_with_rules": r3(best.extra),
+            "training_macro_f1": r3(train_macro),
+            "weight_rows": m.len(),
+        },
+        "grid": tried.iter().map(|t| json!({"l2": t.config.l2, "class_weight": t.config.class_weight.name(), "epochs": t.config.epochs, "validation_macro_f1": r3(t.score), "max_with_rules": r3(t.extra)})).collect::<Vec<_>>(),
+    });
+    let section = format!(
+        "### `{name}.json`\n\nEPITOME {} (Sharma et al. 2020), 3 classes (none, weak, strong). Data `epitome/{stem}-reddit.csv`: the {} rows ({seekers} seeker posts) outside the fixed test split. Validation: {EPITOME_FOLDS}-fold cross-validation within them, grouped by seeker. Chosen: {}, combined with the rules by `{combine}`. Validation macro-F1 **{:.3}** (model alone {:.3}, max with the rules {:.3}); training macro-F1 after the final fit {:.3}; {} weight rows.\n",
+        key.replace('_', " "),
+        rows.len(),
+        best.describe(),
+        chosen,
+        best.score,
+        best.extra,
+        train_macro,
+        m.len()
+    );
+    Ok((m, section))
+}
+
+/// The most a factor model may add on posts annotated as free of stress (held-out Dreaddit
+/// no-stress posts): a threshold that adds the factor to more of them is not chosen.
+pub const MAX_FALSE_ALARM: f64 = 0.05;
+
+/// The engine's decision for a post at threshold `t`: (model probability, an evidence span was
+/// found, the rules affirm the construct).
+fn decide(t: f32, (p, span, rule): (f32, bool, bool)) -> bool {
+    rule || (p >= t && span)
+}
+
+/// The threshold (0.05 to 0.95 by 0.01) with the best F1 on `truth` among those that add the
+/// factor to at most [`MAX_FALSE_ALARM`] of the `calm` posts (the highest threshold when none
+/// does). Returns (threshold, F1, the share of calm posts given the factor by the model).
+fn best_threshold(
+    truth: &[bool],
+    scores: &[(f32, bool, bool)],
+    calm: &[(f32, bool, bool)],
+) -> (f32, f64, f64) {
+    let mut best: Option<(f32, f64, f64)> = None;
+    for step in 5..=95 {
+        let t = step as f32 / 100.0;
+        let pred: Vec<bool> = scores.iter().map(|&x| decide(t, x)).collect();
+        let f = metrics::Binary::new(truth, &pred).f1();
+        let f = if f.is_finite() { f } else { 0.0 };
+        let added = calm
+            .iter()
+            .filter(|&&(p, span, rule)| !rule && p >= t && span)
+            .count();
+        let alarm = if calm.is_empty() {
+            0.0
+        } else {
+            added as f64 / calm.len() as f64
+        };
+        let allowed = alarm <= MAX_FALSE_ALARM || step == 95;
+        if allowed && best.is_none_or(|b| f > b.1) {
+            best = Some((t, f, alarm));
+        }
+    }
+    best.expect("the last threshold is always allowed")
+}
+
+/// Dreaddit train posts annotated as free of stress, in two halves by position: the even ones
+/// are extra negatives for the factor models (ordinary talk about friends, family and work is
+/// not thwarted belonging or burdensomeness), the odd ones are held out to bound the factor
+/// models' false alarms and to fit the confidence model.
+pub struct Calm {
+    /// Features of the even no-stress posts.
+    pub negatives: Vec<Sparse>,
+    /// The odd no-stress posts: tokens, rule signals, text.
+    pub held_out: Vec<(Tokens, Vec<Signal>, String)>,
+}
+
+/// Reads the no-stress Dreaddit train posts into [`Calm`].
+pub fn calm_posts(rules: &Engine, data_dir: &Path) -> Result<Calm, TrainError> {
+    let loaded = load("Dreaddit", data::load_dreaddit(data_dir, "train"))?;
+    let even: Vec<&data::DreadditPost> = loaded
+        .rows
+        .iter()
+        .step_by(2)
+        .filter(|r| !r.stress)
+        .collect();
+    let odd: Vec<&data::DreadditPost> = loaded
+        .rows
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|r| !r.stress)
+        .collect();
+    Ok(Calm {
+        negatives: even
+            .par_iter()
+            .map(|r| post_features(rules, &r.text).0)
+            .collect(),
+        held_out: odd
+            .par_iter()
+            .map(|r| {
+                let (_, t, s) = post_features(rules, &r.text);
+                (t, s, r.text.clone())
+            })
+            .collect(),
+    })
+}
+
+fn train_irf(
+    rules: &Engine,
+    data_dir: &Path,
+    name: &str,
+    construct: &str,
+    calm: &Calm,
+    seed: u64,
+    log: &(dyn Fn(&str) + Sync),
+) -> Result<(Linear, String), TrainError> {
+    let train = load("IRF", data::load_irf(data_dir, "train"))?;
+    let val = load("IRF", data::load_irf(data_dir, "val"))?;
+    if train.rows.is_empty() || val.rows.is_empty() {
+        return Err(TrainError::Data(
+            "IRF: the train or val split has no rows".into(),
+        ));
+    }
+    let truth_of = |r: &data::IrfPost| {
+        if construct == "burdensomeness" {
+            r.burden
+        } else {
+            r.belong
+        }
+    };
+    log(&format!(
+        "IRF {name}: features of {} train and {} val posts",
+        train.rows.len(),
+        val.rows.len()
+    ));
+    let prep = |rows: &[data::IrfPost]| -> Vec<(Sparse, Tokens, Vec<Signal>, String)> {
+        rows.par_iter()
+            .map(|r| {
+                let (f, t, s) = post_features(rules, &r.text);
+                (f, t, s, r.text.clone())
+            })
+            .collect()
+    };
+    let tr = prep(&train.rows);
+    let va = prep(&val.rows);
+    let mut ys: Vec<usize> = train.rows.iter().map(|r| truth_of(r) as usize).collect();
+    let val_truth: Vec<bool> = val.rows.iter().map(truth_of).collect();
+    let rule_affirms = |s: &[Signal]| s.iter().any(|x| x.affirmed() && x.construct == construct);
+    let labels = ["absent", "present"];
+    let mut xs: Vec<&Sparse> = tr.iter().map(|f| &f.0).collect();
+    xs.extend(calm.negatives.iter());
+    ys.extend(std::iter::repeat_n(0, calm.negatives.len()));
+    let results: Vec<(Tried, f32, Linear)> = grid(seed)
+        .par_iter()
+        .map(|cfg| {
+            let m = fit(name, &labels, &xs, &ys, cfg);
+            let single = Models {
+                irf_burden: Some(m.clone()),
+                irf_belong: Some(m.clone()),
+                ..Models::default()
+            };
+            let score = |(t, s, text): (&Tokens, &Vec<Signal>, &String)| {
+                let tf = text_features(text, t, s);
+                let (p, span) = single
+                    .factor_scores(name, &tf, t, s)
+                    .expect("the model is loaded");
+                (p, span, rule_affirms(s))
+            };
+            let scores: Vec<(f32, bool, bool)> = va
+                .iter()
+                .map(|(_, t, s, text)| score((t, s, text)))
+                .collect();
+            let calm_scores: Vec<(f32, bool, bool)> = calm
+                .held_out
+                .iter()
+                .map(|(t, s, text)| score((t, s, text)))
+                .collect();
+            let (threshold, f1, alarm) = best_threshold(&val_truth, &scores, &calm_scores);
+            (
+                Tried {
+                    config: *cfg,
+                    score: f1,
+                    extra: alarm,
+                },
+                threshold,
+                m,
+            )
+        })
+        .collect();
+    let grid_json: Vec<serde_json::Value> = results.iter().map(|(t, th, _)| json!({"l2": t.config.l2, "class_weight": t.config.class_weight.name(), "epochs": t.config.epochs, "validation_f1": r3(t.score), "threshold": r3(*th as f64), "calm_false_alarms": r3(t.extra)})).collect();
+    for (t, th, _) in &results {
+        log(&format!("IRF {name}: {}: validation F1 {:.3} at threshold {:.2} (adds the factor to {:.1}% of held-out no-stress posts)", t.describe(), t.score, th, 100.0 * t.extra));
+    }
+    let (best, threshold, mut m) = results
+        .into_iter()
+        .fold(None::<(Tried, f32, Linear)>, |b, r| match b {
+            Some(b) if b.0.score >= r.0.score => Some(b),
+            _ => Some(r),
+        })
+        .expect("a non-empty grid");
+    let cfg = best.config;
+    m.threshold = Some(threshold);
+    let rule_only = {
+        let pred: Vec<bool> = va.iter().map(|(_, _, s, _)| rule_affirms(s)).collect();
+        metrics::Binary::new(&val_truth, &pred).f1()
+    };
+    log(&format!(
+        "IRF {name}: chose {}, threshold {:.2}: validation F1 {:.3} (rules alone {:.3}), adds the factor to {:.1}% of held-out no-stress posts, {} weight rows kept",
+        best.describe(),
+        threshold,
+        best.score,
+        rule_only,
+        100.0 * best.extra,
+        m.len()
+    ));
+    let column = if construct == "burdensomeness" {
+        "burden"
+    } else {
+        "belong"
+    };
+    m.made = json!({
+        "data": "irf/train_data.csv, irf/val_data.csv; dreaddit/dreaddit-train.csv (no-stress posts only)",
+        "task": format!("IRF `{column}` (Garg et al. 2023) of a post, from its words and the engine's signals; in the engine it adds `{construct}` with a quoted span where the rules did not find it"),
+        "train": format!("the IRF train split ({} posts) and, as negatives, the {} Dreaddit train posts without stress at even positions", train.rows.len(), calm.negatives.len()),
+        "validation": format!("the IRF val split ({} posts) chooses l2, class weights, epochs and the threshold of the engine's decision (rule signal, or model at or above the threshold with an evidence span), among thresholds that add the factor to at most {:.0}% of the {} Dreaddit train posts without stress at odd positions", val.rows.len(), 100.0 * MAX_FALSE_ALARM, calm.held_out.len()),
+        "final_fit": "as trained for the validation (the model whose threshold was chosen)",
+        "hyper_parameters": config_json(&cfg),
+        "threshold": r3(threshold as f64),
+        "figures": {
+            "validation_f1_engine": r3(best.score),
+            "validation_f1_rules_alone": r3(rule_only),
+            "held_out_no_stress_posts_given_the_factor": r3(best.extra),
+            "weight_rows": m.len(),
+        },
+        "grid": grid_json,
+    });
+    let section = format!(
+        "### `{name}.json`\n\nIRF `{column}` → construct `{construct}`, 2 classes. Fitted on `irf/train_data.csv` ({} posts) plus, as negatives, the {} Dreaddit train posts without stress at even positions (ordinary talk about friends, family and work is not the factor). Chosen on `irf/val_data.csv` ({} posts): {}, threshold {:.2} on the engine's decision (the rules' signal, or the model at or above the threshold with an evidence span), the best F1 among thresholds that give the factor to at most {:.0}% of the {} held-out Dreaddit no-stress posts (odd positions). Validation F1 **{:.3}** (rules alone {:.3}); the model adds the factor to {:.1}% of the held-out no-stress posts; {} weight rows.\n",
+        train.rows.len(),
+        calm.negatives.len(),
+        val.rows.len(),
+        best.describe(),
+        threshold,
+        100.0 * MAX_FALSE_ALARM,
+        calm.held_out.len(),
+        best.score,
+        rule_only,
+        100.0 * best.extra,
+        m.len()
+    );
+    Ok((m, section))
+}
+
+/// `engine`: the rules with the EPITOME and IRF models (and no confidence model yet).
+fn train_confidence(
+    engine: Engine,
+    data_dir: &Path,
+    seed: u64,
+    log: &(dyn Fn(&str) + Sync),
+) -> Result<(Linear, String), TrainError> {
+    let loaded = load("Dreaddit", data::load_dreaddit(data_dir, "train"))?;
+    if loaded.rows.is_empty() {
+        return Err(TrainError::Data("Dreaddit train: no rows".into()));
+    }
+    // The odd positions: the even no-stress posts trained the factor models.
+    let posts: Vec<&data::DreadditPost> = loaded.rows.iter().skip(1).step_by(2).collect();
+    log(&format!(
+        "Confidence: assessing {} Dreaddit train posts (odd positions)",
+        posts.len()
+    ));
+    let rows: Vec<(Sparse, f32, bool)> = posts
+        .par_iter()
+        .map(|r| {
+            let a = engine.assess_text(&r.text);
+            let raw = a.confidence;
+            let correct = (a.level >= Level::Low) == r.stress;
+            (model::confidence_features(&a, raw), raw, correct)
+        })
+        .collect();
+    let cfg = Config {
+        l2: 1e-3,
+        epochs: 30,
+        rate: 0.1,
+        seed,
+        class_weight: ClassWeight::Equal,
+        min_df: 1,
+        prune: 0.0,
+    };
+    let labels = ["wrong", "right"];
+    let val: Vec<usize> = (0..rows.len()).filter(|i| i % 5 == 0).collect();
+    let fit_idx: Vec<usize> = (0..rows.len()).filter(|i| i % 5 != 0).collect();
+    let xs: Vec<&Sparse> = fit_idx.iter().map(|&i| &rows[i].0).collect();
+    let ys: Vec<usize> = fit_idx.iter().map(|&i| rows[i].2 as usize).collect();
+    let m = fit("confidence", &labels, &xs, &ys, &cfg);
+    let correct: Vec<bool> = val.iter().map(|&i| rows[i].2).collect();
+    let before: Vec<f64> = val.iter().map(|&i| rows[i].1 as f64).collect();
+    let after: Vec<f64> = val
+        .iter()
+        .map(|&i| m.probabilities(&rows[i].0)[1] as f64)
+        .collect();
+    let ece_before = metrics::calibration(&before, &correct, 10).ece;
+    let ece_after = metrics::calibration(&after, &correct, 10).ece;
+    let xs: Vec<&Sparse> = rows.iter().map(|r| &r.0).collect();
+    let ys: Vec<usize> = rows.iter().map(|r| r.2 as usize).collect();
+    let mut m = fit("confidence", &labels, &xs, &ys, &cfg);
+    log(&format!(
+        "Confidence: validation expected calibration error {:.3} before, {:.3} after ({} posts); refitted on all {} posts",
+        ece_before,
+        ece_after,
+        val.len(),
+        rows.len()
+    ));
+    m.made = json!({
+        "data": "dreaddit/dreaddit-train.csv (posts at odd positions)",
+        "task": "the probability that the engine's concern / no-concern call (level low or above, or none) matches the annotators' stress label, from what the rules found (Platt scaling over rule features)",
+        "train": format!("the Dreaddit train posts at odd positions (the even ones without stress trained the factor models) as the engine with the EPITOME and IRF models assesses them: {} posts", rows.len()),
+        "validation": format!("every 5th post ({}), fitted on the others, for the calibration figures", val.len()),
+        "final_fit": "all Dreaddit train posts",
+        "hyper_parameters": config_json(&cfg),
+        "features": "level (one-hot), the rules' own confidence, C-SSRS / 6, ln(1 + n) of affirmed, distinct affirmed, protective, negated or hypothetical, hedged, someone else's and past signals, a model-found signal, concern for someone else",
+        "figures": {
+            "validation_ece_before": r3(ece_before),
+            "validation_ece_after": r3(ece_after),
+            "validation_posts": val.len(),
+            "bins": 10,
+        },
+    });
+    let section = format!(
+        "### `confidence.json`\n\nPlatt scaling (Platt 1999) of the engine's confidence. Data: the Dreaddit train posts at odd positions ({} posts) as the engine with the models above assesses them; \"right\" = the level's concern / no-concern call (low or above vs none) matches the stress label. Features: the level, the rules' own confidence, C-SSRS, counts of affirmed, distinct, protective, negated or hypothetical, hedged, someone else's and past signals, a model-found signal, concern for someone else. Expected calibration error (10 bins) on every 5th post held out: **{:.3}** before, **{:.3}** after; then refitted on all posts. Dreaddit is half stress posts: on data with fewer people in distress the probabilities shift; the evaluation report shows calibration on the test splits.\n",
+        rows.len(),
+        ece_before,
+        ece_after
+    );
+    Ok((m, section))
+}
+
+fn readme_text(
+    command: &str,
+    commit: &str,
+    seed: u64,
+    models: &[Linear],
+    sections: &[String],
+    seconds: f64,
+) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "# Trained models\n");
+    let _ = writeln!(
+        o,
+        "Written by `{command}` at commit `{commit}` (seed {seed}, {seconds:.0} s). Do not edit by hand: retrain instead. \
+         Each file is also self-describing (its `made` field). The engine embeds these files in the binary \
+         (`crates/threadcare-engine/src/model/`); nothing is downloaded at run time.\n"
+    );
+    let _ = writeln!(o, "## What the models do\n");
+    let _ = writeln!(
+        o,
+        "- `epitome_*`: a reply's empathy (EPITOME emotional reactions, interpretations, explorations; 0/1/2). \
+         Empathy is not a risk level.\n\
+         - `irf_burden`, `irf_belong`: perceived burdensomeness and thwarted belongingness in a post. When the \
+         post has at least {} words, the rules did not find the construct and the model's probability reaches its \
+         threshold, the engine adds a signal (rule `model:irf_burden` / `model:irf_belong`) quoting the sentence \
+         (at most {} words) whose words contributed most to the score; with no positively contributing sentence \
+         nothing is added. Such a signal lists the factor and can raise a level to low (risk factors), never \
+         higher: moderate and above rest on the rules' evidence. Replies are not read by these models.\n\
+         - `confidence`: maps what the rules found to the probability that the level's concern / no-concern call \
+         is right. It changes `confidence` only, never the level.\n\
+         - Gaur500 (user-level severity) has no shipped model: the evaluation trains one inside each \
+         cross-validation fold to measure what a learned combination adds, but a level in the engine is never \
+         raised by a model trained on it.\n",
+        model::FACTOR_MIN_WORDS,
+        model::SPAN_WORDS
+    );
+    let _ = writeln!(
+        o,
+        "## Features (`{}`)\n",
+        threadcare_engine::model::features::VERSION
+    );
+    let _ = writeln!(
+        o,
+        "Hashed into 2^{} slots with 64-bit FNV-1a (stable across runs and machines). From the tokenizer's \
+         normalised words: unigrams, bigrams within a sentence, each sentence's first and last word, each \
+         question's first word and first two words; their values `1 + ln n`, scaled to unit length per text. \
+         Then, unscaled: `ln(1 + n)` of words, sentences, questions, `?` and `!`; and the engine's own signals \
+         on the text, per construct and per family and per state (affirmed now, past, negated, someone else's, \
+         hypothetical, quoted), `ln(1 + n)`. Weights are kept to 4 significant digits.\n",
+        threadcare_engine::model::features::BITS
+    );
+    let _ = writeln!(o, "## Training\n");
+    let _ = writeln!(
+        o,
+        "Logistic (2 classes) or softmax (3) regression by AdaGrad with L2, in an order shuffled with the seed, \
+         on one thread: the same command on the same data and commit writes the same files. AdaGrad base step \
+         {}; features in fewer than {} training texts dropped; weights below {} dropped. Grid on the validation \
+         data: L2 in {{{}}} × class weights in {{{}}} × epochs in {{{}}}.\n",
+        base_config(seed).rate,
+        base_config(seed).min_df,
+        base_config(seed).prune,
+        L2_GRID.iter().map(|x| format!("{x:e}")).collect::<Vec<_>>().join(", "),
+        WEIGHT_GRID.iter().map(|w| w.name()).collect::<Vec<_>>().join(", "),
+        EPOCH_GRID.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", ")
+    );
+    for s in sections {
+        let _ = writeln!(o, "{s}");
+    }
+    let _ = writeln!(o, "## Files\n");
+    let _ = writeln!(o, "| file | classes | weight rows |");
+    let _ = writeln!(o, "|---|---|---|");
+    for (m, f) in models.iter().zip(FILES) {
+        let _ = writeln!(o, "| `{f}` | {} | {} |", m.labels.join(" / "), m.len());
+    }
+    let _ = writeln!(
+        o,
+        "\nThe figures on the test splits are in `docs/evaluation.md` (`threadcare eval`)."
+    );
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epitome_folds_keep_a_seeker_on_one_side() {
+        let ids = ["b", "a", "c", "a", "e", "d", "b", "f"];
+        let fold = epitome_folds(&ids, 5);
+        // Sorted a b c d e f → folds 0 1 2 3 4 0.
+        assert_eq!(fold, [1, 0, 2, 0, 4, 3, 1, 0]);
+    }
+
+    #[test]
+    fn thresholds_keep_false_alarms_on_calm_posts_bounded() {
+        // Positives at 0.9 and 0.6, negatives at 0.55 and 0.1; no spans missing, no rules.
+        let truth = [true, true, false, false];
+        let scores = [
+            (0.9, true, false),
+            (0.6, true, false),
+            (0.55, true, false),
+            (0.1, true, false),
+        ];
+        let (t, f1, alarm) = best_threshold(&truth, &scores, &[]);
+        assert!(
+            (0.56..=0.6).contains(&t) && (f1 - 1.0).abs() < 1e-9 && alarm == 0.0,
+            "{t} {f1}"
+        );
+        // Calm posts scoring 0.7 forbid every threshold up to 0.7: the best allowed is above.
+        let calm = vec![(0.7, true, false); 10];
+        let (t, f1, alarm) = best_threshold(&truth, &scores, &calm);
+        assert!(t > 0.7 && alarm == 0.0, "{t}");
+        assert!(
+            (f1 - 2.0 / 3.0).abs() < 1e-9,
+            "only the 0.9 positive is found: {f1}"
+        );
+        // A calm post the rules flag is not the model's false alarm; one without a span neither.
+        let calm = vec![(0.7, true, true), (0.7, false, false)];
+        assert_eq!(best_threshold(&truth, &scores, &calm).2, 0.0);
+        // The rules' own finding counts as positive at any threshold.
+        assert!(decide(0.99, (0.0, false, true)));
+        assert!(!decide(0.5, (0.9, false, false)), "no span, no factor");
+    }
+}
