@@ -210,7 +210,8 @@ pub fn occurrences(text: &str, tokens: &Tokens) -> Vec<Occurrence> {
 /// unit-length bag described in the module documentation.
 #[derive(Debug, Clone, Default)]
 pub struct Bag {
-    counts: BTreeMap<u32, u32>,
+    /// (slot, count), sorted by slot.
+    counts: Vec<(u32, u32)>,
 }
 
 impl Bag {
@@ -219,13 +220,48 @@ impl Bag {
     }
 
     pub fn add(&mut self, occurrences: &[Occurrence]) {
-        for o in occurrences {
-            *self.counts.entry(o.slot).or_insert(0) += 1;
+        let mut slots: Vec<u32> = occurrences.iter().map(|o| o.slot).collect();
+        slots.sort_unstable();
+        let mut run: Vec<(u32, u32)> = Vec::with_capacity(slots.len());
+        for s in slots {
+            match run.last_mut() {
+                Some(last) if last.0 == s => last.1 += 1,
+                _ => run.push((s, 1)),
+            }
         }
+        if self.counts.is_empty() {
+            self.counts = run;
+            return;
+        }
+        let (a, b) = (std::mem::take(&mut self.counts), run);
+        let mut merged = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => {
+                    merged.push(a[i]);
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    merged.push(b[j]);
+                    j += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    merged.push((a[i].0, a[i].1 + b[j].1));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        merged.extend_from_slice(&a[i..]);
+        merged.extend_from_slice(&b[j..]);
+        self.counts = merged;
     }
 
     pub fn count(&self, slot: u32) -> u32 {
-        self.counts.get(&slot).copied().unwrap_or(0)
+        self.counts
+            .binary_search_by_key(&slot, |e| e.0)
+            .map_or(0, |at| self.counts[at].1)
     }
 
     /// `(1 + ln n)` per slot, scaled to unit length; returns the vector and the scale divided by.
@@ -233,7 +269,7 @@ impl Bag {
         let raw: Vec<(u32, f32)> = self
             .counts
             .iter()
-            .map(|(&i, &n)| (i, 1.0 + (n as f32).ln()))
+            .map(|&(i, n)| (i, 1.0 + (n as f32).ln()))
             .collect();
         let norm = raw.iter().map(|e| e.1 * e.1).sum::<f32>().sqrt();
         if norm == 0.0 {
@@ -398,6 +434,12 @@ mod tests {
         assert!((len - 1.0).abs() < 1e-5, "{len}");
         assert_eq!(a.bag.count(index("w", "alone")), 3);
         assert_eq!(a.bag.count(index("w", "tired")), 2);
+        // Counting text by text (a user's posts) is counting them all at once.
+        let occ = occurrences(text, &t);
+        let mut halves = Bag::new();
+        halves.add(&occ[..occ.len() / 2]);
+        halves.add(&occ[occ.len() / 2..]);
+        assert_eq!(halves.vector(), a.bag.vector());
         let empty = tokenize("");
         assert!(text_features("", &empty, &[]).bag.vector().0.is_empty());
     }

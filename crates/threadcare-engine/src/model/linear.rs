@@ -28,14 +28,18 @@ pub enum ModelError {
 }
 
 /// A trained linear model.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Linear {
     pub name: String,
     /// Class names, at least two; two classes have one output (logistic), more one per class.
     pub labels: Vec<String>,
     pub bias: Vec<f32>,
-    /// Slot → first weight in `weights`.
-    rows: FxHashMap<u32, u32>,
+    /// The stored slots, in order.
+    rows: Vec<u32>,
+    /// For every slot, 1 + its row in `rows` (0: not stored): one array read per feature when
+    /// scoring, at 4 bytes per slot (1 MiB a model).
+    index: Vec<u32>,
+    /// The weights of each stored row, `outputs()` per row.
     weights: Vec<f32>,
     /// For two classes: the probability of the second at or above which it is predicted.
     pub threshold: Option<f32>,
@@ -43,6 +47,19 @@ pub struct Linear {
     pub combine: Option<String>,
     /// How the model was made: data, split, seed, hyper-parameters, figures (free-form).
     pub made: serde_json::Value,
+}
+
+impl std::fmt::Debug for Linear {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Linear")
+            .field("name", &self.name)
+            .field("labels", &self.labels)
+            .field("bias", &self.bias)
+            .field("rows", &self.rows.len())
+            .field("threshold", &self.threshold)
+            .field("combine", &self.combine)
+            .finish()
+    }
 }
 
 /// The header of a model file, as written and read.
@@ -78,7 +95,8 @@ impl Linear {
             name: name.to_string(),
             labels,
             bias,
-            rows: FxHashMap::default(),
+            rows: Vec::with_capacity(rows.len()),
+            index: vec![0; 1 << BITS],
             weights: Vec::with_capacity(rows.len() * outputs),
             threshold: None,
             combine: None,
@@ -88,7 +106,10 @@ impl Linear {
         rows.sort_by_key(|r| r.0);
         for (slot, w) in rows {
             assert_eq!(w.len(), outputs, "one weight per output");
-            m.rows.insert(slot, m.weights.len() as u32);
+            assert!(slot < 1 << BITS, "slot {slot} outside 2^{BITS}");
+            assert_eq!(m.index[slot as usize], 0, "slot {slot} given twice");
+            m.rows.push(slot);
+            m.index[slot as usize] = m.rows.len() as u32;
             m.weights.extend(w);
         }
         m
@@ -110,9 +131,13 @@ impl Linear {
     /// The weights of a slot (none when the slot is not stored).
     pub fn weights(&self, slot: u32) -> Option<&[f32]> {
         let o = self.outputs();
-        self.rows
-            .get(&slot)
-            .map(|&at| &self.weights[at as usize..at as usize + o])
+        match self.index.get(slot as usize).copied().unwrap_or(0) {
+            0 => None,
+            row => {
+                let at = (row as usize - 1) * o;
+                Some(&self.weights[at..at + o])
+            }
+        }
     }
 
     /// Raw scores, one per output.
@@ -166,9 +191,7 @@ impl Linear {
         let mut out = String::with_capacity(head.len() + self.rows.len() * 24);
         out.push_str(head);
         out.push_str("\"weights\": [");
-        let mut slots: Vec<u32> = self.rows.keys().copied().collect();
-        slots.sort_unstable();
-        for (n, slot) in slots.iter().enumerate() {
+        for (n, slot) in self.rows.iter().enumerate() {
             out.push_str(if n == 0 { "\n" } else { ",\n" });
             let _ = write!(out, "[{slot}");
             for w in self.weights(*slot).unwrap_or(&[]) {
