@@ -34,21 +34,51 @@ impl Rng {
 }
 
 const OPENERS: &[&str] = &[
-    "Today in session", "Last night", "This week", "Honestly", "I don't know why but", "After work",
-    "When I got home", "My therapist said", "For the first time in months", "Lately", "This morning",
+    "Today in session",
+    "Last night",
+    "This week",
+    "Honestly",
+    "I don't know why but",
+    "After work",
+    "When I got home",
+    "My therapist said",
+    "For the first time in months",
+    "Lately",
+    "This morning",
 ];
 const MIDDLES: &[&str] = &[
-    "I felt like she was pulling away from me", "we talked about attachment and trust", "I could not stop crying",
-    "the commute was killing me", "I kept thinking everyone would be better off without me", "my phone died halfway through",
-    "I felt hopeful for a change", "I wanted to hurt myself again", "I skipped dinner and lunch", "my friend checked in on me",
-    "I told her I don't trust her", "I am not suicidal but I am so tired", "I used to cut when I was a teenager",
-    "we made a plan for the weekend", "I have been so anxious about the gap between sessions", "I hate myself for needing her",
-    "my sister said she wants to die", "I went for a long walk with the dog", "it feels like nothing will ever change",
-    "I reached out to the crisis line", "I could murder a pizza right now", "I am so scared she will leave",
+    "I felt like she was pulling away from me",
+    "we talked about attachment and trust",
+    "I could not stop crying",
+    "the commute was killing me",
+    "I kept thinking everyone would be better off without me",
+    "my phone died halfway through",
+    "I felt hopeful for a change",
+    "I wanted to hurt myself again",
+    "I skipped dinner and lunch",
+    "my friend checked in on me",
+    "I told her I don't trust her",
+    "I am not suicidal but I am so tired",
+    "I used to cut when I was a teenager",
+    "we made a plan for the weekend",
+    "I have been so anxious about the gap between sessions",
+    "I hate myself for needing her",
+    "my sister said she wants to die",
+    "I went for a long walk with the dog",
+    "it feels like nothing will ever change",
+    "I reached out to the crisis line",
+    "I could murder a pizza right now",
+    "I am so scared she will leave",
 ];
 const CLOSERS: &[&str] = &[
-    "and I don't know what to do.", "but I'm trying.", "so I wrote it all down here.", "and it helped a little.",
-    "which made everything worse.", "and I feel so alone.", "and we will talk about it next week.", ".",
+    "and I don't know what to do.",
+    "but I'm trying.",
+    "so I wrote it all down here.",
+    "and it helped a little.",
+    "which made everything worse.",
+    "and I feel so alone.",
+    "and we will talk about it next week.",
+    ".",
 ];
 const REPLIES: &[&str] = &[
     "I'm so sorry you are going through this. Have you told your therapist how you feel?",
@@ -82,7 +112,11 @@ fn corpus(bytes: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut total = 0;
     while total < bytes {
-        let t = if rng.next() % 3 == 0 { rng.pick(REPLIES).to_string() } else { post(&mut rng) };
+        let t = if rng.next() % 3 == 0 {
+            rng.pick(REPLIES).to_string()
+        } else {
+            post(&mut rng)
+        };
         total += t.len();
         out.push(t);
     }
@@ -97,12 +131,20 @@ fn main() {
     // Under `cargo test --benches` (no `--bench` argument) a small smoke run.
     let benching = std::env::args().any(|a| a == "--bench");
     let default = if benching { 100_000_000 } else { 300_000 };
-    let target: usize = std::env::var("THREADCARE_BENCH_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let target: usize = std::env::var("THREADCARE_BENCH_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
     let engine = Engine::embedded().expect("engine data");
     let t0 = Instant::now();
     let texts = corpus(target);
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
-    println!("corpus: {} texts, {:.1} MB, generated in {:.1} s", texts.len(), bytes as f64 / 1e6, t0.elapsed().as_secs_f64());
+    println!(
+        "corpus: {} texts, {:.1} MB, generated in {:.1} s",
+        texts.len(),
+        bytes as f64 / 1e6,
+        t0.elapsed().as_secs_f64()
+    );
 
     // Baseline in the same process: tokenizing alone, one core.
     let t = Instant::now();
@@ -111,7 +153,10 @@ fn main() {
         tokens += tokenize(text).tokens.len();
     }
     let tok_secs = t.elapsed().as_secs_f64();
-    println!("tokenizer only, 1 core: {:>8.1} MB/s ({tokens} tokens)", mb_per_s(bytes, tok_secs));
+    println!(
+        "tokenizer only, 1 core: {:>8.1} MB/s ({tokens} tokens)",
+        mb_per_s(bytes, tok_secs)
+    );
 
     // The whole engine, one core.
     let t = Instant::now();
@@ -124,10 +169,20 @@ fn main() {
     println!("full engine, 1 core:    {one_rate:>8.1} MB/s per core ({flagged} texts above none); {:.2}× the tokenizer's time", one / tok_secs);
 
     // All cores.
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(cores).build().unwrap();
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cores)
+        .build()
+        .unwrap();
     let t = Instant::now();
-    let flagged_par: usize = pool.install(|| texts.par_iter().map(|text| (engine.assess_text(text).level > threadcare_core::Level::None) as usize).sum());
+    let flagged_par: usize = pool.install(|| {
+        texts
+            .par_iter()
+            .map(|text| (engine.assess_text(text).level > threadcare_core::Level::None) as usize)
+            .sum()
+    });
     let par = t.elapsed().as_secs_f64();
     assert_eq!(flagged, flagged_par, "parallel and serial runs must agree");
     println!(
@@ -142,7 +197,10 @@ fn main() {
     let python = root.join("target/construct-tracker-venv/bin/python");
     let script = root.join("scripts/construct_tracker_bench.py");
     if python.exists() && benching && std::env::var("THREADCARE_BENCH_CT").as_deref() != Ok("0") {
-        let sample_bytes: usize = std::env::var("THREADCARE_BENCH_CT_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(300_000);
+        let sample_bytes: usize = std::env::var("THREADCARE_BENCH_CT_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(300_000);
         let mut sample = Vec::new();
         let mut n = 0;
         for text in &texts {
@@ -154,14 +212,21 @@ fn main() {
         }
         let path = root.join("target/bench-data/ct-sample.json");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::File::create(&path).unwrap().write_all(serde_json::to_string(&sample).unwrap().as_bytes()).unwrap();
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(serde_json::to_string(&sample).unwrap().as_bytes())
+            .unwrap();
         // The same sample through our engine, in this process, for a like-for-like ratio.
         let t = Instant::now();
         for text in &sample {
             std::hint::black_box(engine.assess_text(text));
         }
         let ours = mb_per_s(n, t.elapsed().as_secs_f64());
-        let out = Command::new(&python).arg(&script).arg(&path).output().expect("run construct-tracker");
+        let out = Command::new(&python)
+            .arg(&script)
+            .arg(&path)
+            .output()
+            .expect("run construct-tracker");
         let stdout = String::from_utf8_lossy(&out.stdout);
         match stdout.lines().find_map(|l| l.strip_prefix("MB/s ").and_then(|v| v.trim().parse::<f64>().ok())) {
             Some(theirs) => println!(

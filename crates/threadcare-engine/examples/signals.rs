@@ -8,7 +8,9 @@ use std::io::Read;
 fn main() {
     let mut text = String::new();
     match std::env::args().nth(1) {
-        Some(path) if path != "-" => text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")),
+        Some(path) if path != "-" => {
+            text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        }
         _ => {
             std::io::stdin().read_to_string(&mut text).unwrap();
         }
@@ -29,7 +31,17 @@ fn main() {
         if s.quoted {
             flags.push("quoted".into());
         }
-        let cues: Vec<String> = s.cues.iter().map(|c| format!("{}:{:?}", c.category, c.text)).collect();
-        println!("line {line:>3}  {:<22} {:<40} [{}] {}", s.construct, format!("{:?}", s.text), flags.join(","), cues.join(" "));
+        let cues: Vec<String> = s
+            .cues
+            .iter()
+            .map(|c| format!("{}:{:?}", c.category, c.text))
+            .collect();
+        println!(
+            "line {line:>3}  {:<22} {:<40} [{}] {}",
+            s.construct,
+            format!("{:?}", s.text),
+            flags.join(","),
+            cues.join(" ")
+        );
     }
 }

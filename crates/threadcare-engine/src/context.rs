@@ -310,7 +310,9 @@ impl Context {
                 signal.cues.push(cue);
             }
             // The evidence's own words settle whose experience it is.
-            let has_word = |list: &[String]| (s_start..s_end).any(|i| list.iter().any(|w| w == tokens.norm(i)));
+            let has_word = |list: &[String]| {
+                (s_start..s_end).any(|i| list.iter().any(|w| w == tokens.norm(i)))
+            };
             if has_word(&self.span_other) {
                 if signal.experiencer != Experiencer::Other {
                     signal.experiencer = Experiencer::Other;

@@ -328,7 +328,13 @@ impl Matcher {
         self.find_filtered(text, tokens, ids, None)
     }
 
-    fn find_filtered(&self, text: &str, tokens: &Tokens, ids: &Ids, only: Option<&[bool]>) -> Vec<Match> {
+    fn find_filtered(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        ids: &Ids,
+        only: Option<&[bool]>,
+    ) -> Vec<Match> {
         let kept = |sentence: usize| only.is_none_or(|o| o.get(sentence).copied().unwrap_or(false));
         let mut out = Vec::new();
         // Which required word sets the current sentence satisfies, as a stamp per set: a buffer

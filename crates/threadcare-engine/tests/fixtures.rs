@@ -211,13 +211,22 @@ fn snapshot_of_all_fixture_signals() {
 #[test]
 fn every_construct_the_rules_name_exists() {
     let engine = engine();
-    let missing: Vec<&str> = threadcare_engine::assess::REQUIRED.iter().copied().filter(|id| engine.construct(id).is_none()).collect();
-    assert!(missing.is_empty(), "the level rules name constructs without a data file: {missing:?}");
+    let missing: Vec<&str> = threadcare_engine::assess::REQUIRED
+        .iter()
+        .copied()
+        .filter(|id| engine.construct(id).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the level rules name constructs without a data file: {missing:?}"
+    );
 }
 
 #[test]
 fn a_construct_file_without_fixtures_is_refused() {
     let text = "id = \"x\"\nname = \"X\"\nkind = \"risk\"\nfamily = \"risk_factor\"\ndefinition = \"d\"\ncitation = \"c\"\npatterns = [\"word\"]\n";
-    let err = threadcare_engine::construct::parse("x.toml", text).unwrap_err().to_string();
+    let err = threadcare_engine::construct::parse("x.toml", text)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("fixture"), "{err}");
 }

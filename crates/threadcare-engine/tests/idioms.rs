@@ -28,17 +28,31 @@ fn idioms_do_not_raise_risk() {
     for text in IDIOMS {
         let a = engine.assess_text(text);
         if a.level != Level::None || a.cssrs != 0 {
-            raised.push(format!("{text:?}: {} (cssrs {}): {}", a.level, a.cssrs, a.explanation));
+            raised.push(format!(
+                "{text:?}: {} (cssrs {}): {}",
+                a.level, a.cssrs, a.explanation
+            ));
         }
     }
-    assert!(raised.is_empty(), "idioms raised risk:\n{}", raised.join("\n"));
+    assert!(
+        raised.is_empty(),
+        "idioms raised risk:\n{}",
+        raised.join("\n")
+    );
 }
 
 /// The same words meant literally do raise it: the test above cannot pass by finding nothing.
 #[test]
 fn literal_counterparts_do() {
     let engine = Engine::embedded().unwrap();
-    for text in ["I keep thinking about killing myself.", "I want to die.", "Tonight I am going to end my life."] {
-        assert!(engine.assess_text(text).level >= Level::Moderate, "{text:?}");
+    for text in [
+        "I keep thinking about killing myself.",
+        "I want to die.",
+        "Tonight I am going to end my life.",
+    ] {
+        assert!(
+            engine.assess_text(text).level >= Level::Moderate,
+            "{text:?}"
+        );
     }
 }
