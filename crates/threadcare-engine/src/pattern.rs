@@ -620,8 +620,8 @@ pub fn inflections(stem: &str) -> Vec<String> {
     // -ed, -ing
     if last == 'e' {
         forms.push(format!("{stem}d"));
-        if stem.ends_with("ie") {
-            forms.push(format!("{}ying", &stem[..stem.len() - 2]));
+        if let Some(base) = stem.strip_suffix("ie") {
+            forms.push(format!("{base}ying"));
         } else if !stem.ends_with("ee") {
             forms.push(format!("{}ing", &stem[..stem.len() - 1]));
         }

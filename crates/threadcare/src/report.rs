@@ -82,8 +82,8 @@ pub fn write_table(out: &mut dyn Write, threads: &[AssessedThread], color: bool)
     });
     writeln!(
         out,
-        "{:<8} {:>5} {:>4}  {:<7} {:<14} {:<28} {}",
-        "LEVEL", "CSSRS", "CONF", "KIND", "WRITER", "THREAD", "EVIDENCE / NOTE"
+        "{:<8} {:>5} {:>4}  {:<7} {:<14} {:<28} EVIDENCE / NOTE",
+        "LEVEL", "CSSRS", "CONF", "KIND", "WRITER", "THREAD"
     )?;
     let mut imminent = false;
     for (t, i) in rows {
