@@ -37,7 +37,8 @@ fn clip(s: &str, width: usize) -> String {
     }
 }
 
-/// The item's strongest evidence: affirmed signals of risk first.
+/// The item's strongest evidence: what the explanation quotes first, else affirmed signals of
+/// the most serious family.
 fn evidence(item: &AssessedItem) -> String {
     let mut signals: Vec<&Signal> = item
         .assessment
@@ -45,12 +46,18 @@ fn evidence(item: &AssessedItem) -> String {
         .iter()
         .filter(|s| s.affirmed() && s.family != "reply")
         .collect();
-    signals.sort_by_key(|s| match s.family.as_str() {
-        "suicidality" => 0,
-        "self_harm" => 1,
-        "eating_disorder" | "substance" => 2,
-        "risk_factor" => 3,
-        _ => 4,
+    // The evidence the explanation quotes first is what set the level.
+    let explanation = &item.assessment.explanation;
+    let cited = |s: &Signal| explanation.find(&format!("'{}'", s.text)).unwrap_or(usize::MAX);
+    signals.sort_by_key(|s| {
+        let family = match s.family.as_str() {
+            "suicidality" => 0,
+            "self_harm" => 1,
+            "eating_disorder" | "substance" => 2,
+            "risk_factor" => 3,
+            _ => 4,
+        };
+        (cited(s), family)
     });
     signals
         .first()
