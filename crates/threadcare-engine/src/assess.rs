@@ -227,11 +227,9 @@ impl Engine {
                 if let Some(empathy) = self.models.as_ref().and_then(|m| {
                     m.empathy(&item.text, &tokens, &assessment.signals, reply.empathy)
                 }) {
+                    // `supportive` stays the rules' call: it decides whether a person at risk
+                    // counts as answered, so it must rest on quoted evidence, not on a score.
                     reply.empathy = empathy;
-                    let empathic =
-                        empathy.emotional_reaction + empathy.interpretation + empathy.exploration
-                            > 0;
-                    reply.supportive = (empathic || reply.referral) && reply.harmful.is_empty();
                 }
                 assessment.reply = Some(reply);
                 if let Some(r) = &assessment.reply {
