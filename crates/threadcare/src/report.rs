@@ -48,7 +48,11 @@ fn evidence(item: &AssessedItem) -> String {
         .collect();
     // The evidence the explanation quotes first is what set the level.
     let explanation = &item.assessment.explanation;
-    let cited = |s: &Signal| explanation.find(&format!("'{}'", s.text)).unwrap_or(usize::MAX);
+    let cited = |s: &Signal| {
+        explanation
+            .find(&format!("'{}'", s.text))
+            .unwrap_or(usize::MAX)
+    };
     signals.sort_by_key(|s| {
         let family = match s.family.as_str() {
             "suicidality" => 0,
