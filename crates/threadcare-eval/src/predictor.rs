@@ -42,29 +42,9 @@ impl Predictor for RulesOnly {
     }
 }
 
-/// A small deterministic generator (SplitMix64, Steele et al. 2014) so that folds are the same
-/// on every machine and every run for a given seed.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> SplitMix64 {
-        SplitMix64(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A value in `0..n` (n > 0); the modulo bias is negligible for the sizes used here.
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-}
+/// The engine's deterministic generator (SplitMix64), so that folds are the same on every
+/// machine and every run for a given seed, and training and evaluation shuffle alike.
+pub use threadcare_engine::model::train::SplitMix64;
 
 /// Stratified fold assignment: each class's rows are shuffled with `seed` and dealt to folds in
 /// turn, so every fold holds about the same share of every class. Returns each row's fold.
@@ -76,10 +56,7 @@ pub fn stratified_folds(labels: &[usize], k: usize, seed: u64) -> Vec<usize> {
     let mut next = 0;
     for class in 0..classes {
         let mut rows: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
-        for i in (1..rows.len()).rev() {
-            let j = rng.below(i + 1);
-            rows.swap(i, j);
-        }
+        rng.shuffle(&mut rows);
         for r in rows {
             fold[r] = next % k;
             next += 1;
