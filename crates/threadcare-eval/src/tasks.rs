@@ -86,6 +86,25 @@ pub struct ParseCounts {
     pub whole_cell: usize,
 }
 
+impl ParseCounts {
+    /// Tallies how each user's `Post` cell was read.
+    pub fn of(users: &[data::GaurUser]) -> ParseCounts {
+        let mut parse = ParseCounts::default();
+        for u in users {
+            match u.parse {
+                PostsParse::Complete => parse.complete += 1,
+                PostsParse::Truncated { partial_kept: true } => parse.truncated_partial_kept += 1,
+                PostsParse::Truncated {
+                    partial_kept: false,
+                } => parse.truncated_nothing_after += 1,
+                PostsParse::Recovered => parse.recovered += 1,
+                PostsParse::WholeCell => parse.whole_cell += 1,
+            }
+        }
+        parse
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct GaurResult {
     pub users: usize,
@@ -328,18 +347,7 @@ pub fn gaur500(
         Err(e) => return skipped("Gaur500", e),
     };
     let users = loaded.rows;
-    let mut parse = ParseCounts::default();
-    for u in &users {
-        match u.parse {
-            PostsParse::Complete => parse.complete += 1,
-            PostsParse::Truncated { partial_kept: true } => parse.truncated_partial_kept += 1,
-            PostsParse::Truncated {
-                partial_kept: false,
-            } => parse.truncated_nothing_after += 1,
-            PostsParse::Recovered => parse.recovered += 1,
-            PostsParse::WholeCell => parse.whole_cell += 1,
-        }
-    }
+    let parse = ParseCounts::of(&users);
     let texts: Vec<(usize, &str)> = users
         .iter()
         .enumerate()

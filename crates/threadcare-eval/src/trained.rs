@@ -23,7 +23,7 @@ use threadcare_engine::model::train::{fit, ClassWeight, Config};
 use threadcare_engine::token::tokenize;
 use threadcare_engine::Engine;
 
-use crate::data::{self, PostsParse};
+use crate::data;
 use crate::gaur::{ConstructTable, PostView};
 use crate::metrics;
 use crate::predictor::{cross_validate, stratified_folds, Prediction, Predictor};
@@ -324,18 +324,7 @@ pub fn gaur500(
         Err(e) => return skipped("Gaur500", e),
     };
     let users = loaded.rows;
-    let mut parse = ParseCounts::default();
-    for u in &users {
-        match u.parse {
-            PostsParse::Complete => parse.complete += 1,
-            PostsParse::Truncated { partial_kept: true } => parse.truncated_partial_kept += 1,
-            PostsParse::Truncated {
-                partial_kept: false,
-            } => parse.truncated_nothing_after += 1,
-            PostsParse::Recovered => parse.recovered += 1,
-            PostsParse::WholeCell => parse.whole_cell += 1,
-        }
-    }
+    let parse = ParseCounts::of(&users);
     let texts: Vec<(usize, &str)> = users
         .iter()
         .enumerate()
