@@ -566,25 +566,17 @@ fn dreaddit(w: &mut String, e: &Evaluation) {
         );
     }
     let _ = writeln!(w, "Posts by label and level:\n");
-    let _ = writeln!(
-        w,
-        "| label | {} |",
-        Level::ALL
-            .iter()
-            .map(|l| l.as_str())
-            .collect::<Vec<_>>()
-            .join(" | ")
-    );
+    dreaddit_levels_table(w, &r.levels);
+}
+
+/// Dreaddit posts by their label and the level the engine gave them.
+pub(crate) fn dreaddit_levels_table(w: &mut String, levels: &[[usize; 5]; 2]) {
+    let names: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
+    let _ = writeln!(w, "| label | {} |", names.join(" | "));
     let _ = writeln!(w, "|---|{}", "---|".repeat(5));
-    for (label, row) in ["0 no stress", "1 stress"].iter().zip(r.levels) {
-        let _ = writeln!(
-            w,
-            "| {label} | {} |",
-            row.iter()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(" | ")
-        );
+    for (label, row) in ["0 no stress", "1 stress"].iter().zip(levels) {
+        let cells: Vec<String> = row.iter().map(|n| n.to_string()).collect();
+        let _ = writeln!(w, "| {label} | {} |", cells.join(" | "));
     }
     let _ = writeln!(w);
 }

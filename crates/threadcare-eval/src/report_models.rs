@@ -2,8 +2,6 @@
 
 use std::fmt::Write as _;
 
-use threadcare_core::Level;
-
 use crate::data::GAUR_LABELS;
 use crate::report::{binary_table, calibration_table, class_table, confusion_table, num, pct};
 use crate::tasks::{Evaluation, CALIBRATION_BINS, GAUR_FOLDS, GAUR_SEED};
@@ -178,27 +176,7 @@ fn dreaddit(w: &mut String, e: &Evaluation, m: &Evaluation) {
         pct(r_share)
     );
     let _ = writeln!(w, "Posts by label and level, with models:\n");
-    let _ = writeln!(
-        w,
-        "| label | {} |",
-        Level::ALL
-            .iter()
-            .map(|l| l.as_str())
-            .collect::<Vec<_>>()
-            .join(" | ")
-    );
-    let _ = writeln!(w, "|---|{}", "---|".repeat(5));
-    for (label, row) in ["0 no stress", "1 stress"].iter().zip(d.levels) {
-        let _ = writeln!(
-            w,
-            "| {label} | {} |",
-            row.iter()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(" | ")
-        );
-    }
-    let _ = writeln!(w);
+    crate::report::dreaddit_levels_table(w, &d.levels);
 }
 
 fn calibration(w: &mut String, e: &Evaluation, m: &Evaluation) {
