@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 mod analyze;
 mod eval;
 mod report;
+mod serve;
+mod store_cmd;
 mod threads;
 mod train;
 
@@ -29,6 +31,15 @@ enum Command {
     Eval(eval::Args),
     /// Train the engine's models on the public sets and write them into `models/`.
     Train(train::Args),
+    /// Assess and store posts and comments in the database (idempotent; edits keep history).
+    Ingest(store_cmd::IngestArgs),
+    /// Create, list or revoke API tokens.
+    #[command(subcommand)]
+    Token(store_cmd::TokenCommand),
+    /// Remove everything a writer wrote, with its assessments and moderators' actions.
+    Forget(store_cmd::ForgetArgs),
+    /// Serve the HTTP API and the moderators' dashboard.
+    Serve(serve::Args),
 }
 
 /// Exit statuses shared by every command that reads input.
@@ -48,6 +59,10 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Train(args) => train::run(args),
+        Command::Ingest(args) => store_cmd::ingest(args),
+        Command::Token(cmd) => store_cmd::token(cmd),
+        Command::Forget(args) => store_cmd::forget(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

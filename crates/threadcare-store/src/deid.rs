@@ -1,0 +1,2 @@
+//! De-identification for researchers: pseudonymous authors, redacted names, e-mail addresses,
+//! phone numbers and URLs.
