@@ -149,7 +149,7 @@ fn diasafety(w: &mut String, e: &Evaluation, m: &Evaluation) {
     let _ = writeln!(
         w,
         "With models: contexts found at risk {} of {unsafe_n} Unsafe and {} of {safe_n} Safe pairs; responses \
-         with empathy or referral {} of {unsafe_n} Unsafe and {} of {safe_n} Safe pairs.\n",
+         found supportive {} of {unsafe_n} Unsafe and {} of {safe_n} Safe pairs.\n",
         d.at_risk_unsafe, d.at_risk_safe, d.supportive_unsafe, d.supportive_safe
     );
 }
