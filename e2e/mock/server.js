@@ -363,6 +363,12 @@ const server = http.createServer((req, res) => {
     if (!threads.has(tid)) return fail(res, 404, 'not_found', `No thread '${tid}'.`);
     return out(200, { summary: summaryOf(tid), items: threads.get(tid) });
   }
+  if (req.method === 'GET' && (m = /^\/api\/v1\/items\/([^/]+)$/.exec(p))) {
+    const id = decodeURIComponent(m[1]);
+    const it = items.find((i) => i.id === id);
+    if (!it) return fail(res, 404, 'not_found', `No item '${id}'.`);
+    return out(200, it);
+  }
   if (req.method === 'GET' && p === '/api/v1/authors') {
     const names = Array.from(new Set(items.map((i) => i.author))).sort();
     return out(200, names);

@@ -1178,6 +1178,9 @@ function openForm(itemId, kind) {
         if (ev.key === 'Escape') {
           ev.preventDefault();
           close();
+        } else if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
+          ev.preventDefault();
+          ev.currentTarget.requestSubmit();
         }
       },
     },
