@@ -1,2 +1,1 @@
-//! De-identification for researchers: pseudonymous authors, redacted names, e-mail addresses,
-//! phone numbers and URLs.
+//! De-identification (being written).

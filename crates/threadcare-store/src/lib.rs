@@ -15,15 +15,15 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use threadcare_core::{AssessedItem, Item, Level, ThreadMeta};
-use threadcare_engine::ThreadSummary;
+use threadcare_engine::{AssessedThread, ThreadSummary};
 
 pub mod deid;
 mod ingest;
 mod sqlite;
 mod timeline;
 
-pub use ingest::{ingest_items, IngestReport};
-pub use sqlite::{Key, SqliteStore};
+pub use ingest::{ingest_items, IngestReport, ASSESS_CHUNK};
+pub use sqlite::{content_hash, Key, SqliteStore, KEY_ENV, SCHEMA_VERSION};
 pub use timeline::{trend_alert, TREND_WINDOW_DAYS};
 
 /// Errors of the store. `NotFound` and `Conflict` are the caller's fault (the HTTP layer maps them
@@ -202,7 +202,8 @@ pub struct StoredItem {
     pub actions: Vec<Action>,
 }
 
-/// An earlier text of an edited item, with the level it had then.
+/// One text an item has had (see [`Store::item_history`]), with the level it was given then
+/// (`none` and an empty `engine_version` if that text was never assessed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemVersion {
     pub version: u32,
@@ -228,7 +229,7 @@ pub enum Upsert {
     New,
     /// Same id, different text or title: a new version, the old one kept in history.
     Changed,
-    /// Same id and content (or the same content under the same thread): nothing changed.
+    /// Same id and the same content (thread, parent, author, title, text): nothing changed.
     Unchanged,
 }
 
@@ -324,8 +325,11 @@ pub trait Store: Send + Sync {
     /// Adds or updates items (one transaction). Returns, per input item in order, what happened
     /// and the ids of the threads whose assessment must be redone (new or changed items).
     /// Thread metadata from the reader (title, declared comment count) is kept beside the thread.
-    fn upsert_items(&self, items: &[Item], metas: &[ThreadMeta])
-        -> Result<(Vec<Upsert>, Vec<String>)>;
+    fn upsert_items(
+        &self,
+        items: &[Item],
+        metas: &[ThreadMeta],
+    ) -> Result<(Vec<Upsert>, Vec<String>)>;
 
     /// Threads with an item whose current text has no assessment by `engine_version` (after a
     /// crash between storing items and storing their assessments, or after an engine upgrade).
@@ -343,18 +347,35 @@ pub trait Store: Send + Sync {
         engine_version: &str,
     ) -> Result<()>;
 
+    /// Stores the assessments of several threads in one transaction (as `save_assessments` does
+    /// for one). An assessment whose item's text changed since it was loaded is skipped (the item
+    /// stays stale for whoever stored the new text). Returns the ids of items that reached
+    /// `imminent` with this call (they were not `imminent` for their current text before).
+    fn save_assessed_threads(
+        &self,
+        threads: &[AssessedThread],
+        engine_version: &str,
+    ) -> Result<Vec<String>>;
+
     fn queue(&self, filter: &QueueFilter, now: DateTime<Utc>) -> Result<Vec<QueueEntry>>;
     fn thread(&self, thread_id: &str) -> Result<Option<ThreadView>>;
     fn item(&self, item_id: &str) -> Result<Option<StoredItem>>;
+    /// Every text the item has had, oldest first, the current one last (so an item never edited
+    /// has one version). Empty for an unknown item.
     fn item_history(&self, item_id: &str) -> Result<Vec<ItemVersion>>;
+    /// The writer's items over time (`None` for an unknown writer).
     fn timeline(&self, author: &str) -> Result<Option<Timeline>>;
+    /// Every writer's name, sorted.
     fn authors(&self) -> Result<Vec<String>>;
 
     /// Records an action after checking it makes sense (`Conflict` for claiming an item someone
     /// else holds, `Invalid` for `responded` without a note, `NotFound` for an unknown item).
     fn record_action(&self, action: &NewAction) -> Result<Action>;
 
+    /// Appends a line to the audit log (append-only: nothing ever updates or deletes a line,
+    /// except [`Store::forget_author`] blanking the item id of a removed item).
     fn audit(&self, entry: &NewAudit) -> Result<()>;
+    /// The audit log, newest first.
     fn audit_log(&self, limit: usize, offset: usize) -> Result<Vec<AuditEntry>>;
 
     /// Removes every item written by `author`, with their versions, assessments and actions, and
@@ -371,4 +392,9 @@ pub trait Store: Send + Sync {
     fn stats(&self) -> Result<Stats>;
     /// The schema version the database is at.
     fn schema_version(&self) -> Result<u32>;
+
+    /// The secret key of this database's pseudonyms ([`deid::pseudonym`]): random, made when the
+    /// database was created, never shown. The same writer gets the same pseudonym in one
+    /// database and an unrelated one in another.
+    fn deid_key(&self) -> Result<Vec<u8>>;
 }
