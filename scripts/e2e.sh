@@ -77,12 +77,17 @@ say "unit tests of the dashboard's helpers"
 # --- the server -------------------------------------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/threadcare-e2e.XXXXXX")"
 SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -INT "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
+R_PID=""
+stop() { # PID: Ctrl-C first (graceful shutdown), then kill
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill -INT "$1" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$1" 2>/dev/null || true
   fi
+}
+cleanup() {
+  stop "$SERVER_PID"
+  stop "$R_PID"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -116,17 +121,45 @@ else
   SERVER_PID=$!
   wait_for_url || { say "threadcare serve --demo did not print its URL:"; cat "$LOG" >&2; exit 2; }
   # A researcher token: printed by the demo if it makes one, else made with `threadcare token
-  # create` on the demo's database when the demo says where that is.
+  # create` on the demo's database when the demo says where that is, else a second server on a
+  # database file of our own (`threadcare ingest examples`, `token create`, `serve --db`).
   RESEARCHER="$(grep -i 'researcher' "$LOG" | grep -oE 'tc_[A-Za-z0-9_-]+' | head -1 || true)"
+  create_token() { # DB -> prints the researcher token, if the command made one
+    local out
+    out="$("$BIN" token create --role researcher --label e2e-researcher --db "$1" 2>&1)" \
+      || out="$("$BIN" token create --role researcher --db "$1" 2>&1)" || true
+    printf '%s\n' "$out" | grep -oE 'tc_[A-Za-z0-9_-]+' | head -1 || true
+  }
   if [ -z "$RESEARCHER" ]; then
     DB="$(grep -ioE '(database|db)[^/]*(/[^ ]+)' "$LOG" | grep -oE '/[^ ]+' | head -1 || true)"
     if [ -n "$DB" ] && [ -e "$DB" ]; then
-      OUT="$("$BIN" token create --role researcher --label e2e-researcher --db "$DB" 2>&1 || true)"
-      RESEARCHER="$(printf '%s\n' "$OUT" | grep -oE 'tc_[A-Za-z0-9_-]+' | head -1 || true)"
-      [ -n "$RESEARCHER" ] || say "could not create a researcher token on $DB: $OUT"
-    else
-      say "the demo printed no database path and no researcher token: the researcher test will be skipped"
+      RESEARCHER="$(create_token "$DB")"
     fi
+  fi
+  if [ -z "$RESEARCHER" ]; then
+    R_DB="$WORK/researcher.db"
+    if (cd "$WORK" && "$BIN" ingest "$ROOT/examples" --db "$R_DB" >"$WORK/ingest.log" 2>&1 || [ $? -eq 1 ]) \
+       && [ -s "$R_DB" ]; then
+      RESEARCHER="$(create_token "$R_DB")"
+    fi
+    if [ -n "$RESEARCHER" ]; then
+      R_LOG="$WORK/researcher-server.log"
+      (cd "$WORK" && exec "$BIN" serve --db "$R_DB" --listen 127.0.0.1:0) >"$R_LOG" 2>&1 &
+      R_PID=$!
+      for _ in $(seq 1 300); do
+        grep -qE 'http://127\.0\.0\.1:[0-9]+/' "$R_LOG" 2>/dev/null && break
+        kill -0 "$R_PID" 2>/dev/null || break
+        sleep 0.1
+      done
+      R_URL="$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$R_LOG" | head -1 || true)"
+      if [ -n "$R_URL" ]; then
+        export TC_RESEARCHER_URL="$R_URL"
+        say "the demo makes no researcher token: researcher tests run against a second server on an ingested copy of examples/"
+      else
+        RESEARCHER=""
+      fi
+    fi
+    [ -n "$RESEARCHER" ] || say "no researcher token could be made (the demo prints none and ingest/token create did not work): the researcher tests will be skipped"
   fi
 fi
 

@@ -11,7 +11,7 @@ describe('researcher', { skip }, () => {
   let b;
   before(async () => {
     b = await h.launch();
-    await h.signIn(b.page, h.RESEARCHER_TOKEN);
+    await h.signIn(b.page, h.RESEARCHER_TOKEN, h.RESEARCHER_URL);
   });
   after(async () => {
     if (b) await b.close();

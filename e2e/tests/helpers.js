@@ -10,6 +10,8 @@ const { chromium } = require('playwright-core');
 const BASE = process.env.TC_URL || '';
 const TOKEN = process.env.TC_TOKEN || '';
 const RESEARCHER_TOKEN = process.env.TC_RESEARCHER_TOKEN || '';
+// The researcher token may belong to a second server (when the demo makes no researcher token).
+const RESEARCHER_URL = process.env.TC_RESEARCHER_URL || BASE;
 const CHROMIUM = process.env.TC_CHROMIUM || '/usr/bin/chromium';
 const SHOTS = path.resolve(__dirname, '..', 'screenshots');
 
@@ -57,8 +59,8 @@ async function launch() {
 }
 
 /** Opens the dashboard signed in through the URL fragment, as the printed demo link does. */
-async function signIn(page, token) {
-  await page.goto(`${BASE}/#token=${encodeURIComponent(token || TOKEN)}`);
+async function signIn(page, token, base) {
+  await page.goto(`${base || BASE}/#token=${encodeURIComponent(token || TOKEN)}`);
   await page.waitForSelector('#queue > li.entry');
 }
 
@@ -79,4 +81,4 @@ async function apiFromPage(page, apiPath) {
   }, apiPath);
 }
 
-module.exports = { BASE, TOKEN, RESEARCHER_TOKEN, missing, launch, signIn, shot, apiFromPage };
+module.exports = { BASE, TOKEN, RESEARCHER_TOKEN, RESEARCHER_URL, missing, launch, signIn, shot, apiFromPage };

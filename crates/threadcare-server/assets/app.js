@@ -300,7 +300,7 @@ function chartLayout(points, alert, width, height, margin) {
     const b = Date.parse(alert.until);
     if (isFinite(a) && isFinite(b)) band = { x: xOf(a), w: Math.max(2, xOf(b) - xOf(a)), y: m.top, h: plotH };
   }
-  return { points: laid, ticks, levels, band, margin: m, plotW, plotH };
+  return { points: laid, ticks, levels, band, margin: m, plotW, plotH, span: t1 - t0 };
 }
 
 const lib = {
@@ -418,6 +418,10 @@ function formatTime(iso) {
 
 function formatDay(t) {
   return new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' }).format(new Date(t));
+}
+
+function formatHour(t) {
+  return new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(new Date(t));
 }
 
 function timeEl(iso) {
@@ -595,7 +599,8 @@ function setView(node, title) {
 
 /* ---- crisis resources ---- */
 
-function crisisAside() {
+/** Crisis resources for the chosen locale. `compact` (the queue) leaves the notes to a tooltip. */
+function crisisAside(compact) {
   const list = resourcesFor(S.config, S.locale);
   return h(
     'aside',
@@ -607,7 +612,14 @@ function crisisAside() {
           'ul',
           null,
           list.map((r) =>
-            h('li', null, h('span', { class: 'name' }, r.name || ''), r.contact ? ' — ' : '', h('span', { class: 'contact' }, r.contact || ''), r.note ? h('div', { class: 'hint' }, r.note) : null),
+            h(
+              'li',
+              { title: compact && r.note ? r.note : null },
+              h('span', { class: 'name' }, r.name || ''),
+              r.contact ? ' — ' : '',
+              h('span', { class: 'contact' }, r.contact || ''),
+              r.note && !compact ? h('div', { class: 'hint' }, r.note) : null,
+            ),
           ),
         ),
   );
@@ -762,7 +774,7 @@ function queueEntry(e, i) {
               : actionButton('resolve', 'Resolve', e.item_id, () => renderQueue(++S.renderSeq)),
           ),
     ),
-    h('div', { class: 'entry-side' }, e.level === 'imminent' ? crisisAside() : null),
+    h('div', { class: 'entry-side' }, e.level === 'imminent' ? crisisAside(true) : null),
   );
   return li;
 }
@@ -1291,7 +1303,7 @@ function chart(points, alert) {
         svg('line', { x1: L.margin.left, x2: W - L.margin.right, y1: l.y, y2: l.y }),
         svg('text', { x: L.margin.left - 10, y: l.y + 4, 'text-anchor': 'end' }, l.level),
       ]),
-      L.ticks.map((t) => svg('text', { x: t.x, y: H - L.margin.bottom + 20, 'text-anchor': 'middle' }, formatDay(t.t))),
+      L.ticks.map((t) => svg('text', { x: t.x, y: H - L.margin.bottom + 20, 'text-anchor': 'middle' }, L.span < 3 * 86400000 ? formatHour(t.t) : formatDay(t.t))),
     ),
     svg('polyline', { class: 'trend-line', points: L.points.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ') }),
     L.points.map((p, i) => {
