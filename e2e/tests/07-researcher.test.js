@@ -5,7 +5,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('./helpers');
 
-const skip = h.missing() || (!h.RESEARCHER_TOKEN && 'TC_RESEARCHER_TOKEN is not set (scripts/e2e.sh creates one)') || false;
+const skip = h.missing() || (!h.RESEARCHER_TOKEN && 'no researcher token (TC_RESEARCHER_TOKEN): scripts/e2e.sh makes one when the demo prints one or `threadcare ingest` and `token create` work') || false;
 
 describe('researcher', { skip }, () => {
   let b;
