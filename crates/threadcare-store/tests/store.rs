@@ -778,3 +778,74 @@ fn the_store_is_shared_between_threads() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn researchers_see_a_deidentified_thread_with_evidence_in_place() {
+    use threadcare_store::deid::{Deidentifier, Redactor};
+    let store = SqliteStore::open_in_memory().unwrap();
+    let post =
+        format!("Juniper here, mail juniper.k@example.org. {IMMINENT} Tell Willow I'm sorry.");
+    let items = vec![
+        item("p", "t", None, "Juniper", Some(at(1, 9)), &post),
+        item("c", "t", Some("p"), "Willow", Some(at(1, 10)), SUPPORTIVE),
+    ];
+    ingest_items(&store, engine(), &items, &[]).unwrap();
+    act(
+        &store,
+        "p",
+        ActionKind::Note,
+        "mod",
+        Some("Willow says she phoned 555 123 4567"),
+    )
+    .unwrap();
+    let original = store.thread("t").unwrap().unwrap();
+    let mut view = original.clone();
+    let deid = Deidentifier::for_store(&store).unwrap();
+    deid.thread(&mut view);
+
+    let json = serde_json::to_string(&view).unwrap();
+    for secret in ["Juniper", "juniper", "Willow", "example.org", "555 123"] {
+        assert!(!json.contains(secret), "{secret} in {json}");
+    }
+    let p = &view.items[0];
+    let pseudonym = p.assessed.item.author.clone().unwrap();
+    assert!(pseudonym.starts_with("writer-"));
+    assert_eq!(pseudonym, deid.pseudonym("Juniper"));
+    assert!(p
+        .assessed
+        .item
+        .text
+        .starts_with("[name] here, mail [email]. "));
+    assert!(p.assessed.item.text.ends_with("Tell [name] I'm sorry."));
+    assert_eq!(
+        p.actions[0].note.as_deref(),
+        Some("[name] says she phoned [phone]")
+    );
+    let before = &original.items[0].assessed.assessment.signals;
+    let after = &p.assessed.assessment.signals;
+    assert!(!after.is_empty());
+    assert_eq!(before.len(), after.len());
+    for (b, a) in before.iter().zip(after) {
+        assert_eq!(a.text, b.text, "the evidence words are unchanged");
+        assert_eq!(&p.assessed.item.text[a.start..a.end], a.text);
+    }
+    // Another database gives the same writer an unrelated pseudonym.
+    let other = SqliteStore::open_in_memory().unwrap();
+    assert_ne!(
+        Deidentifier::for_store(&other)
+            .unwrap()
+            .pseudonym("Juniper"),
+        pseudonym
+    );
+
+    // Queue entries and timelines.
+    let redactor = Redactor::new(&store.authors().unwrap());
+    let mut q = store.queue(&QueueFilter::default(), Utc::now()).unwrap();
+    for e in &mut q {
+        deid.queue_entry(e, &redactor);
+    }
+    assert!(!serde_json::to_string(&q).unwrap().contains("Juniper"));
+    let mut tl = store.timeline("Juniper").unwrap().unwrap();
+    deid.timeline(&mut tl);
+    assert_eq!(tl.author, pseudonym);
+}
