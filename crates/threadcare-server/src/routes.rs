@@ -16,7 +16,8 @@ use threadcare_store::{
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, BatchBody, Caller};
 use crate::ingest::{parse_body, parse_from, Problem};
-use crate::{alerts, blocking, blocking_api, privacy, AppState};
+use crate::privacy::Privacy;
+use crate::{alerts, blocking, blocking_api, AppState};
 
 /// The most queue entries or audit lines one request may ask for.
 pub const MAX_PAGE: usize = 1000;
@@ -328,7 +329,8 @@ pub async fn queue(
             entries.iter().map(|e| (e.item_id.as_str(), e.level)),
         )?;
         if caller.deidentified() {
-            entries.iter_mut().for_each(privacy::queue_entry);
+            let p = Privacy::for_store(&*store)?;
+            entries.iter_mut().for_each(|e| p.queue_entry(e));
         }
         Ok(Json(QueueResponse { entries, stats }))
     })
@@ -354,7 +356,7 @@ pub async fn thread(
                 .map(|i| (i.assessed.item.id.as_str(), i.assessed.assessment.level)),
         )?;
         if caller.deidentified() {
-            privacy::thread(&mut view);
+            Privacy::for_store(&*store)?.thread(&mut view);
         }
         Ok(Json(view))
     })
@@ -378,7 +380,7 @@ pub async fn item(
             [(item_id.as_str(), item.assessed.assessment.level)],
         )?;
         if caller.deidentified() {
-            privacy::stored_item(&mut item);
+            Privacy::for_store(&*store)?.stored_item(&mut item);
         }
         Ok(Json(item))
     })
@@ -405,7 +407,8 @@ pub async fn item_history(
             [(item_id.as_str(), highest)],
         )?;
         if caller.deidentified() {
-            versions.iter_mut().for_each(privacy::item_version);
+            let p = Privacy::for_store(&*store)?;
+            versions.iter_mut().for_each(|v| p.item_version(v));
         }
         Ok(Json(versions))
     })
@@ -443,12 +446,16 @@ pub async fn authors(
     caller: Caller,
 ) -> ApiResult<Json<Vec<String>>> {
     let store = state.store();
-    let mut names = blocking(move || store.authors()).await?;
-    if caller.deidentified() {
-        names = names.iter().map(|n| privacy::author(n)).collect();
-        names.sort();
-    }
-    Ok(Json(names))
+    blocking(move || {
+        let mut names = store.authors()?;
+        if caller.deidentified() {
+            let p = Privacy::for_store(&*store)?;
+            names = names.iter().map(|n| p.author(n)).collect();
+            names.sort();
+        }
+        Ok(Json(names))
+    })
+    .await
 }
 
 pub async fn timeline(
@@ -459,19 +466,23 @@ pub async fn timeline(
     let store: Arc<dyn Store> = state.store();
     blocking_api(move || {
         // A researcher knows writers only by their pseudonyms.
-        let real = if caller.deidentified() {
-            store
+        let privacy = if caller.deidentified() {
+            Some(Privacy::for_store(&*store)?)
+        } else {
+            None
+        };
+        let real = match &privacy {
+            Some(p) => store
                 .authors()?
                 .into_iter()
-                .find(|name| privacy::author(name) == author)
-        } else {
-            Some(author)
+                .find(|name| p.author(name) == author),
+            None => Some(author),
         };
         let not_found = || ApiError::not_found("no writer has this name");
         let real = real.ok_or_else(not_found)?;
         let mut timeline = store.timeline(&real)?.ok_or_else(not_found)?;
-        if caller.deidentified() {
-            privacy::timeline(&mut timeline);
+        if let Some(p) = &privacy {
+            p.timeline(&mut timeline);
         }
         Ok(Json(timeline))
     })
