@@ -74,6 +74,11 @@ describe('queue', { skip: h.missing() || false }, () => {
     await page.waitForFunction(() => document.querySelectorAll('#queue > li.entry').length > 1);
   });
 
+  it('has readable contrast: badges, chips, links and text at 4.5:1 or more', async () => {
+    const low = await h.lowContrast(b.page, '.badge, .chip, #queue a, .explanation, .entry-meta span, .crisis li, .stats li, .filters label, .top a, .whoami');
+    assert.deepEqual(low, []);
+  });
+
   it('left no errors in the page', () => {
     assert.deepEqual(b.problems, []);
   });

@@ -83,6 +83,7 @@ describe('thread', { skip: h.missing() || false }, () => {
       assert.equal(await page.locator('.reply-marks').count(), replies.length);
       assert.match(await page.locator('.reply-marks').first().textContent(), /Emotional reactions: .*Interpretations: .*Explorations: /);
     }
+    assert.deepEqual(await h.lowContrast(page, 'mark.ev, .chip, .badge, .meter, .item-text, .item-side, .actions-log li'), [], 'readable contrast');
     await h.shot(page, 'thread');
   });
 

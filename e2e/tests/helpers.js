@@ -81,4 +81,47 @@ async function apiFromPage(page, apiPath) {
   }, apiPath);
 }
 
-module.exports = { BASE, TOKEN, RESEARCHER_TOKEN, RESEARCHER_URL, missing, launch, signIn, shot, apiFromPage };
+/**
+ * Elements matching `selector` whose text contrast (WCAG, against the nearest opaque background)
+ * is under `min`: [{text, ratio}].
+ */
+async function lowContrast(page, selector, min) {
+  return page.$$eval(
+    selector,
+    (els, limit) => {
+      const rgb = (c) => {
+        const m = /rgba?\(([^)]+)\)/.exec(c);
+        if (!m) return null;
+        const p = m[1].split(',').map((x) => parseFloat(x));
+        return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+      };
+      const lum = ({ r, g, b }) => {
+        const f = (v) => {
+          const x = v / 255;
+          return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+        };
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+      };
+      const bgOf = (el) => {
+        for (let e = el; e; e = e.parentElement) {
+          const c = rgb(getComputedStyle(e).backgroundColor);
+          if (c && c.a > 0.5) return c;
+        }
+        return { r: 255, g: 255, b: 255, a: 1 };
+      };
+      return els
+        .filter((el) => el.offsetParent !== null && el.textContent.trim())
+        .map((el) => {
+          const fg = rgb(getComputedStyle(el).color);
+          const bg = bgOf(el);
+          const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+          return { text: el.textContent.trim().slice(0, 40), ratio: Math.round(((hi + 0.05) / (lo + 0.05)) * 100) / 100 };
+        })
+        .filter((x) => x.ratio < limit);
+    },
+    min || 4.5,
+  );
+}
+
+module.exports = {
+  lowContrast, BASE, TOKEN, RESEARCHER_TOKEN, RESEARCHER_URL, missing, launch, signIn, shot, apiFromPage };
