@@ -654,6 +654,24 @@ async function renderQueue(seq, opts) {
           { class: 'queue', id: 'queue', 'aria-label': 'Items ordered by urgency' },
           S.queue.entries.map((e, i) => queueEntry(e, i)),
         ),
+    S.queue.entries.length >= S.filters.limit
+      ? h(
+          'p',
+          null,
+          h(
+            'button',
+            {
+              type: 'button',
+              id: 'more',
+              onclick: () => {
+                S.filters.limit += 100;
+                renderQueue(++S.renderSeq, { focus: true }).catch((e) => showError(e.message));
+              },
+            },
+            'Show 100 more',
+          ),
+        )
+      : null,
   );
   setView(view, 'Queue');
   selectEntry(S.sel, opts && opts.focus);
