@@ -46,6 +46,13 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<u8> {
     threadcare_server::init_logging();
+    if !args.listen.ip().is_loopback() && !args.allow_public {
+        anyhow::bail!(
+            "{} is not a loopback address: the API serves health data, so listening beyond this \
+             machine needs --allow-public (and a TLS proxy in front)",
+            args.listen
+        );
+    }
     let settings = match &args.config {
         Some(path) => Settings::from_file(path)?,
         None => Settings::default(),

@@ -1,0 +1,139 @@
+//! `threadcare serve`: the demo starts from any directory, prints the dashboard's URL with a
+//! token, and answers /healthz and the queue; a non-loopback address is refused without
+//! `--allow-public`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Kills the server when the test ends, even on a failed assertion.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One HTTP/1.1 request; returns the status and the body.
+fn http(addr: &str, path: &str, token: Option<&str>) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status: u16 = text[9..12].parse().unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn demo_prints_the_url_and_answers() {
+    let dir = std::env::temp_dir();
+    let child = Command::new(env!("CARGO_BIN_EXE_threadcare"))
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .current_dir(&dir) // the examples are embedded: any directory works
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut server = Server(child);
+    let stdout = server.0.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let started = Instant::now();
+    let mut url = None;
+    let mut token = None;
+    while url.is_none() || token.is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no URL printed"
+        );
+        let line = lines.next().expect("the server printed its URL").unwrap();
+        if let Some(u) = line.strip_prefix("Dashboard: ") {
+            url = Some(u.to_string());
+        }
+        if let Some(t) = line.strip_prefix("Token: ") {
+            token = Some(t.to_string());
+        }
+    }
+    let url = url.unwrap();
+    let token = token.unwrap();
+    let rest = url
+        .strip_prefix("http://127.0.0.1:")
+        .expect("a loopback URL");
+    let (port, fragment) = rest.split_once('/').unwrap();
+    assert_eq!(fragment, format!("#token={token}"));
+    let addr = format!("127.0.0.1:{port}");
+
+    let (status, body) = http(&addr, "/healthz", None);
+    assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
+    let (status, body) = http(&addr, "/api/v1/queue?limit=5", Some(&token));
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let entries = v["entries"].as_array().unwrap();
+    assert!(!entries.is_empty(), "the demo loads items at risk: {v}");
+    assert_eq!(entries[0]["level"], "imminent", "most urgent first");
+    let (status, _) = http(&addr, "/api/v1/queue", None);
+    assert_eq!(status, 401);
+    let (status, body) = http(&addr, "/", None);
+    assert_eq!(status, 200);
+    assert!(body.contains("<html") || body.contains("<!doctype") || body.contains("<!DOCTYPE"));
+}
+
+#[test]
+fn a_public_address_needs_allow_public() {
+    let out = Command::new(env!("CARGO_BIN_EXE_threadcare"))
+        .args(["serve", "--demo", "--listen", "0.0.0.0:0"])
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--allow-public"), "{err}");
+    assert!(out.stdout.is_empty(), "no URL printed");
+}
+
+#[test]
+fn a_bad_config_is_refused_with_its_name() {
+    let dir = tempdir();
+    let path = dir.join("threadcare.toml");
+    std::fs::write(&path, "[alerts]\nwebhook = \"http://127.0.0.1:1/\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_threadcare"))
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("threadcare.toml") && err.contains("webhook"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let dir = std::env::temp_dir().join(format!("threadcare-serve-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
