@@ -42,6 +42,30 @@ describe('researcher', { skip }, () => {
     await h.shot(page, 'researcher-timeline');
   });
 
+  it('shows no writer’s name anywhere in the queue or a thread', async () => {
+    const { page } = b;
+    // the names a moderator sees, from the demo server (same examples)
+    const res = await fetch(`${h.BASE}/api/v1/authors`, { headers: { Authorization: `Bearer ${h.TOKEN}` } });
+    assert.equal(res.status, 200);
+    const names = (await res.json()).filter((n) => n && n.length >= 3 && !/^writer-[0-9a-f]{8}$/.test(n));
+    assert.ok(names.length > 0);
+    const escape = (x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`(^|[^\\p{L}\\p{N}_])(${names.map(escape).join('|')})(?![\\p{L}\\p{N}_])`, 'iu');
+    await page.goto(`${h.RESEARCHER_URL}/#/queue`);
+    await page.waitForSelector('#queue > li.entry');
+    const queueText = await page.textContent('main');
+    assert.doesNotMatch(queueText, pattern);
+    const threads = await page.$$eval('#queue > li.entry a.entry-title', (as) => as.map((a) => a.getAttribute('href')));
+    for (const href of threads.slice(0, 5)) {
+      await page.goto(`${h.RESEARCHER_URL}/${href}`);
+      await page.waitForSelector('article.item');
+      const text = await page.textContent('main');
+      const m = pattern.exec(text);
+      assert.equal(m, null, `a writer's name in ${href}: '${m && m[2]}'`);
+    }
+    await h.shot(page, 'researcher-thread');
+  });
+
   it('the API refuses its actions too', async () => {
     const { page } = b;
     const q = await h.apiFromPage(page, '/api/v1/queue?min_level=low&limit=1&offset=0&include_resolved=false');
