@@ -66,6 +66,21 @@ describe('writer timeline', { skip: h.missing() || false }, () => {
     await h.shot(page, 'timeline');
   });
 
+  it('j and k move between the points, which take the focus', async () => {
+    const { page } = b;
+    const n = await page.locator('#timeline-chart a.pt').count();
+    const focused = () => page.evaluate(() => (document.activeElement.classList.contains('pt') ? Number(document.activeElement.dataset.index) : null));
+    await page.keyboard.press('j');
+    assert.equal(await focused(), 0);
+    if (n > 1) {
+      await page.keyboard.press('j');
+      assert.equal(await focused(), 1);
+      await page.keyboard.press('k');
+      assert.equal(await focused(), 0);
+    }
+    assert.equal(await page.locator('#points tbody tr.selected').count(), 1, 'the table row follows');
+  });
+
   it('a point opens its thread', async () => {
     const { page } = b;
     await page.locator('#timeline-chart a.pt').last().click();

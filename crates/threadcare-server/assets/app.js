@@ -747,12 +747,6 @@ function queueEntry(e, i) {
         if (ev.target.closest('a,button,select,input,textarea')) return;
         selectEntry(i, true);
       },
-      onkeydown: (ev) => {
-        if (ev.key === 'Enter' && ev.target === ev.currentTarget) {
-          ev.preventDefault();
-          openEntry(i);
-        }
-      },
     },
     h(
       'div',
