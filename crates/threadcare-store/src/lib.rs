@@ -22,6 +22,8 @@ mod ingest;
 mod sqlite;
 mod timeline;
 
+/// The time types of this interface (`queue` takes a `DateTime<Utc>`).
+pub use chrono;
 pub use ingest::{ingest_items, IngestReport, ASSESS_CHUNK};
 pub use sqlite::{content_hash, Key, SqliteStore, KEY_ENV, SCHEMA_VERSION};
 pub use timeline::{trend_alert, TREND_WINDOW_DAYS};
