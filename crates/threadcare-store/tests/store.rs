@@ -849,3 +849,33 @@ fn researchers_see_a_deidentified_thread_with_evidence_in_place() {
     deid.timeline(&mut tl);
     assert_eq!(tl.author, pseudonym);
 }
+
+#[test]
+fn forgotten_text_does_not_linger_in_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = SqliteStore::open(&path, None).unwrap();
+    let marker = "Quillwort-marker-7c1e";
+    let items = vec![
+        item(
+            "q1",
+            "tq",
+            None,
+            "Quill",
+            Some(at(1, 9)),
+            &format!("{MODERATE} {marker}"),
+        ),
+        item("q2", "tq", Some("q1"), "other", Some(at(1, 10)), SUPPORTIVE),
+    ];
+    ingest_items(&store, engine(), &items, &[]).unwrap();
+    let on_disk = |needle: &str| {
+        ["t.db", "t.db-wal"].iter().any(|f| {
+            let bytes = std::fs::read(dir.path().join(f)).unwrap_or_default();
+            bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+        })
+    };
+    assert!(on_disk(marker), "the test can see stored text");
+    store.forget_author("Quill", "admin").unwrap();
+    assert!(!on_disk(marker), "the removed text is overwritten");
+    assert!(store.item("q2").unwrap().is_some());
+}

@@ -288,6 +288,11 @@ fn connect(path: &Path, key: Option<&Key>, create: bool) -> Result<Connection> {
     }
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    if create {
+        // The writer overwrites what it deletes, so that a forgotten writer's text does not
+        // linger in free pages of the file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+    }
     Ok(conn)
 }
 
@@ -489,7 +494,13 @@ impl Store for SqliteStore {
     }
 
     fn forget_author(&self, author: &str, actor: &str) -> Result<ForgetReport> {
-        self.write(|tx| moderation::forget_author(tx, author, actor, Utc::now()))
+        let report = self.write(|tx| moderation::forget_author(tx, author, actor, Utc::now()))?;
+        // Copy the (zeroed) pages back into the file and empty the write-ahead log, which
+        // still holds the removed rows. A reader in another process can keep the log from
+        // being emptied; then it is emptied by a later checkpoint.
+        let conn = lock(&self.writer);
+        let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        Ok(report)
     }
 
     fn create_token(&self, label: &str, role: Role) -> Result<(TokenInfo, String)> {
