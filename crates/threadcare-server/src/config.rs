@@ -159,8 +159,6 @@ pub struct Settings {
     pub alerts: Alerts,
     /// Replace the built-in resources of the locales they name; others keep the built-ins.
     pub crisis_resources: Vec<CrisisResource>,
-    /// How long a verified token is trusted before its revocation is checked again.
-    pub token_recheck_ms: u64,
 }
 
 impl Default for Settings {
@@ -170,7 +168,6 @@ impl Default for Settings {
             limits: Limits::default(),
             alerts: Alerts::default(),
             crisis_resources: Vec::new(),
-            token_recheck_ms: 1_000,
         }
     }
 }

@@ -1,15 +1,12 @@
 //! Extractors that turn every rejection into an error of the table: the caller's token, JSON
 //! bodies, raw bodies with a size limit, query strings and path segments.
 
-use std::time::Instant;
-
 use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 use threadcare_store::Role;
 
 use crate::error::{from_json_error, ApiError, ErrorCode};
@@ -76,50 +73,19 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
+    /// Every request asks the store: it checks revocation each time (so a revoked token stops
+    /// working at once, also for a running server) and pays argon2 only the first time it sees
+    /// a secret.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let secret = bearer(&parts.headers)?;
-        // Verified tokens are remembered by the SHA-256 of the secret (argon2 is slow on
-        // purpose; paying it on every request would cost more than the work itself). A
-        // remembered token's revocation is re-checked, cheaply, after `token_recheck_ms`.
-        let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
-        let recheck = std::time::Duration::from_millis(state.settings().token_recheck_ms);
-        let cached = state.tokens().get(&digest);
-        if let Some((info, checked)) = &cached {
-            if checked.elapsed() < recheck {
-                return Ok(Caller {
-                    token_id: info.id,
-                    label: info.label.clone(),
-                    role: info.role,
-                });
-            }
-        }
+        let secret = bearer(&parts.headers)?.to_string();
         let store = state.store();
-        let info = match cached {
-            Some((info, _)) => {
-                let id = info.id;
-                let tokens = crate::blocking(move || store.tokens()).await?;
-                tokens
-                    .into_iter()
-                    .find(|t| t.id == id && t.revoked_at.is_none())
-            }
-            None => {
-                let secret = secret.to_string();
-                crate::blocking(move || store.verify_token(&secret)).await?
-            }
-        };
-        match info {
-            Some(info) => {
-                state.tokens().put(digest, info.clone(), Instant::now());
-                Ok(Caller {
-                    token_id: info.id,
-                    label: info.label,
-                    role: info.role,
-                })
-            }
-            None => {
-                state.tokens().remove(&digest);
-                Err(ApiError::unauthorized("unknown or revoked token"))
-            }
+        match crate::blocking(move || store.verify_token(&secret)).await? {
+            Some(info) => Ok(Caller {
+                token_id: info.id,
+                label: info.label,
+                role: info.role,
+            }),
+            None => Err(ApiError::unauthorized("unknown or revoked token")),
         }
     }
 }

@@ -19,11 +19,12 @@ const WEBHOOK_ENV: &str = "THREADCARE_WEBHOOK_URL";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The database file (created if missing).
-    #[arg(long, default_value = "threadcare.db", conflicts_with = "demo")]
-    pub db: PathBuf,
-    /// A file holding the database key (else $THREADCARE_DB_KEY; none: not encrypted).
-    #[arg(long)]
+    /// The database file, created if missing [default: $THREADCARE_DB, else threadcare.db in
+    /// the current directory].
+    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    pub db: Option<PathBuf>,
+    /// A file holding the key of an encrypted database [default: $THREADCARE_DB_KEY].
+    #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
     /// Address to listen on. Loopback by default; another address needs --allow-public.
     #[arg(long, default_value = "127.0.0.1:8080")]
@@ -89,9 +90,15 @@ pub fn run(args: Args) -> Result<u8> {
                 }),
             )
         } else {
+            let path = args.db.clone().unwrap_or_else(|| {
+                std::env::var_os("THREADCARE_DB")
+                    .filter(|p| !p.is_empty())
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| PathBuf::from("threadcare.db"))
+            });
             let key = Key::resolve(args.key_file.as_deref())?;
-            let store = SqliteStore::open(&args.db, key)
-                .with_context(|| format!("opening {}", args.db.display()))?;
+            let store = SqliteStore::open(&path, key)
+                .with_context(|| format!("opening {}", path.display()))?;
             let store: Arc<dyn Store> = Arc::new(store);
             (
                 store,
