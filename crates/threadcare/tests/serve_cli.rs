@@ -44,13 +44,14 @@ fn http(addr: &str, path: &str, token: Option<&str>) -> (u16, String) {
 
 #[test]
 fn demo_prints_the_url_and_answers() {
-    let dir = std::env::temp_dir();
+    let dir = tempdir();
+    let log = dir.join("stderr.log");
     let child = Command::new(env!("CARGO_BIN_EXE_threadcare"))
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
         .current_dir(&dir) // the examples are embedded: any directory works
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "debug")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
         .spawn()
         .unwrap();
     let mut server = Server(child);
@@ -94,6 +95,61 @@ fn demo_prints_the_url_and_answers() {
     let (status, body) = http(&addr, "/", None);
     assert_eq!(status, 200);
     assert!(body.contains("<html") || body.contains("<!doctype") || body.contains("<!DOCTYPE"));
+
+    let first = entries[0]["item_id"].as_str().unwrap();
+    let path = format!("/api/v1/items/{}", percent(first));
+    let (status, body) = http(&addr, &path, Some(&token));
+    assert_eq!(status, 200, "{body}");
+    let item: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let text = item["text"].as_str().unwrap();
+    let author = item["author"].as_str().unwrap_or("");
+
+    // Ctrl-C stops it cleanly.
+    #[cfg(unix)]
+    {
+        let pid = server.0.id().to_string();
+        let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        assert!(sent.success());
+        let started = Instant::now();
+        loop {
+            if let Some(status) = server.0.try_wait().unwrap() {
+                assert!(status.success(), "exit after Ctrl-C: {status}");
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "still running after Ctrl-C"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    // The log names route templates, never tokens, paths, queries, post text or writers.
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log.contains("/api/v1/items/{item_id}"),
+        "requests are logged: {log}"
+    );
+    assert!(!log.contains(&token), "the log holds the token");
+    assert!(!log.contains("limit=5"), "the log holds a query string");
+    let snippet: String = text.chars().take(40).collect();
+    assert!(!log.contains(&snippet), "the log holds post text");
+    if author.len() > 3 {
+        assert!(!log.contains(author), "the log holds a writer's name");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 #[test]
