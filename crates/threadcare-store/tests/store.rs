@@ -879,3 +879,92 @@ fn forgotten_text_does_not_linger_in_the_files() {
     assert!(!on_disk(marker), "the removed text is overwritten");
     assert!(store.item("q2").unwrap().is_some());
 }
+
+#[test]
+fn key_files_lose_their_line_break_and_empty_keys_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("key");
+    std::fs::write(&file, "s3cret passphrase\n").unwrap();
+    let key = threadcare_store::Key::from_file(&file).unwrap();
+    assert_eq!(
+        key,
+        threadcare_store::Key::new("s3cret passphrase").unwrap()
+    );
+    assert_eq!(format!("{key:?}"), "Key(…)", "Debug never shows the key");
+    std::fs::write(&file, "\n").unwrap();
+    let err = threadcare_store::Key::from_file(&file)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is empty"), "{err}");
+    let err = threadcare_store::Key::from_file(&dir.path().join("none"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cannot read the key file"), "{err}");
+}
+
+#[cfg(feature = "sqlcipher")]
+#[test]
+fn an_encrypted_database_needs_its_key() {
+    use threadcare_store::Key;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secret.db");
+    let marker = "Marigold-marker-55d2";
+    let key = Key::new("a long passphrase for the test").unwrap();
+    {
+        let store = SqliteStore::open(&path, Some(key.clone())).unwrap();
+        assert!(store.is_encrypted());
+        let items = vec![item(
+            "m1",
+            "tm",
+            None,
+            "Marigold",
+            Some(at(1, 9)),
+            &format!("{SEVERE} {marker}"),
+        )];
+        ingest_items(&store, engine(), &items, &[]).unwrap();
+        store.create_token("mod", Role::Moderator).unwrap();
+        // Readers use the key too.
+        assert_eq!(
+            store.item("m1").unwrap().unwrap().assessed.assessment.level,
+            Level::Severe
+        );
+        assert_eq!(
+            store
+                .queue(&QueueFilter::default(), Utc::now())
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+    for f in ["secret.db", "secret.db-wal"] {
+        let bytes = std::fs::read(dir.path().join(f)).unwrap_or_default();
+        assert!(
+            !bytes.windows(marker.len()).any(|w| w == marker.as_bytes()),
+            "{f} holds plain text"
+        );
+    }
+    let store = SqliteStore::open(&path, Some(key)).unwrap();
+    assert_eq!(store.stats().unwrap().items, 1);
+    store.integrity_check().unwrap();
+    drop(store);
+
+    let err = SqliteStore::open(&path, None).unwrap_err();
+    assert!(matches!(err, StoreError::Locked(_)), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("encrypted or not a threadcare database") && msg.contains("THREADCARE_DB_KEY"),
+        "{msg}"
+    );
+    let err = SqliteStore::open(&path, Some(Key::new("wrong").unwrap())).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Locked(ref m) if m.contains("is the key right")),
+        "{err:?}"
+    );
+    // An unencrypted database opened with a key is refused the same way, not silently used.
+    let plain = dir.path().join("plain.db");
+    drop(SqliteStore::open(&plain, None).unwrap());
+    assert!(matches!(
+        SqliteStore::open(&plain, Some(Key::new("k").unwrap())),
+        Err(StoreError::Locked(_))
+    ));
+}
