@@ -72,6 +72,9 @@ pub fn run(args: Args) -> Result<u8> {
             let (_, token) = store
                 .create_token("demo", Role::Moderator)
                 .context("creating the demo token")?;
+            let (_, researcher) = store
+                .create_token("demo-researcher", Role::Researcher)
+                .context("creating the demo researcher token")?;
             eprintln!(
                 "threadcare: demo: {} items from {} example files in a temporary database \
                  (deleted on exit); {} at imminent",
@@ -85,7 +88,9 @@ pub fn run(args: Args) -> Result<u8> {
                 Box::new(move |addr: SocketAddr| {
                     format!(
                         "Dashboard: http://{addr}/#token={token}\nToken: {token}\n\
-                         (a moderator token for this demo only; press Ctrl-C to stop)"
+                         Researcher token: {researcher} (de-identified view: \
+                         http://{addr}/#token={researcher})\n\
+                         (tokens for this demo only; press Ctrl-C to stop)"
                     )
                 }),
             )

@@ -75,6 +75,16 @@ fn demo_prints_the_url_and_answers() {
     }
     let url = url.unwrap();
     let token = token.unwrap();
+    let researcher = lines
+        .next()
+        .unwrap()
+        .unwrap()
+        .strip_prefix("Researcher token: ")
+        .expect("a researcher token for the de-identified view")
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
     let rest = url
         .strip_prefix("http://127.0.0.1:")
         .expect("a loopback URL");
@@ -90,6 +100,8 @@ fn demo_prints_the_url_and_answers() {
     let entries = v["entries"].as_array().unwrap();
     assert!(!entries.is_empty(), "the demo loads items at risk: {v}");
     assert_eq!(entries[0]["level"], "imminent", "most urgent first");
+    let (status, body) = http(&addr, "/api/v1/me", Some(&researcher));
+    assert_eq!((status, body.contains("researcher")), (200, true), "{body}");
     let (status, _) = http(&addr, "/api/v1/queue", None);
     assert_eq!(status, 401);
     let (status, body) = http(&addr, "/", None);
