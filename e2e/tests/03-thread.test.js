@@ -107,8 +107,7 @@ describe('thread', { skip: h.missing() || false }, () => {
       if (found) break;
     }
     assert.ok(found, 'some thread has negated, past or other-person evidence on its own');
-    await page.goto(`${h.BASE}/#/thread/${encodeURIComponent(found.tid)}`);
-    await page.waitForSelector('article.item');
+    await h.openThread(page, found.tid);
     const marks = await page.$$eval('article.item', (arts, id) => {
       const a = arts.find((x) => x.dataset.itemId === id);
       return Array.from(a.querySelectorAll('.item-text mark.ev')).map((m) => ({ text: m.textContent, cls: m.className, title: m.title }));
@@ -136,8 +135,7 @@ describe('thread', { skip: h.missing() || false }, () => {
       return { status: r.status, body: await r.text() };
     }, { id: 'e2e-markup-1', thread_id: 'e2e-markup', parent_id: null, kind: 'post', author: 'e2e_writer', created_at: new Date().toISOString(), title: 'Markup <b>test</b>', text });
     assert.equal(res.status, 200, res.body);
-    await page.goto(`${h.BASE}/#/thread/e2e-markup`);
-    await page.waitForSelector('article.item');
+    await h.openThread(page, 'e2e-markup');
     assert.equal(await page.locator('article.item img').count(), 0);
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     assert.equal(await page.locator('article.item .item-text').first().textContent(), text);

@@ -27,8 +27,7 @@ describe('actions', { skip: h.missing() || false }, () => {
   it('claims an item and shows who holds it, with the whole thread still shown', async () => {
     const { page } = b;
     assert.ok(target, 'an unclaimed entry in the queue');
-    await page.goto(`${h.BASE}/#/thread/${encodeURIComponent(target.thread_id)}?item=${encodeURIComponent(target.item_id)}`);
-    await page.waitForSelector('article.item');
+    await h.openThread(page, target.thread_id, target.item_id);
     const before = await page.locator('article.item').count();
     await article().locator('button[data-action="claim"]').click();
     await page.waitForFunction((l) => Array.from(document.querySelectorAll('article.item .chip.held')).some((c) => c.textContent === `claimed by ${l}`), label);
@@ -51,8 +50,7 @@ describe('actions', { skip: h.missing() || false }, () => {
 
   it('marks it responded with a note of what was done, and adds a note', async () => {
     const { page } = b;
-    await page.goto(`${h.BASE}/#/thread/${encodeURIComponent(target.thread_id)}?item=${encodeURIComponent(target.item_id)}`);
-    await page.waitForSelector('article.item');
+    await h.openThread(page, target.thread_id, target.item_id);
     await article().locator('button[data-action="responded"]').click();
     const form = article().locator('form[data-form="responded"]');
     const count = (kind) => article().locator(`.actions-log li[data-kind="${kind}"]`).count();

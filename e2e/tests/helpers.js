@@ -72,6 +72,17 @@ async function shot(page, name) {
   return file;
 }
 
+/** Opens a thread by its id and waits until that thread (not the one on screen before) is shown. */
+async function openThread(page, threadId, itemId, base) {
+  let href = `${base || BASE}/#/thread/${encodeURIComponent(threadId)}`;
+  if (itemId) href += `?item=${encodeURIComponent(itemId)}`;
+  await page.goto(href);
+  await page.waitForFunction((id) => {
+    const v = document.querySelector('section.thread-view');
+    return v && v.dataset.threadId === id && v.querySelector('article.item');
+  }, threadId);
+}
+
 /** Calls the API from inside the page with the page's token (for checks against raw data). */
 async function apiFromPage(page, apiPath) {
   return page.evaluate(async (p) => {
@@ -124,4 +135,5 @@ async function lowContrast(page, selector, min) {
 }
 
 module.exports = {
-  lowContrast, BASE, TOKEN, RESEARCHER_TOKEN, RESEARCHER_URL, missing, launch, signIn, shot, apiFromPage };
+  lowContrast,
+  openThread, BASE, TOKEN, RESEARCHER_TOKEN, RESEARCHER_URL, missing, launch, signIn, shot, apiFromPage };

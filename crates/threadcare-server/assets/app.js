@@ -900,7 +900,7 @@ async function renderThread(threadId, focusItemId, act, seq) {
 
   const view = h(
     'section',
-    { 'aria-labelledby': 'thread-title' },
+    { 'aria-labelledby': 'thread-title', class: 'thread-view', 'data-thread-id': threadId },
     h('p', null, h('a', { href: '#/queue' }, '← Back to the queue')),
     h(
       'div',
