@@ -968,3 +968,34 @@ fn an_encrypted_database_needs_its_key() {
         Err(StoreError::Locked(_))
     ));
 }
+
+#[test]
+fn thread_metadata_alone_makes_no_empty_thread() {
+    use threadcare_core::{Format, Position, Source, ThreadMeta};
+    let store = SqliteStore::open_in_memory().unwrap();
+    let meta = |id: &str, declared: u64| ThreadMeta {
+        thread_id: id.into(),
+        title: Some("A page".into()),
+        declared_comments: Some(declared),
+        found_comments: 0,
+        source: Source {
+            format: Format::BlogText,
+            file: "page.txt".into(),
+            position: Position::default(),
+        },
+    };
+    ingest_items(&store, engine(), &[], &[meta("lonely", 7)]).unwrap();
+    assert_eq!(store.stats().unwrap().threads, 0);
+    ingest_items(&store, engine(), &sample(), &[meta("t1", 7)]).unwrap();
+    assert_eq!(
+        store.load_thread("t1").unwrap().unwrap().declared_comments,
+        Some(7)
+    );
+    // Later metadata for a stored thread updates it.
+    store.upsert_items(&[], &[meta("t1", 9)]).unwrap();
+    assert_eq!(
+        store.load_thread("t1").unwrap().unwrap().declared_comments,
+        Some(9)
+    );
+    assert_eq!(store.stats().unwrap().threads, 2);
+}

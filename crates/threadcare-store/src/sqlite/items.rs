@@ -58,17 +58,26 @@ pub fn upsert(
     now: DateTime<Utc>,
 ) -> Result<(Vec<Upsert>, Vec<String>)> {
     let now_s = ts(now);
+    // Metadata creates a thread only together with items of it (a reader may describe a thread
+    // whose items it rejected); for a stored thread it updates the title and declared count.
+    let with_items: HashSet<&str> = items.iter().map(|i| i.thread_id.as_str()).collect();
     for meta in metas {
-        tx.prepare_cached(
+        let sql = if with_items.contains(meta.thread_id.as_str()) {
             "INSERT INTO threads(id, title, declared_comments, first_stored_at)
              VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(id) DO UPDATE SET
                 title = COALESCE(excluded.title, threads.title),
                 declared_comments = COALESCE(excluded.declared_comments, threads.declared_comments)
              WHERE excluded.title IS NOT threads.title
-                OR excluded.declared_comments IS NOT threads.declared_comments",
-        )?
-        .execute(params![
+                OR excluded.declared_comments IS NOT threads.declared_comments"
+        } else {
+            "UPDATE threads SET
+                title = COALESCE(?2, title),
+                declared_comments = COALESCE(?3, declared_comments)
+             WHERE id = ?1 AND ?4 IS NOT NULL
+               AND (?2 IS NOT title OR ?3 IS NOT declared_comments)"
+        };
+        tx.prepare_cached(sql)?.execute(params![
             meta.thread_id,
             meta.title,
             meta.declared_comments.map(|d| d as i64),
