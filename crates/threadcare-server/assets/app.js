@@ -930,7 +930,13 @@ async function renderThread(threadId, focusItemId, act, seq) {
     const el = itemElement(focusItemId);
     if (el) el.classList.add('target');
   }
-  selectItem(idx, true);
+  selectItem(idx, idx > 0);
+  if (idx === 0) {
+    // the post: keep the thread's head (title, summary, legend) in view
+    const arts = document.querySelectorAll('article.item');
+    if (arts[0]) arts[0].focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }
   if (act === 'responded' || act === 'note') openForm(S.order[idx] && S.order[idx].id, act);
 }
 
