@@ -163,7 +163,8 @@ else
   fi
 fi
 
-URL_LINE="$(grep -oE 'http://127\.0\.0\.1:[0-9]+/#token=[^[:space:]]+' "$LOG" | head -1)"
+# the moderator's link is on the "Dashboard:" line (the demo also prints a researcher's link)
+URL_LINE="$( { grep -i '^Dashboard:' "$LOG"; cat "$LOG"; } | grep -oE 'http://127\.0\.0\.1:[0-9]+/#token=[^[:space:]]+' | head -1)"
 export TC_URL="${URL_LINE%%/#token=*}"
 export TC_TOKEN="${URL_LINE#*#token=}"
 export TC_RESEARCHER_TOKEN="$RESEARCHER"
