@@ -298,6 +298,8 @@ fn connect(path: &Path, key: Option<&Key>, create: bool) -> Result<Connection> {
 
 #[cfg(feature = "sqlcipher")]
 fn apply_key(conn: &Connection, key: &Key) -> Result<()> {
+    // SQLCipher logs a wrong key to stderr on its own; the error we return says it better.
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE");
     conn.pragma_update(None, "key", &key.0)?;
     Ok(())
 }
