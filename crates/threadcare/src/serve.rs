@@ -45,6 +45,9 @@ pub struct Args {
     pub demo: bool,
 }
 
+/// What to print once the server listens, given its address.
+type ReadyLines = Box<dyn Fn(SocketAddr) -> String + Send>;
+
 pub fn run(args: Args) -> Result<u8> {
     threadcare_server::init_logging();
     if !args.listen.ip().is_loopback() && !args.allow_public {
@@ -64,57 +67,56 @@ pub fn run(args: Args) -> Result<u8> {
         .or_else(|| std::env::var(WEBHOOK_ENV).ok().filter(|u| !u.is_empty()));
     let engine = Arc::new(Engine::embedded().context("loading the construct and context files")?);
 
-    let (store, ready_lines): (Arc<dyn Store>, Box<dyn Fn(SocketAddr) -> String + Send>) =
-        if args.demo {
-            let store = SqliteStore::open_in_memory().context("creating the demo database")?;
-            let loaded = threadcare_server::demo::load_examples(&store, &engine)
-                .context("loading the bundled examples")?;
-            let (_, token) = store
-                .create_token("demo", Role::Moderator)
-                .context("creating the demo token")?;
-            let (_, researcher) = store
-                .create_token("demo-researcher", Role::Researcher)
-                .context("creating the demo researcher token")?;
-            eprintln!(
-                "threadcare: demo: {} items from {} example files in a temporary database \
+    let (store, ready_lines): (Arc<dyn Store>, ReadyLines) = if args.demo {
+        let store = SqliteStore::open_in_memory().context("creating the demo database")?;
+        let loaded = threadcare_server::demo::load_examples(&store, &engine)
+            .context("loading the bundled examples")?;
+        let (_, token) = store
+            .create_token("demo", Role::Moderator)
+            .context("creating the demo token")?;
+        let (_, researcher) = store
+            .create_token("demo-researcher", Role::Researcher)
+            .context("creating the demo researcher token")?;
+        eprintln!(
+            "threadcare: demo: {} items from {} example files in a temporary database \
                  (deleted on exit); {} at imminent",
-                loaded.items,
-                loaded.files,
-                loaded.ingest.imminent.len()
-            );
-            let store: Arc<dyn Store> = Arc::new(store);
-            (
-                store,
-                Box::new(move |addr: SocketAddr| {
-                    format!(
-                        "Dashboard: http://{addr}/#token={token}\nToken: {token}\n\
+            loaded.items,
+            loaded.files,
+            loaded.ingest.imminent.len()
+        );
+        let store: Arc<dyn Store> = Arc::new(store);
+        (
+            store,
+            Box::new(move |addr: SocketAddr| {
+                format!(
+                    "Dashboard: http://{addr}/#token={token}\nToken: {token}\n\
                          Researcher token: {researcher} (de-identified view: \
                          http://{addr}/#token={researcher})\n\
                          (tokens for this demo only; press Ctrl-C to stop)"
-                    )
-                }),
-            )
-        } else {
-            let path = args.db.clone().unwrap_or_else(|| {
-                std::env::var_os("THREADCARE_DB")
-                    .filter(|p| !p.is_empty())
-                    .map(PathBuf::from)
-                    .unwrap_or_else(|| PathBuf::from("threadcare.db"))
-            });
-            let key = Key::resolve(args.key_file.as_deref())?;
-            let store = SqliteStore::open(&path, key)
-                .with_context(|| format!("opening {}", path.display()))?;
-            let store: Arc<dyn Store> = Arc::new(store);
-            (
-                store,
-                Box::new(|addr: SocketAddr| {
-                    format!(
-                        "Dashboard: http://{addr}/ (sign in with a token from \
+                )
+            }),
+        )
+    } else {
+        let path = args.db.clone().unwrap_or_else(|| {
+            std::env::var_os("THREADCARE_DB")
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("threadcare.db"))
+        });
+        let key = Key::resolve(args.key_file.as_deref())?;
+        let store =
+            SqliteStore::open(&path, key).with_context(|| format!("opening {}", path.display()))?;
+        let store: Arc<dyn Store> = Arc::new(store);
+        (
+            store,
+            Box::new(|addr: SocketAddr| {
+                format!(
+                    "Dashboard: http://{addr}/ (sign in with a token from \
                          `threadcare token create`)\nAPI: http://{addr}/api/v1/openapi.json"
-                    )
-                }),
-            )
-        };
+                )
+            }),
+        )
+    };
 
     if !args.listen.ip().is_loopback() && args.allow_public {
         eprintln!(
