@@ -762,3 +762,51 @@ fn the_error_table_is_documented() {
         assert_eq!(serialised, name);
     }
 }
+
+/// Every example file of the repository (every input format) goes through the API as it is.
+#[tokio::test]
+async fn every_example_format_can_be_posted() {
+    let h = Harness::new();
+    let mut formats = BTreeSet::new();
+    for (name, bytes) in threadcare_server::embedded::EXAMPLES {
+        let r = h
+            .call(
+                Method::POST,
+                "/api/v1/items",
+                Some(&h.moderator),
+                bytes.to_vec(),
+            )
+            .await;
+        let v = r.json();
+        assert_eq!(r.status, StatusCode::OK, "{name}: {v}");
+        assert!(v["read"].as_u64().unwrap() > 0, "{name}: {v}");
+        formats.insert(v["format"].as_str().unwrap().to_string());
+    }
+    for f in [
+        "jsonl",
+        "reddit",
+        "pushshift",
+        "wxr",
+        "rss",
+        "atom",
+        "csv",
+        "blog-text",
+    ] {
+        assert!(formats.contains(f), "no example read as {f}: {formats:?}");
+    }
+    // The same body forced to its own format reads the same.
+    let reddit = threadcare_server::embedded::EXAMPLES
+        .iter()
+        .find(|(n, _)| n.ends_with("reddit-thread.json"))
+        .unwrap()
+        .1;
+    let r = h
+        .call(
+            Method::POST,
+            "/api/v1/items?from=reddit",
+            Some(&h.moderator),
+            reddit.to_vec(),
+        )
+        .await;
+    assert_eq!(r.json()["new"], 0, "already stored: {}", r.text());
+}
