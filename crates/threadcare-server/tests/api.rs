@@ -810,3 +810,97 @@ async fn every_example_format_can_be_posted() {
         .await;
     assert_eq!(r.json()["new"], 0, "already stored: {}", r.text());
 }
+
+/// Walks the error table with real requests: every client-error code is produced by some bad
+/// request, with its documented status.
+#[tokio::test]
+async fn every_client_error_code_comes_from_a_real_request() {
+    let mut settings = Settings::default();
+    settings.limits.max_analyze_bytes = 2048;
+    let h = Harness::with_settings(settings);
+    h.load_fixture().await;
+    h.post_json(
+        "/api/v1/items/t-1/actions",
+        &h.moderator,
+        json!({"kind": "claim"}),
+    )
+    .await;
+    let m = h.moderator.clone();
+    let cases: Vec<(Method, String, Option<String>, Vec<u8>)> = vec![
+        (Method::GET, "/api/v1/me".into(), None, vec![]),
+        (Method::GET, "/api/v1/audit".into(), Some(m.clone()), vec![]),
+        (
+            Method::GET,
+            "/api/v1/items/none".into(),
+            Some(m.clone()),
+            vec![],
+        ),
+        (Method::GET, "/api/v2/queue".into(), Some(m.clone()), vec![]),
+        (Method::PUT, "/api/v1/queue".into(), Some(m.clone()), vec![]),
+        (
+            Method::POST,
+            "/api/v1/items/t-1/actions".into(),
+            Some(h.admin.clone()),
+            br#"{"kind":"claim"}"#.to_vec(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/analyze".into(),
+            Some(m.clone()),
+            b"{".to_vec(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/analyze".into(),
+            Some(m.clone()),
+            b"{}".to_vec(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/queue?limit=-3".into(),
+            Some(m.clone()),
+            vec![],
+        ),
+        (
+            Method::GET,
+            "/api/v1/threads/%C3%28".into(),
+            Some(m.clone()),
+            vec![],
+        ),
+        (
+            Method::POST,
+            "/api/v1/analyze".into(),
+            Some(m.clone()),
+            json!({"text": "z".repeat(4096)}).to_string().into_bytes(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/items".into(),
+            Some(m.clone()),
+            b"\x00\x00".to_vec(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/items".into(),
+            Some(m.clone()),
+            b"{\"id\":1}".to_vec(),
+        ),
+    ];
+    let mut seen = BTreeSet::new();
+    for (method, path, token, body) in cases {
+        let r = h.call(method.clone(), &path, token.as_deref(), body).await;
+        let code = r.code();
+        let documented = ErrorCode::ALL
+            .into_iter()
+            .find(|c| c.as_str() == code)
+            .unwrap_or_else(|| panic!("{code} is not in the table"));
+        assert_eq!(r.status, documented.status(), "{method} {path}");
+        seen.insert(code);
+    }
+    let client_codes: BTreeSet<String> = ErrorCode::ALL
+        .into_iter()
+        .filter(|c| c.status().is_client_error())
+        .map(|c| c.as_str().to_string())
+        .collect();
+    assert_eq!(seen, client_codes);
+}
