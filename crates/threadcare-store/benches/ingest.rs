@@ -43,7 +43,9 @@ const REPLIES: &[&str] = &[
 fn corpus(threads: usize) -> Vec<Item> {
     let mut items = Vec::with_capacity(threads * 4);
     let when = |t: usize, n: usize| {
-        Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap().fixed_offset()
+        Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
+            .unwrap()
+            .fixed_offset()
             + chrono::Duration::minutes((t * 7 + n) as i64)
     };
     for t in 0..threads {
@@ -100,7 +102,10 @@ fn main() {
     let items = corpus(threads);
     let n = items.len();
     let grouped = Thread::group(items.clone(), &[]);
-    println!("corpus: {threads} threads, {n} items, {} cores", rayon::current_num_threads());
+    println!(
+        "corpus: {threads} threads, {n} items, {} cores",
+        rayon::current_num_threads()
+    );
 
     let t = Instant::now();
     let assessed: usize = grouped
@@ -140,9 +145,7 @@ fn main() {
     );
 
     let t = Instant::now();
-    let q = store
-        .queue(&QueueFilter::default(), Utc::now())
-        .unwrap();
+    let q = store.queue(&QueueFilter::default(), Utc::now()).unwrap();
     println!(
         "queue over {n} items ({} entries): {:.2?}",
         q.len(),

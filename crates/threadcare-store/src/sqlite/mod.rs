@@ -42,6 +42,8 @@ pub const KEY_ENV: &str = "THREADCARE_DB_KEY";
 
 /// How long a write waits for another process's write to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Bytes of the file mapped into memory per connection (address space, not memory use).
+const MMAP_SIZE: i64 = 1 << 30;
 /// Reader connections kept open between reads.
 const MAX_IDLE_READERS: usize = 8;
 
@@ -288,6 +290,10 @@ fn connect(path: &Path, key: Option<&Key>, create: bool) -> Result<Connection> {
     }
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // Read the file through the operating system's page cache instead of copying pages into
+    // each connection's own (which a write by another connection invalidates). No effect on an
+    // encrypted file, whose pages must be decrypted anyway.
+    conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
     if create {
         // The writer overwrites what it deletes, so that a forgotten writer's text does not
         // linger in free pages of the file.
