@@ -999,3 +999,25 @@ fn thread_metadata_alone_makes_no_empty_thread() {
     );
     assert_eq!(store.stats().unwrap().threads, 2);
 }
+
+#[test]
+fn an_empty_file_is_migrated_from_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.db");
+    std::fs::write(&path, b"").unwrap();
+    let store = SqliteStore::open(&path, None).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        threadcare_store::SCHEMA_VERSION
+    );
+    ingest_items(&store, engine(), &sample(), &[]).unwrap();
+    drop(store);
+    // Opening again runs no migration and keeps everything.
+    let store = SqliteStore::open(&path, None).unwrap();
+    assert_eq!(store.stats().unwrap().items, 4);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let app: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(app, 0x7468_6364);
+}
