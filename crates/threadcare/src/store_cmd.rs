@@ -200,10 +200,15 @@ pub fn ingest(args: IngestArgs) -> Result<u8> {
         store.path().display()
     ))?;
     if !imminent.is_empty() {
+        const SHOWN: usize = 20;
+        let more = imminent.len().saturating_sub(SHOWN);
+        let mut ids = imminent[..imminent.len().min(SHOWN)].join(", ");
+        if more > 0 {
+            ids.push_str(&format!(" and {more} more"));
+        }
         say(format_args!(
-            "{} items reached imminent: {} (see the queue in `threadcare serve`)",
-            imminent.len(),
-            imminent.join(", ")
+            "{} items reached imminent: {ids} (see the queue in `threadcare serve`)",
+            imminent.len()
         ))?;
     }
     sink.tally.summary();
