@@ -24,6 +24,16 @@ pub struct Launch {
 /// Starts a multi-threaded runtime and serves until Ctrl-C (or SIGTERM), then lets requests in
 /// flight finish.
 pub fn run(launch: Launch) -> Result<(), String> {
+    // Items a killed `ingest` stored without their assessment (or assessed by an older engine)
+    // would be missing from the queue: assess them before serving anything.
+    let healed = threadcare_store::ingest_items(&*launch.store, &launch.engine, &[], &[])
+        .map_err(|e| format!("assessing stale threads: {e}"))?;
+    if healed.threads_assessed > 0 {
+        tracing::info!(
+            threads = healed.threads_assessed,
+            "assessed threads stored without a current assessment"
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("threadcare-http")
