@@ -115,7 +115,7 @@ else
   BUILD=(cargo build -p threadcare)
   [ "$PROFILE" = release ] && BUILD+=(--release)
   (cd "$ROOT" && "${BUILD[@]}") || { say "the build failed"; exit 2; }
-  BIN="$ROOT/target/$PROFILE/threadcare"
+  BIN="${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE/threadcare"
   # the demo database lives in a temporary directory of the server's own
   (cd "$WORK" && exec "$BIN" serve --demo --listen 127.0.0.1:0) >"$LOG" 2>&1 &
   SERVER_PID=$!
