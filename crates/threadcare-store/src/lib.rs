@@ -306,6 +306,20 @@ pub struct ForgetReport {
 }
 
 impl ForgetReport {
+    /// The counts per table in words (no names: this line goes to the audit log too).
+    pub fn describe(&self) -> String {
+        format!(
+            "{} items, {} item versions, {} assessments, {} actions, {} threads; \
+             {} audit lines kept with the item id blanked",
+            self.items,
+            self.item_versions,
+            self.assessments,
+            self.actions,
+            self.threads,
+            self.audit_scrubbed
+        )
+    }
+
     pub fn total(&self) -> u64 {
         self.items + self.item_versions + self.assessments + self.actions + self.threads
     }

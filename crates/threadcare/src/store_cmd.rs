@@ -24,7 +24,7 @@ pub struct DbArgs {
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
     /// A file holding the key of an encrypted database [default: $THREADCARE_DB_KEY]; needs a
-    /// build with encryption (`--features threadcare-store/sqlcipher`).
+    /// build with encryption (`cargo build --release --features sqlcipher`).
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
 }
@@ -283,15 +283,9 @@ pub fn forget(args: ForgetArgs) -> Result<u8> {
         return Ok(crate::exit::COMPLETE);
     }
     say(format_args!(
-        "removed {} rows: {} items, {} item versions, {} assessments, {} actions, {} threads; \
-         {} audit lines kept with the item id blanked",
+        "removed {} rows: {}",
         report.total(),
-        report.items,
-        report.item_versions,
-        report.assessments,
-        report.actions,
-        report.threads,
-        report.audit_scrubbed
+        report.describe()
     ))?;
     // The threads the writer took part in are re-assessed without them.
     let engine = Engine::embedded().context("loading the construct and context files")?;

@@ -552,16 +552,7 @@ pub fn forget_author(
             event: "forget".into(),
             item_id: None,
             level: None,
-            detail: Some(format!(
-                "removed {} items, {} item versions, {} assessments, {} actions, {} threads; \
-                 {} audit lines had their item id blanked",
-                report.items,
-                report.item_versions,
-                report.assessments,
-                report.actions,
-                report.threads,
-                report.audit_scrubbed
-            )),
+            detail: Some(format!("removed {}", report.describe())),
         },
         now,
     )?;
