@@ -1,0 +1,122 @@
+//! Missing a person in danger is the worst error (DESIGN §1): plain, varied ways of saying the
+//! most urgent things must reach their level, and everyday sentences that share their words must
+//! not. Each line is our own sentence, written to probe a phrasing the rules once missed.
+
+use threadcare_core::Level;
+use threadcare_engine::Engine;
+
+/// (text, the lowest acceptable level)
+const URGENT: &[(&str, Level)] = &[
+    (
+        "I have been hiding pills for weeks and tonight I will take them all.",
+        Level::Imminent,
+    ),
+    (
+        "I swallowed everything in the medicine cabinet about twenty minutes ago.",
+        Level::Imminent,
+    ),
+    (
+        "I took 30 of my sertraline an hour ago and now I feel sick.",
+        Level::Imminent,
+    ),
+    (
+        "I've got the rope in the garage, I just need everyone to go to bed.",
+        Level::Imminent,
+    ),
+    (
+        "I wrote letters to my kids tonight and put them where they'll find them in the morning.",
+        Level::Imminent,
+    ),
+    (
+        "I'm going to end things tonight, I've made up my mind.",
+        Level::Imminent,
+    ),
+    (
+        "I stood on the platform edge this morning and nearly stepped off.",
+        Level::Imminent,
+    ),
+    (
+        "I said goodbye to my mum today and gave the cat to a neighbour, it's time.",
+        Level::Imminent,
+    ),
+    (
+        "I cut deeper than ever before and it won't stop bleeding.",
+        Level::Imminent,
+    ),
+    (
+        "This is my last post. Thank you all for trying. Goodbye.",
+        Level::Imminent,
+    ),
+    (
+        "I relapsed and burned myself with a lighter last night.",
+        Level::Severe,
+    ),
+    (
+        "I've been purging after every meal for two weeks.",
+        Level::Severe,
+    ),
+    (
+        "I wish I could go to sleep and never wake up.",
+        Level::Moderate,
+    ),
+    ("I don't want to live anymore.", Level::Moderate),
+    (
+        "Sometimes I wonder if anyone would notice if I was gone.",
+        Level::Low,
+    ),
+    (
+        "Everyone would be better off if I just disappeared for good.",
+        Level::Low,
+    ),
+];
+
+/// Everyday sentences sharing words with the patterns above: must stay `none`.
+const EVERYDAY: &[&str] = &[
+    "We took all the kids to the cinema, they loved it.",
+    "I've got a rope swing in the garden for the kids.",
+    "I attempted the recipe twice before it worked.",
+    "Once everyone's asleep I'm going to finish my essay.",
+    "I've been saving up for weeks for a new bike.",
+    "Stockpiling snacks for the storm, we are ready.",
+    "Tonight I'll take them all to the cinema for my sister's birthday.",
+    "I'm going to end things with him tonight, the relationship is over.",
+    "We said goodbye to the holiday cottage and it's time to get back to work.",
+    "I nearly jumped out of my skin when the door slammed.",
+    "I took everything from the drawer to the charity shop.",
+    "Mum keeps her tablets in a locked box so my little brother can't find them.",
+];
+
+#[test]
+fn urgent_phrasings_reach_their_level() {
+    let engine = Engine::embedded().unwrap();
+    let mut missed = Vec::new();
+    for (text, min) in URGENT {
+        let a = engine.assess_text(text);
+        if a.level < *min {
+            missed.push(format!(
+                "{text:?}: {} (wanted {min}+): {}",
+                a.level, a.explanation
+            ));
+        }
+        if a.level > Level::Low {
+            assert!(
+                a.signals.iter().any(|s| s.affirmed()),
+                "{text:?} is {} without an affirmed span",
+                a.level
+            );
+        }
+    }
+    assert!(missed.is_empty(), "missed:\n{}", missed.join("\n"));
+}
+
+#[test]
+fn everyday_sentences_stay_none() {
+    let engine = Engine::embedded().unwrap();
+    let raised: Vec<String> = EVERYDAY
+        .iter()
+        .map(|text| (text, engine.assess_text(text)))
+        .filter(|(_, a)| a.level != Level::None)
+        .map(|(text, a)| format!("{text:?}: {}: {}", a.level, a.explanation))
+        .collect();
+    assert!(raised.is_empty(), "raised:\n{}", raised.join("\n"));
+}
