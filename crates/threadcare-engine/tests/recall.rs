@@ -2,8 +2,9 @@
 //! most urgent things must reach their level, and everyday sentences that share their words must
 //! not. Each line is our own sentence, written to probe a phrasing the rules once missed.
 
-use threadcare_core::Level;
+use threadcare_core::{Format, Level, Thread};
 use threadcare_engine::Engine;
+use threadcare_ingest::Collect;
 
 /// (text, the lowest acceptable level)
 const URGENT: &[(&str, Level)] = &[
@@ -119,4 +120,59 @@ fn everyday_sentences_stay_none() {
         .map(|(text, a)| format!("{text:?}: {}: {}", a.level, a.explanation))
         .collect();
     assert!(raised.is_empty(), "raised:\n{}", raised.join("\n"));
+}
+
+/// Harmful replies to a person at risk, each of a kind DESIGN §7 names, and replies that help.
+#[test]
+fn harmful_replies_to_a_person_at_risk_are_named() {
+    let engine = Engine::embedded().unwrap();
+    let post =
+        "I've got the pills lined up and I'm going to take them tonight. I can't do this anymore.";
+    let replies: &[(&str, Option<&str>)] = &[
+        ("Do it, nobody will miss you anyway.", Some("encouragement")),
+        ("If you're going to do it, take them with alcohol so it works.", Some("method_or_means")),
+        ("You're just being dramatic, everyone has bad days.", Some("invalidation")),
+        ("Just don't eat tomorrow either, you'll feel so light and in control.", Some("pro_eating_disorder")),
+        ("I'm so sorry you're hurting this much. Please call a crisis line or go to A&E right now.", None),
+    ];
+    let mut lines = vec![
+        serde_json::json!({"id": "p", "thread_id": "p", "author": "op", "text": post}).to_string(),
+    ];
+    for (i, (text, _)) in replies.iter().enumerate() {
+        lines.push(
+            serde_json::json!({"id": format!("r{i}"), "thread_id": "p", "parent_id": "p", "kind": "comment", "author": format!("u{i}"), "text": text})
+                .to_string(),
+        );
+    }
+    let jsonl = lines.join("\n");
+    let c = Collect::read(Format::Jsonl, "test.jsonl", jsonl.as_bytes());
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    let thread = Thread::group(c.items, &c.threads).remove(0);
+    let assessed = engine.assess_thread(&thread);
+    assert_eq!(
+        assessed.items[0].assessment.level,
+        Level::Imminent,
+        "the post"
+    );
+    for (i, (text, harm)) in replies.iter().enumerate() {
+        let reply = assessed.items[i + 1].assessment.reply.as_ref().unwrap();
+        match harm {
+            Some(kind) => {
+                assert!(
+                    reply.harmful.iter().any(|h| h == kind),
+                    "{text:?}: {:?}",
+                    reply.harmful
+                );
+                assert!(!reply.supportive, "{text:?} counted as supportive");
+            }
+            None => {
+                assert!(reply.harmful.is_empty(), "{text:?}: {:?}", reply.harmful);
+                assert!(reply.supportive && reply.referral, "{text:?}: {reply:?}");
+            }
+        }
+    }
+    assert!(
+        !assessed.summary.unanswered_at_risk,
+        "one reply points to help"
+    );
 }
