@@ -61,6 +61,20 @@ const URGENT: &[(&str, Level)] = &[
         Level::Moderate,
     ),
     ("I don't want to live anymore.", Level::Moderate),
+    ("I haven't eaten anything since Sunday.", Level::Severe),
+    (
+        "I only let myself have 300 calories a day now.",
+        Level::Severe,
+    ),
+    (
+        "Part of me wants to overdose just to make it stop.",
+        Level::Severe,
+    ),
+    ("The voices keep telling me I should die.", Level::Moderate),
+    (
+        "I used to self harm as a teenager but I've been clean for eight years.",
+        Level::Low,
+    ),
     (
         "Sometimes I wonder if anyone would notice if I was gone.",
         Level::Low,
