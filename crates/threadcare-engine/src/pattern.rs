@@ -116,11 +116,129 @@ pub struct Matcher {
     word_reqs: Vec<Vec<u32>>,
     /// Number of distinct word ids.
     n_ids: u32,
+    /// The literal word prefixes of the token patterns (see [`Trie`]).
+    trie: Trie,
+    /// For each word id, the patterns of `starts` that the trie cannot rule out (a literal
+    /// prefix that is empty because a prefix test such as `suicid*` comes first): always tried.
+    loose_starts: Vec<Vec<u32>>,
+}
+
+/// The most literal prefixes one pattern puts in the [`Trie`]: past that, its prefixes stop at
+/// the element before (shorter, so less selective, never wrong).
+const PREFIX_LIMIT: usize = 512;
+
+/// A trie over word ids of every token pattern's literal prefixes: the word sequences that a
+/// match must start with, up to the pattern's first gap or prefix test (optional elements give
+/// prefixes with and without them). Walking it from a token lists exactly the patterns whose
+/// prefix the following words spell, so a token costs one walk (usually one or two lookups)
+/// instead of one check per pattern that starts with its word: "i" opens over a hundred
+/// patterns, and the next word rules out nearly all of them. It is only a filter: every pattern
+/// it lets through is matched by [`match_steps`] as before.
+#[derive(Debug, Default)]
+struct Trie {
+    /// For each word id, 1 + the node of the one-word prefix (0: none).
+    root: Vec<u32>,
+    /// (node, next word id) → node.
+    next: FxHashMap<(u32, u32), u32>,
+    /// For each node, the patterns with a literal prefix ending there, ascending.
+    accept: Vec<Vec<u32>>,
+}
+
+impl Trie {
+    fn insert(&mut self, path: &[u32], pattern: u32) {
+        let Some((&first, rest)) = path.split_first() else {
+            return;
+        };
+        if self.root.len() <= first as usize {
+            self.root.resize(first as usize + 1, 0);
+        }
+        let mut node = match self.root[first as usize] {
+            0 => {
+                self.accept.push(Vec::new());
+                self.root[first as usize] = self.accept.len() as u32;
+                self.accept.len() as u32 - 1
+            }
+            n => n - 1,
+        };
+        for &id in rest {
+            let fresh = self.accept.len() as u32;
+            node = *self.next.entry((node, id)).or_insert(fresh);
+            if node == fresh {
+                self.accept.push(Vec::new());
+            }
+        }
+        let list = &mut self.accept[node as usize];
+        if list.last() != Some(&pattern) {
+            list.push(pattern);
+        }
+    }
+
+    /// Adds to `out` every pattern whose literal prefix is spelled by `ids[i..end]` from `i`.
+    fn walk(&self, ids: &[u32], i: usize, end: usize, out: &mut Vec<u32>) {
+        let mut node = match self.root.get(ids[i] as usize) {
+            Some(&n) if n > 0 => n - 1,
+            _ => return,
+        };
+        let mut j = i + 1;
+        loop {
+            out.extend_from_slice(&self.accept[node as usize]);
+            if j >= end {
+                return;
+            }
+            match self.next.get(&(node, ids[j])) {
+                Some(&n) => node = n,
+                None => return,
+            }
+            j += 1;
+        }
+    }
+}
+
+/// The literal prefixes of a pattern (see [`Trie`]), at most about `limit` of them.
+fn literal_prefixes(steps: &[Step], limit: usize) -> Vec<Vec<u32>> {
+    let mut open: Vec<Vec<u32>> = vec![Vec::new()];
+    let mut done: Vec<Vec<u32>> = Vec::new();
+    for step in steps {
+        let Step::Elem(elem) = step else { break };
+        let mut next_open = Vec::new();
+        let mut next_done = Vec::new();
+        for path in &open {
+            for alt in &elem.alts {
+                let mut p = path.clone();
+                let mut whole = true;
+                for t in alt {
+                    match t {
+                        Test::Word(id) => p.push(*id),
+                        Test::Prefix(_) => {
+                            whole = false;
+                            break;
+                        }
+                    }
+                }
+                if whole {
+                    next_open.push(p);
+                } else {
+                    next_done.push(p);
+                }
+            }
+            if elem.optional {
+                next_open.push(path.clone());
+            }
+        }
+        if next_open.len() + next_done.len() + done.len() > limit {
+            break;
+        }
+        open = next_open;
+        done.extend(next_done);
+    }
+    done.extend(open);
+    done
 }
 
 thread_local! {
-    /// Per-thread scratch for [`Matcher::find_with`]: a stamp per required set, and the last stamp.
-    static SEEN: std::cell::RefCell<(Vec<u32>, u32)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
+    /// Per-thread scratch for [`Matcher::find_with`]: a stamp per required set, the last stamp,
+    /// and the candidate patterns of a token.
+    static SEEN: std::cell::RefCell<(Vec<u32>, u32, Vec<u32>)> = const { std::cell::RefCell::new((Vec::new(), 0, Vec::new())) };
 }
 
 /// Token ids of a text for one matcher.
@@ -180,6 +298,24 @@ impl Matcher {
             reqs.push(r);
         }
         self.required.push(reqs);
+        let mut loose = false;
+        for path in literal_prefixes(&steps, PREFIX_LIMIT) {
+            if path.is_empty() {
+                loose = true;
+            } else {
+                self.trie.insert(&path, index);
+            }
+        }
+        if loose {
+            for (id, list) in self.starts.iter().enumerate() {
+                if list.contains(&index) {
+                    if self.loose_starts.len() <= id {
+                        self.loose_starts.resize(id + 1, Vec::new());
+                    }
+                    self.loose_starts[id].push(index);
+                }
+            }
+        }
         self.patterns.push(Compiled::Tokens(steps));
         Ok(index)
     }
@@ -321,19 +457,22 @@ impl Matcher {
                 ids[i] = self.vocab.get(tokens.norm(i)).copied().unwrap_or(UNKNOWN);
             }
         }
-        self.find_filtered(text, tokens, &Ids(ids), Some(only))
+        self.find_filtered(text, tokens, &Ids(ids), Some(only), false)
     }
 
     pub fn find_with(&self, text: &str, tokens: &Tokens, ids: &Ids) -> Vec<Match> {
-        self.find_filtered(text, tokens, ids, None)
+        self.find_filtered(text, tokens, ids, None, false)
     }
 
+    /// `naive`: every pattern that starts with a token's word is a candidate (the matcher before
+    /// the [`Trie`]), kept as the oracle the tests compare with.
     fn find_filtered(
         &self,
         text: &str,
         tokens: &Tokens,
         ids: &Ids,
         only: Option<&[bool]>,
+        naive: bool,
     ) -> Vec<Match> {
         let kept = |sentence: usize| only.is_none_or(|o| o.get(sentence).copied().unwrap_or(false));
         let mut out = Vec::new();
@@ -341,7 +480,7 @@ impl Matcher {
         // kept per thread and never cleared (each sentence gets a new stamp), because zeroing a
         // table for every text would cost more than matching.
         SEEN.with(|cell| {
-            let (seen, next_stamp) = &mut *cell.borrow_mut();
+            let (seen, next_stamp, cands) = &mut *cell.borrow_mut();
             if seen.len() < self.req_sets.len() {
                 seen.resize(self.req_sets.len(), 0);
             }
@@ -370,12 +509,24 @@ impl Matcher {
                         .iter()
                         .filter(|(prefix, _)| tokens.norm(i).starts_with(&**prefix))
                         .map(|(_, p)| *p);
-                    let by_word = if id == UNKNOWN {
-                        &[][..]
-                    } else {
-                        self.starts.get(id as usize).map(|v| &v[..]).unwrap_or(&[])
-                    };
-                    for p in by_word.iter().copied().chain(by_prefix) {
+                    cands.clear();
+                    if id != UNKNOWN {
+                        if naive {
+                            cands.extend_from_slice(
+                                self.starts.get(id as usize).map(|v| &v[..]).unwrap_or(&[]),
+                            );
+                        } else {
+                            if let Some(loose) = self.loose_starts.get(id as usize) {
+                                cands.extend_from_slice(loose);
+                            }
+                            self.trie.walk(&ids.0, i, sentence.tokens.end, cands);
+                            if cands.len() > 1 {
+                                cands.sort_unstable();
+                                cands.dedup();
+                            }
+                        }
+                    }
+                    for p in cands.iter().copied().chain(by_prefix) {
                         let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
                             continue;
                         };
@@ -797,6 +948,180 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("nest"));
+    }
+
+    /// Every pattern of the embedded data files (constructs, look-alikes, context cues and
+    /// terminators) in one matcher, with the words its patterns use.
+    fn embedded_matcher() -> &'static (Matcher, Vec<String>) {
+        static M: std::sync::OnceLock<(Matcher, Vec<String>)> = std::sync::OnceLock::new();
+        M.get_or_init(|| {
+            let lex =
+                crate::construct::parse_lexicon(crate::construct::embedded_lexicon()).unwrap();
+            let mut m = Matcher::new();
+            for (file, text) in crate::construct::embedded() {
+                let c = crate::construct::parse(file, text).unwrap();
+                for p in c.patterns.iter().chain(&c.exclude) {
+                    m.add(p, &lex).unwrap();
+                }
+            }
+            for (_, text) in crate::context::embedded() {
+                let f: crate::context::ContextFile = toml::from_str(text).unwrap();
+                for r in &f.rules {
+                    m.add(&r.cue, &lex).unwrap();
+                }
+                for t in &f.terminators {
+                    m.add(t, &lex).unwrap();
+                }
+            }
+            let mut words: Vec<String> = m.vocab.keys().cloned().collect();
+            words.sort();
+            // Words no pattern uses, and prefixes' words.
+            words.extend(
+                [
+                    "the", "zebra", "suicidal", "escaping", "pills", "3", "blue", "killed",
+                ]
+                .map(String::from),
+            );
+            (m, words)
+        })
+    }
+
+    /// Words that one of `m`'s patterns matches: each element's alternative chosen at random,
+    /// optional elements and gaps filled or not, and now and then a word dropped.
+    fn sample(m: &Matcher, words_of: &[String], p: usize, next: &mut dyn FnMut() -> u64) -> String {
+        let Compiled::Tokens(steps) = &m.patterns[p] else {
+            return String::new();
+        };
+        let mut out = Vec::new();
+        for step in steps {
+            match step {
+                Step::Gap(n) => {
+                    for _ in 0..next() % (*n as u64 + 2) {
+                        out.push("very".to_string());
+                    }
+                }
+                Step::Elem(e) => {
+                    if e.optional && next() % 2 == 0 {
+                        continue;
+                    }
+                    let alt = &e.alts[(next() % e.alts.len() as u64) as usize];
+                    for t in alt {
+                        out.push(match t {
+                            Test::Word(id) => words_of[*id as usize].clone(),
+                            Test::Prefix(pre) => format!("{pre}ing"),
+                        });
+                    }
+                }
+            }
+        }
+        if next() % 4 == 0 && !out.is_empty() {
+            let k = (next() % out.len() as u64) as usize;
+            out.remove(k);
+        }
+        out.join(" ")
+    }
+
+    /// A text of `n` pieces from a seed: pattern samples (see [`sample`]) and random words of
+    /// the vocabulary, with sentence and clause breaks and quotation marks.
+    fn text_of(m: &Matcher, words: &[String], seed: u64, n: usize) -> String {
+        let mut words_of = vec![String::new(); m.n_ids as usize];
+        for (w, &id) in &m.vocab {
+            if words_of[id as usize].is_empty() || !w.contains('\'') {
+                words_of[id as usize] = w.clone();
+            }
+        }
+        let mut x = seed | 1;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut out = String::new();
+        for k in 0..n {
+            if next() % 3 == 0 {
+                let p = (next() % m.patterns.len() as u64) as usize;
+                out.push_str(&sample(m, &words_of, p, &mut next));
+            } else {
+                out.push_str(&words[(next() % words.len() as u64) as usize]);
+            }
+            out.push_str(match next() % 16 {
+                0 => ". ",
+                1 => ", ",
+                2 => "\n",
+                3 if k % 2 == 0 => " “",
+                4 => "” ",
+                _ => " ",
+            });
+        }
+        out
+    }
+
+    /// Matches both ways, and returns how many.
+    fn both_ways(m: &Matcher, text: &str) -> usize {
+        let toks = tokenize(text);
+        let ids = m.ids(&toks);
+        let fast = m.find_filtered(text, &toks, &ids, None, false);
+        let naive = m.find_filtered(text, &toks, &ids, None, true);
+        assert_eq!(fast, naive, "{text:?}");
+        let found = fast.len();
+        // Only some sentences, as context and look-alikes are matched.
+        let only: Vec<bool> = (0..toks.sentences.len()).map(|s| s % 2 == 1).collect();
+        let fast = m.find_in_sentences(text, &toks, &only);
+        let naive = m.find_filtered(text, &toks, &ids, Some(&only), true);
+        assert_eq!(fast, naive, "{text:?}");
+        found
+    }
+
+    /// The trie only rules out patterns that cannot match: on random texts and on texts made
+    /// of the patterns' own phrases, the matches (and their order) are the naive matcher's.
+    #[test]
+    fn the_trie_finds_what_trying_every_pattern_finds() {
+        let (m, words) = embedded_matcher();
+        for seed in 0..3000u64 {
+            both_ways(
+                m,
+                &text_of(m, words, seed.wrapping_mul(0x9e37_79b9_7f4a_7c15), 30),
+            );
+        }
+    }
+
+    #[test]
+    fn the_trie_agrees_on_the_data_files_own_phrases() {
+        let (m, _) = embedded_matcher();
+        // Every fixture text of every construct and context file, alone and run together.
+        let mut texts = Vec::new();
+        for (file, text) in crate::construct::embedded() {
+            let c = crate::construct::parse(file, text).unwrap();
+            texts.extend(c.fixtures.iter().map(|f| f.text.clone()));
+        }
+        for (_, text) in crate::context::embedded() {
+            let f: crate::context::ContextFile = toml::from_str(text).unwrap();
+            texts.extend(f.fixtures.iter().map(|f| f.text.clone()));
+        }
+        assert!(texts.len() > 100);
+        let found: usize = texts.iter().map(|t| both_ways(m, t)).sum();
+        assert!(found > texts.len(), "{found} matches");
+        for pair in texts.windows(3) {
+            both_ways(m, &pair.join(" "));
+            both_ways(m, &pair.join(" and ").to_lowercase().replace('.', ""));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        #[test]
+        fn the_trie_agrees_on_arbitrary_word_sequences(
+            picks in proptest::collection::vec((0usize..100_000, 0u8..8), 1..60)
+        ) {
+            let (m, words) = embedded_matcher();
+            let mut text = String::new();
+            for (w, sep) in picks {
+                text.push_str(&words[w % words.len()]);
+                text.push_str([" ", " ", " ", " ", ". ", ", ", "\n", "? "][sep as usize]);
+            }
+            both_ways(m, &text);
+        }
     }
 
     #[test]
