@@ -106,6 +106,11 @@ pub struct Matcher {
     /// Patterns that start with a prefix (`suicid*`): tried on every token that has the prefix.
     prefix_starts: Vec<(Box<str>, u32)>,
     regexes: Vec<u32>,
+    /// The regexes' sources, and all of them as one set (built on first use): on ASCII text one
+    /// pass of the set tells which regexes match at all, and only those are run. (On other
+    /// text a set falls back to a slow engine where a pattern has a Unicode `\b`.)
+    regex_sources: Vec<String>,
+    regex_set: std::sync::OnceLock<Option<regex::RegexSet>>,
     /// For each pattern, its required elements after the first (each as the word ids one of
     /// which must open it), smallest first: a sentence lacking any of them cannot match, and is
     /// skipped before the backtracking matcher runs.
@@ -194,10 +199,13 @@ impl Trie {
     }
 }
 
-/// The literal prefixes of a pattern (see [`Trie`]), at most about `limit` of them.
-fn literal_prefixes(steps: &[Step], limit: usize) -> Vec<Vec<u32>> {
+/// The literal prefixes of a pattern (see [`Trie`]), at most about `limit` of them, and how
+/// many of its steps every prefix covers: a text that spells one of the prefixes matches those
+/// steps whatever else it holds.
+fn literal_prefixes(steps: &[Step], limit: usize) -> (Vec<Vec<u32>>, usize) {
     let mut open: Vec<Vec<u32>> = vec![Vec::new()];
     let mut done: Vec<Vec<u32>> = Vec::new();
+    let mut covered = 0;
     for step in steps {
         let Step::Elem(elem) = step else { break };
         let mut next_open = Vec::new();
@@ -228,11 +236,16 @@ fn literal_prefixes(steps: &[Step], limit: usize) -> Vec<Vec<u32>> {
         if next_open.len() + next_done.len() + done.len() > limit {
             break;
         }
+        let whole = next_done.is_empty();
         open = next_open;
         done.extend(next_done);
+        if !whole {
+            break;
+        }
+        covered += 1;
     }
     done.extend(open);
-    done
+    (done, covered)
 }
 
 thread_local! {
@@ -265,6 +278,8 @@ impl Matcher {
                 .map_err(|e| err(e.to_string()))?;
             self.patterns.push(Compiled::Regex(regex));
             self.regexes.push(index);
+            self.regex_sources.push(re.to_string());
+            self.regex_set = std::sync::OnceLock::new();
             return Ok(index);
         }
         let expanded = expand_classes(source, lexicon).map_err(err)?;
@@ -283,8 +298,9 @@ impl Matcher {
             }
         }
         self.required.resize(index as usize, Vec::new());
+        let (prefixes, covered) = literal_prefixes(&steps, PREFIX_LIMIT);
         let mut reqs = Vec::new();
-        for set in required_words(&steps) {
+        for set in required_words(&steps, covered) {
             let next = self.req_sets.len() as u32;
             let r = *self.req_sets.entry(set.clone()).or_insert(next);
             if r == next {
@@ -299,7 +315,7 @@ impl Matcher {
         }
         self.required.push(reqs);
         let mut loose = false;
-        for path in literal_prefixes(&steps, PREFIX_LIMIT) {
+        for path in prefixes {
             if path.is_empty() {
                 loose = true;
             } else {
@@ -550,7 +566,23 @@ impl Matcher {
                 }
             }
         });
-        for &p in &self.regexes {
+        let set = if self.regexes.len() > 1 && text.is_ascii() {
+            self.regex_set
+                .get_or_init(|| {
+                    regex::RegexSetBuilder::new(&self.regex_sources)
+                        .case_insensitive(true)
+                        .build()
+                        .ok()
+                })
+                .as_ref()
+                .map(|set| set.matches(text))
+        } else {
+            None
+        };
+        for (k, &p) in self.regexes.iter().enumerate() {
+            if set.as_ref().is_some_and(|s| !s.matched(k)) {
+                continue;
+            }
             let Compiled::Regex(re) = &self.patterns[p as usize] else {
                 continue;
             };
@@ -603,11 +635,12 @@ fn explode(seq: Vec<WordTest>) -> Vec<Vec<Test>> {
     alts
 }
 
-/// The required elements of a pattern after its first (see [`Matcher::required`]).
-fn required_words(steps: &[Step]) -> Vec<Box<[u32]>> {
+/// The required elements of a pattern after its first (see [`Matcher::required`]), from step
+/// `from` on: the steps before are covered by the literal prefix the [`Trie`] has matched.
+fn required_words(steps: &[Step], from: usize) -> Vec<Box<[u32]>> {
     let mut out: Vec<Box<[u32]>> = Vec::new();
     let mut first = true;
-    for step in steps {
+    for (k, step) in steps.iter().enumerate() {
         let Step::Elem(elem) = step else { continue };
         if elem.optional {
             continue;
@@ -616,7 +649,7 @@ fn required_words(steps: &[Step]) -> Vec<Box<[u32]>> {
             first = false;
             continue;
         }
-        if !elem.prefix_first.is_empty() {
+        if k < from || !elem.prefix_first.is_empty() {
             continue;
         }
         let mut ids: Vec<u32> = elem.by_first.keys().copied().collect();
