@@ -13,7 +13,7 @@ use serde::Deserialize;
 use threadcare_core::{Certainty, Cue, Experiencer, Signal, Temporality};
 
 use crate::construct::Expect;
-use crate::pattern::{Lexicon, Match, Matcher, PatternError};
+use crate::pattern::{Lexicon, Match, Matcher, PatternError, Vocabulary, WordIds};
 use crate::token::Tokens;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -208,6 +208,17 @@ impl Context {
         })
     }
 
+    /// The cue and terminator matchers, to number their words with others'.
+    pub fn matchers(&self) -> [&Matcher; 2] {
+        [&self.cues, &self.terminators]
+    }
+
+    /// Numbers the cues' and terminators' words by `vocabulary` too (see [`Matcher::attach`]).
+    pub fn attach(&mut self, vocabulary: &Vocabulary) {
+        self.cues.attach(vocabulary);
+        self.terminators.attach(vocabulary);
+    }
+
     /// Sets negation, temporality, certainty, experiencer and quotation on signals found in
     /// `tokens`. `spans[i]` is the token range of `signals[i]`.
     pub fn apply(
@@ -217,6 +228,24 @@ impl Context {
         signals: &mut [Signal],
         spans: &[(usize, usize)],
         pronouns_apply: &dyn Fn(&str) -> bool,
+    ) {
+        let pronouns: Vec<bool> = signals
+            .iter()
+            .map(|s| pronouns_apply(&s.construct))
+            .collect();
+        self.apply_with(text, tokens, signals, spans, &pronouns, None);
+    }
+
+    /// [`Context::apply`] with whether pronoun cues apply given per signal, and the text's word
+    /// ids in the vocabulary the matchers are attached to, when known.
+    pub fn apply_with(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        signals: &mut [Signal],
+        spans: &[(usize, usize)],
+        pronouns_apply: &[bool],
+        words: Option<&WordIds>,
     ) {
         if signals.is_empty() {
             return;
@@ -228,11 +257,31 @@ impl Context {
                 *slot = true;
             }
         }
-        let cue_matches = self.cues.find_in_sentences(text, tokens, &only);
-        let term_matches = self.terminators.find_in_sentences(text, tokens, &only);
+        let (cue_matches, term_matches) = match words {
+            Some(words) => (
+                self.cues.find_in_sentences_with(
+                    text,
+                    tokens,
+                    &self.cues.ids_from(tokens, words),
+                    &only,
+                ),
+                self.terminators.find_in_sentences_with(
+                    text,
+                    tokens,
+                    &self.terminators.ids_from(tokens, words),
+                    &only,
+                ),
+            ),
+            None => (
+                self.cues.find_in_sentences(text, tokens, &only),
+                self.terminators.find_in_sentences(text, tokens, &only),
+            ),
+        };
         let live = self.drop_pseudo(&cue_matches);
 
-        for (signal, &(s_start, s_end)) in signals.iter_mut().zip(spans) {
+        for ((signal, &(s_start, s_end)), &pronouns) in
+            signals.iter_mut().zip(spans).zip(pronouns_apply)
+        {
             // Quotation is structural: the evidence sits inside quotation marks.
             if tokens.tokens[s_start..s_end].iter().any(|t| t.quoted) {
                 signal.quoted = true;
@@ -254,7 +303,7 @@ impl Context {
                 let cr = &self.cue_rules[m.pattern as usize];
                 let file = &self.files[cr.file];
                 let rule = &file.rules[cr.rule];
-                if rule.pseudo || (rule.pronoun && !pronouns_apply(&signal.construct)) {
+                if rule.pseudo || (rule.pronoun && !pronouns) {
                     continue;
                 }
                 let direction = rule.direction.unwrap_or(file.direction);

@@ -4,7 +4,7 @@ use threadcare_core::{Certainty, Experiencer, Signal, Temporality};
 
 use crate::construct::{self, Construct, ConstructError};
 use crate::context::{Context, ContextError};
-use crate::pattern::{Lexicon, Matcher, PatternError};
+use crate::pattern::{Lexicon, Matcher, PatternError, Vocabulary};
 use crate::token::{tokenize, Tokens};
 
 /// Why the engine could not be built from its data files.
@@ -29,6 +29,15 @@ pub struct Signals {
     excludes: Matcher,
     exclude_owner: Vec<u32>,
     pub context: Context,
+    /// The words of all four matchers (constructs, look-alikes, cues, terminators): a text's
+    /// tokens are looked up once.
+    vocabulary: Vocabulary,
+    /// For each pattern of `matcher`: its signals' `rule` (`construct:pattern`).
+    rules: Vec<String>,
+    /// For each construct: pronoun cues apply to it (see [`Signals::find_in`]).
+    pronouns_apply: Vec<bool>,
+    /// For each construct: a quality of a reply.
+    is_reply: Vec<bool>,
 }
 
 impl Signals {
@@ -45,7 +54,7 @@ impl Signals {
 
     pub fn new(
         constructs: Vec<Construct>,
-        context: Context,
+        mut context: Context,
         lexicon: &Lexicon,
     ) -> Result<Signals, EngineError> {
         let mut matcher = Matcher::new();
@@ -73,6 +82,28 @@ impl Signals {
                 exclude_owner.push(ci as u32);
             }
         }
+        let [cues, terminators] = context.matchers();
+        let vocabulary = Vocabulary::of(&[&matcher, &excludes, cues, terminators]);
+        matcher.attach(&vocabulary);
+        excludes.attach(&vocabulary);
+        context.attach(&vocabulary);
+        let rules = owner
+            .iter()
+            .map(|&(ci, pi)| {
+                let c = &constructs[ci as usize];
+                format!("{}:{}", c.id, c.patterns[pi as usize])
+            })
+            .collect();
+        // Pronoun cues ("she", "he") do not make support, the alliance or a rupture someone
+        // else's: those involve another person by nature. Naming who ("my sister") still does.
+        let pronouns_apply = constructs
+            .iter()
+            .map(|c| c.experiencer_cues && c.kind != crate::construct::Kind::Theme)
+            .collect();
+        let is_reply = constructs
+            .iter()
+            .map(|c| c.kind == crate::construct::Kind::Reply)
+            .collect();
         Ok(Signals {
             constructs,
             matcher,
@@ -80,6 +111,10 @@ impl Signals {
             excludes,
             exclude_owner,
             context,
+            vocabulary,
+            rules,
+            pronouns_apply,
+            is_reply,
         })
     }
 
@@ -94,7 +129,10 @@ impl Signals {
     }
 
     pub fn find_in(&self, text: &str, tokens: &Tokens) -> Vec<Signal> {
-        let mut matches = self.matcher.find(text, tokens);
+        let words = self.vocabulary.ids(tokens);
+        let mut matches =
+            self.matcher
+                .find_with(text, tokens, &self.matcher.ids_from(tokens, &words));
         if matches.is_empty() {
             return Vec::new();
         }
@@ -105,7 +143,12 @@ impl Signals {
                 only[t.sentence as usize] = true;
             }
         }
-        let excluded = self.excludes.find_in_sentences(text, tokens, &only);
+        let excluded = self.excludes.find_in_sentences_with(
+            text,
+            tokens,
+            &self.excludes.ids_from(tokens, &words),
+            &only,
+        );
         matches.retain(|m| {
             let ci = self.owner[m.pattern as usize].0;
             !excluded.iter().any(|x| {
@@ -135,8 +178,9 @@ impl Signals {
         kept.sort_by_key(|m| (m.start, m.end));
         let mut signals = Vec::with_capacity(kept.len());
         let mut spans = Vec::with_capacity(kept.len());
+        let mut owners = Vec::with_capacity(kept.len());
         for m in &kept {
-            let (ci, pi) = self.owner[m.pattern as usize];
+            let ci = self.owner[m.pattern as usize].0;
             let c = &self.constructs[ci as usize];
             signals.push(Signal {
                 construct: c.id.clone(),
@@ -149,27 +193,20 @@ impl Signals {
                 experiencer: Experiencer::Writer,
                 certainty: Certainty::Definite,
                 quoted: false,
-                rule: format!("{}:{}", c.id, c.patterns[pi as usize]),
+                rule: self.rules[m.pattern as usize].clone(),
                 cues: Vec::new(),
                 in_title: false,
             });
             spans.push((m.tok_start, m.tok_end));
+            owners.push(ci as usize);
         }
-        // Pronoun cues ("she", "he") do not make support, the alliance or a rupture someone
-        // else's: those involve another person by nature. Naming who ("my sister") still does.
-        let pronouns_apply = |construct: &str| {
-            self.construct(construct)
-                .is_none_or(|c| c.experiencer_cues && c.kind != crate::construct::Kind::Theme)
-        };
+        let pronouns: Vec<bool> = owners.iter().map(|&ci| self.pronouns_apply[ci]).collect();
         self.context
-            .apply(text, tokens, &mut signals, &spans, &pronouns_apply);
+            .apply_with(text, tokens, &mut signals, &spans, &pronouns, Some(&words));
         // A reply's qualities ("I'm so sorry you…", "have you told your therapist?") speak to
         // someone else by nature: experiencer cues do not apply to them.
-        for s in signals.iter_mut() {
-            if self
-                .construct(&s.construct)
-                .is_some_and(|c| c.kind == crate::construct::Kind::Reply)
-            {
+        for (s, &ci) in signals.iter_mut().zip(&owners) {
+            if self.is_reply[ci] {
                 s.experiencer = Experiencer::Writer;
                 s.cues.retain(|c| c.category != "experiencer");
                 // Advice is often conditional and meant all the same: "if it gets worse tonight,

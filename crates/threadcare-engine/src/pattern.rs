@@ -111,18 +111,23 @@ pub struct Matcher {
     /// text a set falls back to a slow engine where a pattern has a Unicode `\b`.)
     regex_sources: Vec<String>,
     regex_set: std::sync::OnceLock<Option<regex::RegexSet>>,
+    /// For each id of a [`Vocabulary`] this matcher is attached to, its own word id (or
+    /// `UNKNOWN`); empty when not attached.
+    from_global: Vec<u32>,
     /// For each pattern, its required elements after the first (each as the word ids one of
     /// which must open it), smallest first: a sentence lacking any of them cannot match, and is
     /// skipped before the backtracking matcher runs.
     required: Vec<Vec<u32>>,
     /// Distinct required word sets (see `required`), numbered.
     req_sets: FxHashMap<Box<[u32]>, u32>,
-    /// For each word id, the required sets it satisfies.
-    word_reqs: Vec<Vec<u32>>,
+    /// The words of each required set, by its number.
+    req_ids: Vec<Box<[u32]>>,
     /// Number of distinct word ids.
     n_ids: u32,
     /// The literal word prefixes of the token patterns (see [`Trie`]).
     trie: Trie,
+    /// For each pattern, how many of its steps its literal prefixes cover (see [`Trie`]).
+    covered: Vec<u32>,
     /// For each word id, the patterns of `starts` that the trie cannot rule out (a literal
     /// prefix that is empty because a prefix test such as `suicid*` comes first): always tried.
     loose_starts: Vec<Vec<u32>>,
@@ -131,6 +136,10 @@ pub struct Matcher {
 /// The most literal prefixes one pattern puts in the [`Trie`]: past that, its prefixes stop at
 /// the element before (shorter, so less selective, never wrong).
 const PREFIX_LIMIT: usize = 512;
+
+/// The flag of a candidate pattern (in its index's top bit) that must be matched from its first
+/// step rather than from where its literal prefix ends.
+const FULL: u32 = 1 << 31;
 
 /// A trie over word ids of every token pattern's literal prefixes: the word sequences that a
 /// match must start with, up to the pattern's first gap or prefix test (optional elements give
@@ -145,11 +154,14 @@ struct Trie {
     root: Vec<u32>,
     /// (node, next word id) → node.
     next: FxHashMap<(u32, u32), u32>,
-    /// For each node, the patterns with a literal prefix ending there, ascending.
+    /// For each node, the patterns with a literal prefix ending there, in the order added;
+    /// with the [`FULL`] flag where the prefix stops inside an element (before a prefix test),
+    /// so that the pattern must be matched from its start.
     accept: Vec<Vec<u32>>,
 }
 
 impl Trie {
+    /// `pattern` may carry the [`FULL`] flag.
     fn insert(&mut self, path: &[u32], pattern: u32) {
         let Some((&first, rest)) = path.split_first() else {
             return;
@@ -173,20 +185,21 @@ impl Trie {
             }
         }
         let list = &mut self.accept[node as usize];
-        if list.last() != Some(&pattern) {
+        if !list.contains(&pattern) {
             list.push(pattern);
         }
     }
 
-    /// Adds to `out` every pattern whose literal prefix is spelled by `ids[i..end]` from `i`.
-    fn walk(&self, ids: &[u32], i: usize, end: usize, out: &mut Vec<u32>) {
+    /// Adds to `out` every pattern whose literal prefix is spelled by `ids[i..end]` from `i`,
+    /// with the token where that prefix ends.
+    fn walk(&self, ids: &[u32], i: usize, end: usize, out: &mut Vec<(u32, u32)>) {
         let mut node = match self.root.get(ids[i] as usize) {
             Some(&n) if n > 0 => n - 1,
             _ => return,
         };
         let mut j = i + 1;
         loop {
-            out.extend_from_slice(&self.accept[node as usize]);
+            out.extend(self.accept[node as usize].iter().map(|&p| (p, j as u32)));
             if j >= end {
                 return;
             }
@@ -202,8 +215,9 @@ impl Trie {
 /// The literal prefixes of a pattern (see [`Trie`]), at most about `limit` of them, and how
 /// many of its steps every prefix covers: a text that spells one of the prefixes matches those
 /// steps whatever else it holds.
-fn literal_prefixes(steps: &[Step], limit: usize) -> (Vec<Vec<u32>>, usize) {
+fn literal_prefixes(steps: &[Step], limit: usize) -> (Vec<(Vec<u32>, bool)>, usize) {
     let mut open: Vec<Vec<u32>> = vec![Vec::new()];
+    // Prefixes that stop inside an element, before a prefix test.
     let mut done: Vec<Vec<u32>> = Vec::new();
     let mut covered = 0;
     for step in steps {
@@ -240,24 +254,83 @@ fn literal_prefixes(steps: &[Step], limit: usize) -> (Vec<Vec<u32>>, usize) {
         open = next_open;
         done.extend(next_done);
         if !whole {
+            // Every prefix must then be matched from the pattern's start (see `FULL`).
+            done.append(&mut open);
             break;
         }
         covered += 1;
     }
-    done.extend(open);
-    (done, covered)
+    let mut out: Vec<(Vec<u32>, bool)> = open.into_iter().map(|p| (p, false)).collect();
+    out.extend(done.into_iter().map(|p| (p, true)));
+    (out, covered)
+}
+
+/// Per-thread scratch for [`Matcher::find_with`], kept between texts because clearing tables
+/// for every text would cost more than matching.
+#[derive(Default)]
+struct Scratch {
+    /// The word ids of the current sentence, as bits.
+    words: Vec<u64>,
+    /// For each required set: the stamp of the sentence it was last checked in, and whether
+    /// that sentence has one of its words.
+    checked: Vec<(u32, bool)>,
+    /// The stamp of the current sentence.
+    stamp: u32,
+    /// The candidate patterns of a token, each with the token where its literal prefix ends.
+    cands: Vec<(u32, u32)>,
 }
 
 thread_local! {
-    /// Per-thread scratch for [`Matcher::find_with`]: a stamp per required set, the last stamp,
-    /// and the candidate patterns of a token.
-    static SEEN: std::cell::RefCell<(Vec<u32>, u32, Vec<u32>)> = const { std::cell::RefCell::new((Vec::new(), 0, Vec::new())) };
+    static SEEN: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// Token ids of a text for one matcher.
 pub struct Ids(Vec<u32>);
 
 const UNKNOWN: u32 = u32::MAX;
+
+/// The words of several matchers under one numbering, so that a text's tokens are looked up
+/// once for all of them (see [`Matcher::attach`]).
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    ids: FxHashMap<String, u32>,
+}
+
+/// A text's token ids in a [`Vocabulary`].
+pub struct WordIds(Vec<u32>);
+
+impl Vocabulary {
+    /// The union of the matchers' words.
+    pub fn of(matchers: &[&Matcher]) -> Vocabulary {
+        let mut ids = FxHashMap::default();
+        for m in matchers {
+            let mut words: Vec<&String> = m.vocab.keys().collect();
+            words.sort();
+            for w in words {
+                let next = ids.len() as u32;
+                ids.entry(w.clone()).or_insert(next);
+            }
+        }
+        Vocabulary { ids }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The id of every token of a text.
+    pub fn ids(&self, tokens: &Tokens) -> WordIds {
+        WordIds(
+            (0..tokens.tokens.len())
+                .map(|i| self.ids.get(tokens.norm(i)).copied().unwrap_or(UNKNOWN))
+                .collect(),
+        )
+    }
+}
 
 impl Matcher {
     pub fn new() -> Self {
@@ -280,8 +353,10 @@ impl Matcher {
             self.regexes.push(index);
             self.regex_sources.push(re.to_string());
             self.regex_set = std::sync::OnceLock::new();
+            self.from_global.clear();
             return Ok(index);
         }
+        self.from_global.clear();
         let expanded = expand_classes(source, lexicon).map_err(err)?;
         let steps = self.parse(&expanded).map_err(err)?;
         let (firsts, prefixes) = first_words(&steps).map_err(err)?;
@@ -304,24 +379,22 @@ impl Matcher {
             let next = self.req_sets.len() as u32;
             let r = *self.req_sets.entry(set.clone()).or_insert(next);
             if r == next {
-                for &w in set.iter() {
-                    if self.word_reqs.len() <= w as usize {
-                        self.word_reqs.resize(w as usize + 1, Vec::new());
-                    }
-                    self.word_reqs[w as usize].push(r);
-                }
+                self.req_ids.push(set);
             }
             reqs.push(r);
         }
         self.required.push(reqs);
         let mut loose = false;
-        for path in prefixes {
+        for (path, full) in prefixes {
             if path.is_empty() {
                 loose = true;
             } else {
-                self.trie.insert(&path, index);
+                self.trie
+                    .insert(&path, if full { index | FULL } else { index });
             }
         }
+        self.covered.resize(index as usize, 0);
+        self.covered.push(covered as u32);
         if loose {
             for (id, list) in self.starts.iter().enumerate() {
                 if list.contains(&index) {
@@ -457,6 +530,31 @@ impl Matcher {
             .collect())
     }
 
+    /// Numbers this matcher's words by `vocabulary` too, for [`Matcher::ids_from`]. Adding a
+    /// pattern afterwards detaches it.
+    pub fn attach(&mut self, vocabulary: &Vocabulary) {
+        let mut from_global = vec![UNKNOWN; vocabulary.len()];
+        for (word, &id) in &self.vocab {
+            if let Some(&g) = vocabulary.ids.get(word) {
+                from_global[g as usize] = id;
+            }
+        }
+        self.from_global = from_global;
+    }
+
+    /// The token ids of a text for this matcher from its ids in the [`Vocabulary`] this
+    /// matcher is attached to (by hash lookups when it is not attached).
+    pub fn ids_from(&self, tokens: &Tokens, words: &WordIds) -> Ids {
+        if self.from_global.is_empty() || words.0.len() != tokens.tokens.len() {
+            return self.ids(tokens);
+        }
+        Ids(words
+            .0
+            .iter()
+            .map(|&g| self.from_global.get(g as usize).copied().unwrap_or(UNKNOWN))
+            .collect())
+    }
+
     /// All matches in a text. Each pattern reports at most one match per start token (the
     /// longest); overlapping matches of different patterns are all kept.
     pub fn find(&self, text: &str, tokens: &Tokens) -> Vec<Match> {
@@ -480,6 +578,17 @@ impl Matcher {
         self.find_filtered(text, tokens, ids, None, false)
     }
 
+    /// [`Matcher::find_in_sentences`] with the text's ids (all of them) already known.
+    pub fn find_in_sentences_with(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        ids: &Ids,
+        only: &[bool],
+    ) -> Vec<Match> {
+        self.find_filtered(text, tokens, ids, Some(only), false)
+    }
+
     /// `naive`: every pattern that starts with a token's word is a candidate (the matcher before
     /// the [`Trie`]), kept as the oracle the tests compare with.
     fn find_filtered(
@@ -496,61 +605,131 @@ impl Matcher {
         // kept per thread and never cleared (each sentence gets a new stamp), because zeroing a
         // table for every text would cost more than matching.
         SEEN.with(|cell| {
-            let (seen, next_stamp, cands) = &mut *cell.borrow_mut();
-            if seen.len() < self.req_sets.len() {
-                seen.resize(self.req_sets.len(), 0);
+            let scratch = &mut *cell.borrow_mut();
+            let Scratch {
+                words,
+                checked,
+                stamp: next_stamp,
+                cands,
+            } = scratch;
+            let word_blocks = (self.n_ids as usize).div_ceil(64);
+            if words.len() < word_blocks {
+                words.resize(word_blocks, 0);
+            }
+            if checked.len() < self.req_ids.len() {
+                checked.resize(self.req_ids.len(), (0, false));
             }
             for (si, sentence) in tokens.sentences.iter().enumerate() {
                 if !kept(si) {
                     continue;
                 }
                 if *next_stamp == u32::MAX {
-                    seen.iter_mut().for_each(|s| *s = 0);
+                    checked.iter_mut().for_each(|c| *c = (0, false));
                     *next_stamp = 0;
                 }
                 *next_stamp += 1;
                 let stamp = *next_stamp;
-                for i in sentence.tokens.clone() {
-                    if let Some(reqs) = self.word_reqs.get(ids.0[i] as usize) {
-                        for &r in reqs {
-                            seen[r as usize] = stamp;
-                        }
+                // The sentence's words as bits (cleared again below), and which required sets
+                // it has, worked out when a candidate first asks.
+                for &id in &ids.0[sentence.tokens.clone()] {
+                    if id != UNKNOWN {
+                        words[id as usize / 64] |= 1 << (id % 64);
                     }
                 }
-                let present = |req: &[u32]| req.iter().all(|&r| seen[r as usize] == stamp);
+                let mut present = |req: &[u32]| {
+                    req.iter().all(|&r| {
+                        let c = &mut checked[r as usize];
+                        if c.0 != stamp {
+                            *c = (
+                                stamp,
+                                self.req_ids[r as usize]
+                                    .iter()
+                                    .any(|&w| words[w as usize / 64] & (1 << (w % 64)) != 0),
+                            );
+                        }
+                        c.1
+                    })
+                };
                 for i in sentence.tokens.clone() {
                     let id = ids.0[i];
-                    let by_prefix = self
-                        .prefix_starts
-                        .iter()
-                        .filter(|(prefix, _)| tokens.norm(i).starts_with(&**prefix))
-                        .map(|(_, p)| *p);
+                    let end_of_sentence = sentence.tokens.end;
                     cands.clear();
                     if id != UNKNOWN {
                         if naive {
-                            cands.extend_from_slice(
-                                self.starts.get(id as usize).map(|v| &v[..]).unwrap_or(&[]),
-                            );
+                            let starts = self.starts.get(id as usize).map(|v| &v[..]);
+                            for &p in starts.unwrap_or(&[]) {
+                                cands.push((p | FULL, i as u32));
+                            }
                         } else {
                             if let Some(loose) = self.loose_starts.get(id as usize) {
-                                cands.extend_from_slice(loose);
+                                cands.extend(loose.iter().map(|&p| (p | FULL, i as u32)));
                             }
-                            self.trie.walk(&ids.0, i, sentence.tokens.end, cands);
+                            self.trie.walk(&ids.0, i, end_of_sentence, cands);
                             if cands.len() > 1 {
-                                cands.sort_unstable();
-                                cands.dedup();
+                                cands.sort_unstable_by_key(|c| c.0 & !FULL);
                             }
                         }
                     }
-                    for p in cands.iter().copied().chain(by_prefix) {
+                    // Candidates grouped by pattern, in pattern order: each is matched once,
+                    // from where its literal prefixes end when the trie found them.
+                    let mut k = 0;
+                    while k < cands.len() {
+                        let p = cands[k].0 & !FULL;
+                        let mut g = k + 1;
+                        while g < cands.len() && cands[g].0 & !FULL == p {
+                            g += 1;
+                        }
+                        let group = &cands[k..g];
+                        k = g;
                         let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
                             continue;
                         };
                         if !present(&self.required[p as usize]) {
                             continue;
                         }
-                        if let Some(end) =
-                            match_steps(steps, 0, i, sentence.tokens.end, tokens, &ids.0)
+                        let found = if group.iter().any(|c| c.0 & FULL != 0) {
+                            match_steps(steps, 0, i, end_of_sentence, tokens, &ids.0)
+                        } else {
+                            let from = self.covered[p as usize] as usize;
+                            group
+                                .iter()
+                                .filter_map(|c| {
+                                    match_steps(
+                                        steps,
+                                        from,
+                                        c.1 as usize,
+                                        end_of_sentence,
+                                        tokens,
+                                        &ids.0,
+                                    )
+                                })
+                                .max()
+                        };
+                        if let Some(end) = found {
+                            if end > i {
+                                out.push(Match {
+                                    pattern: p,
+                                    tok_start: i,
+                                    tok_end: end,
+                                    start: tokens.tokens[i].start,
+                                    end: tokens.tokens[end - 1].end,
+                                });
+                            }
+                        }
+                    }
+                    let by_prefix = self
+                        .prefix_starts
+                        .iter()
+                        .filter(|(prefix, _)| tokens.norm(i).starts_with(&**prefix))
+                        .map(|(_, p)| *p);
+                    for p in by_prefix {
+                        let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
+                            continue;
+                        };
+                        if !present(&self.required[p as usize]) {
+                            continue;
+                        }
+                        if let Some(end) = match_steps(steps, 0, i, end_of_sentence, tokens, &ids.0)
                         {
                             if end > i {
                                 out.push(Match {
@@ -564,6 +743,11 @@ impl Matcher {
                         }
                     }
                 }
+                for &id in &ids.0[sentence.tokens.clone()] {
+                    if id != UNKNOWN {
+                        words[id as usize / 64] = 0;
+                    }
+                }
             }
         });
         let set = if self.regexes.len() > 1 && text.is_ascii() {
@@ -575,13 +759,16 @@ impl Matcher {
                         .ok()
                 })
                 .as_ref()
-                .map(|set| set.matches(text))
+                // Most texts match none: one search that can stop early says so.
+                .map(|set| set.is_match(text).then(|| set.matches(text)))
         } else {
             None
         };
         for (k, &p) in self.regexes.iter().enumerate() {
-            if set.as_ref().is_some_and(|s| !s.matched(k)) {
-                continue;
+            match &set {
+                Some(None) => break,
+                Some(Some(set)) if !set.matched(k) => continue,
+                _ => {}
             }
             let Compiled::Regex(re) = &self.patterns[p as usize] else {
                 continue;
