@@ -26,7 +26,9 @@ pub mod train;
 use threadcare_core::{Assessment, Certainty, Empathy, Experiencer, Level, Signal, Temporality};
 
 use crate::token::Tokens;
-use features::{construct_features, index, signal_state, text_features, Sparse, TextFeatures};
+use features::{
+    construct_counts, construct_slot, index, signal_state, text_features, Sparse, TextFeatures,
+};
 pub use linear::{Linear, ModelError};
 
 /// The model files, in `models/`.
@@ -182,7 +184,8 @@ impl Models {
         {
             return Vec::new();
         }
-        let features = text_features(text, tokens, signals);
+        // Worked out when a model needs them (a factor the rules affirm needs none).
+        let mut features: Option<TextFeatures> = None;
         let mut out = Vec::new();
         for (name, construct) in FACTORS {
             let Some(model) = self.factor(name) else {
@@ -194,11 +197,12 @@ impl Models {
             {
                 continue;
             }
+            let features = features.get_or_insert_with(|| text_features(text, tokens, signals));
             let p = model.probabilities(&features.vector)[1];
             if p < model.threshold.unwrap_or(0.5) {
                 continue;
             }
-            let Some((start, end)) = evidence_span(model, &features, tokens, signals) else {
+            let Some((start, end)) = evidence_span(model, features, tokens, signals) else {
                 continue;
             };
             out.push(Signal {
@@ -364,8 +368,9 @@ pub fn evidence_span(
         let Some(w) = model.weights(o.slot) else {
             continue;
         };
-        let c = f.bag.count(o.slot).max(1) as f32;
-        let value = (1.0 + c.ln()) / f.norm / c;
+        let count = f.bag.count(o.slot).max(1);
+        let c = count as f32;
+        let value = (1.0 + features::ln_count(count)) / f.norm / c;
         let share = w[0] * value / o.len as f32;
         let first = o.first as usize;
         for t in per_token[first.min(n)..(first + o.len as usize).min(n)].iter_mut() {
@@ -376,11 +381,10 @@ pub fn evidence_span(
         .iter()
         .filter(|s| !s.in_title && !s.rule.starts_with("model:"))
         .collect();
-    for (name, v) in construct_features(signals) {
-        let Some(w) = model.weights(index("c", &name)) else {
+    for (key, state, v) in construct_counts(signals) {
+        let Some(w) = model.weights(construct_slot(key, state)) else {
             continue;
         };
-        let (key, state) = name.rsplit_once(':').unwrap_or((name.as_str(), ""));
         let matching: Vec<&&Signal> = own
             .iter()
             .filter(|s| (s.construct == key || s.family == key) && signal_state(s) == state)
