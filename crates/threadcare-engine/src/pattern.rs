@@ -122,6 +122,9 @@ pub struct Matcher {
     req_sets: FxHashMap<Box<[u32]>, u32>,
     /// The words of each required set, by its number.
     req_ids: Vec<Box<[u32]>>,
+    /// For each required set of more than [`LARGE_SET`] words, its words as bits: a sentence
+    /// is checked word by word against it rather than it word by word against the sentence.
+    req_bits: Vec<Option<Box<[u64]>>>,
     /// Number of distinct word ids.
     n_ids: u32,
     /// The literal word prefixes of the token patterns (see [`Trie`]).
@@ -132,6 +135,9 @@ pub struct Matcher {
     /// prefix that is empty because a prefix test such as `suicid*` comes first): always tried.
     loose_starts: Vec<Vec<u32>>,
 }
+
+/// Required word sets larger than this are also kept as bits (see `Matcher::req_bits`).
+const LARGE_SET: usize = 24;
 
 /// The most literal prefixes one pattern puts in the [`Trie`]: past that, its prefixes stop at
 /// the element before (shorter, so less selective, never wrong).
@@ -379,6 +385,14 @@ impl Matcher {
             let next = self.req_sets.len() as u32;
             let r = *self.req_sets.entry(set.clone()).or_insert(next);
             if r == next {
+                self.req_bits.push((set.len() > LARGE_SET).then(|| {
+                    let top = set.iter().copied().max().unwrap_or(0) as usize;
+                    let mut bits = vec![0u64; top / 64 + 1];
+                    for &w in set.iter() {
+                        bits[w as usize / 64] |= 1 << (w % 64);
+                    }
+                    bits.into_boxed_slice()
+                }));
                 self.req_ids.push(set);
             }
             reqs.push(r);
@@ -540,6 +554,26 @@ impl Matcher {
             }
         }
         self.from_global = from_global;
+        self.prepare();
+    }
+
+    /// Builds now what would otherwise be built on the first text: the trie's walking layout
+    /// and the regex set.
+    pub fn prepare(&self) {
+        if self.regexes.len() > 1 {
+            self.regex_set();
+        }
+    }
+
+    fn regex_set(&self) -> Option<&regex::RegexSet> {
+        self.regex_set
+            .get_or_init(|| {
+                regex::RegexSetBuilder::new(&self.regex_sources)
+                    .case_insensitive(true)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// The token ids of a text for this matcher from its ids in the [`Vocabulary`] this
@@ -636,16 +670,25 @@ impl Matcher {
                         words[id as usize / 64] |= 1 << (id % 64);
                     }
                 }
+                let sentence_ids = &ids.0[sentence.tokens.clone()];
                 let mut present = |req: &[u32]| {
                     req.iter().all(|&r| {
                         let c = &mut checked[r as usize];
                         if c.0 != stamp {
-                            *c = (
-                                stamp,
-                                self.req_ids[r as usize]
+                            let has = match &self.req_bits[r as usize] {
+                                Some(bits)
+                                    if sentence_ids.len() < self.req_ids[r as usize].len() =>
+                                {
+                                    sentence_ids.iter().any(|&w| {
+                                        bits.get(w as usize / 64)
+                                            .is_some_and(|b| b & (1 << (w % 64)) != 0)
+                                    })
+                                }
+                                _ => self.req_ids[r as usize]
                                     .iter()
                                     .any(|&w| words[w as usize / 64] & (1 << (w % 64)) != 0),
-                            );
+                            };
+                            *c = (stamp, has);
                         }
                         c.1
                     })
@@ -751,14 +794,7 @@ impl Matcher {
             }
         });
         let set = if self.regexes.len() > 1 && text.is_ascii() {
-            self.regex_set
-                .get_or_init(|| {
-                    regex::RegexSetBuilder::new(&self.regex_sources)
-                        .case_insensitive(true)
-                        .build()
-                        .ok()
-                })
-                .as_ref()
+            self.regex_set()
                 // Most texts match none: one search that can stop early says so.
                 .map(|set| set.is_match(text).then(|| set.matches(text)))
         } else {
