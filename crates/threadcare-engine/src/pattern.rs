@@ -141,7 +141,7 @@ const LARGE_SET: usize = 24;
 
 /// The most literal prefixes one pattern puts in the [`Trie`]: past that, its prefixes stop at
 /// the element before (shorter, so less selective, never wrong).
-const PREFIX_LIMIT: usize = 512;
+const PREFIX_LIMIT: usize = 2048;
 
 /// The flag of a candidate pattern (in its index's top bit) that must be matched from its first
 /// step rather than from where its literal prefix ends.
@@ -167,7 +167,97 @@ struct Trie {
 }
 
 impl Trie {
+    /// The node after `node` (the root when `None`) and word `id`, made when new.
+    fn child(&mut self, node: Option<u32>, id: u32) -> u32 {
+        let fresh = self.accept.len() as u32;
+        let next = match node {
+            None => {
+                if self.root.len() <= id as usize {
+                    self.root.resize(id as usize + 1, 0);
+                }
+                match self.root[id as usize] {
+                    0 => {
+                        self.root[id as usize] = fresh + 1;
+                        fresh
+                    }
+                    n => n - 1,
+                }
+            }
+            Some(node) => *self.next.entry((node, id)).or_insert(fresh),
+        };
+        if next == fresh {
+            self.accept.push(Vec::new());
+        }
+        next
+    }
+
+    /// Inserts the literal prefixes of `steps` planned by [`prefix_plan`] (`covered`, `stop`),
+    /// from step `k` at `node`, depth first: the prefixes share their nodes as they are made,
+    /// and none is copied. An empty prefix sets `loose` (the pattern cannot be ruled out).
+    #[allow(clippy::too_many_arguments)]
+    fn insert_prefixes(
+        &mut self,
+        steps: &[Step],
+        covered: usize,
+        stop: bool,
+        node: Option<u32>,
+        k: usize,
+        pattern: u32,
+        loose: &mut bool,
+    ) {
+        let mut accept = |trie: &mut Trie, node: Option<u32>, full: bool| match node {
+            None => *loose = true,
+            Some(n) => {
+                let p = if full { pattern | FULL } else { pattern };
+                let list = &mut trie.accept[n as usize];
+                if !list.contains(&p) {
+                    list.push(p);
+                }
+            }
+        };
+        if k == covered {
+            match (stop, steps.get(k)) {
+                (true, Some(Step::Elem(elem))) => {
+                    // The element with a prefix test: every prefix through it is matched from
+                    // the pattern's start.
+                    for alt in &elem.alts {
+                        let mut at = node;
+                        for t in alt {
+                            match t {
+                                Test::Word(id) => at = Some(self.child(at, *id)),
+                                Test::Prefix(_) => break,
+                            }
+                        }
+                        accept(self, at, true);
+                    }
+                    if elem.optional {
+                        accept(self, node, true);
+                    }
+                }
+                _ => accept(self, node, false),
+            }
+            return;
+        }
+        let Step::Elem(elem) = &steps[k] else {
+            unreachable!("the steps before `covered` are elements")
+        };
+        for alt in &elem.alts {
+            let mut at = node;
+            for t in alt {
+                let Test::Word(id) = t else {
+                    unreachable!("the elements before `covered` are words")
+                };
+                at = Some(self.child(at, *id));
+            }
+            self.insert_prefixes(steps, covered, stop, at, k + 1, pattern, loose);
+        }
+        if elem.optional {
+            self.insert_prefixes(steps, covered, stop, node, k + 1, pattern, loose);
+        }
+    }
+
     /// `pattern` may carry the [`FULL`] flag.
+    #[cfg(test)]
     fn insert(&mut self, path: &[u32], pattern: u32) {
         let Some((&first, rest)) = path.split_first() else {
             return;
@@ -218,9 +308,39 @@ impl Trie {
     }
 }
 
+/// How far a pattern's literal prefixes reach (see [`Trie`]), counted as
+/// [`literal_prefixes`] would make them: the steps every prefix covers, and whether the prefixes
+/// stop inside the next element (it has an alternative with a prefix test), so that all of them
+/// are matched from the pattern's start.
+fn prefix_plan(steps: &[Step], limit: usize) -> (usize, bool) {
+    let mut open = 1usize;
+    let mut covered = 0;
+    for step in steps {
+        let Step::Elem(elem) = step else { break };
+        let partial = elem
+            .alts
+            .iter()
+            .filter(|alt| alt.iter().any(|t| matches!(t, Test::Prefix(_))))
+            .count();
+        let whole = elem.alts.len() - partial + elem.optional as usize;
+        let next_open = open.saturating_mul(whole);
+        let next_done = open.saturating_mul(partial);
+        if next_open.saturating_add(next_done) > limit {
+            break;
+        }
+        if next_done > 0 {
+            return (covered, true);
+        }
+        open = next_open;
+        covered += 1;
+    }
+    (covered, false)
+}
+
 /// The literal prefixes of a pattern (see [`Trie`]), at most about `limit` of them, and how
 /// many of its steps every prefix covers: a text that spells one of the prefixes matches those
 /// steps whatever else it holds.
+#[cfg(test)]
 fn literal_prefixes(steps: &[Step], limit: usize) -> (Vec<(Vec<u32>, bool)>, usize) {
     let mut open: Vec<Vec<u32>> = vec![Vec::new()];
     // Prefixes that stop inside an element, before a prefix test.
@@ -369,7 +489,7 @@ impl Matcher {
         for p in prefixes {
             self.prefix_starts.push((p, index));
         }
-        for id in firsts {
+        for &id in &firsts {
             if self.starts.len() <= id as usize {
                 self.starts.resize(id as usize + 1, Vec::new());
             }
@@ -379,7 +499,7 @@ impl Matcher {
             }
         }
         self.required.resize(index as usize, Vec::new());
-        let (prefixes, covered) = literal_prefixes(&steps, PREFIX_LIMIT);
+        let (covered, stop) = prefix_plan(&steps, PREFIX_LIMIT);
         let mut reqs = Vec::new();
         for set in required_words(&steps, covered) {
             let next = self.req_sets.len() as u32;
@@ -399,23 +519,17 @@ impl Matcher {
         }
         self.required.push(reqs);
         let mut loose = false;
-        for (path, full) in prefixes {
-            if path.is_empty() {
-                loose = true;
-            } else {
-                self.trie
-                    .insert(&path, if full { index | FULL } else { index });
-            }
-        }
+        self.trie
+            .insert_prefixes(&steps, covered, stop, None, 0, index, &mut loose);
         self.covered.resize(index as usize, 0);
         self.covered.push(covered as u32);
         if loose {
-            for (id, list) in self.starts.iter().enumerate() {
-                if list.contains(&index) {
-                    if self.loose_starts.len() <= id {
-                        self.loose_starts.resize(id + 1, Vec::new());
-                    }
-                    self.loose_starts[id].push(index);
+            for &id in &firsts {
+                if self.loose_starts.len() <= id as usize {
+                    self.loose_starts.resize(id as usize + 1, Vec::new());
+                }
+                if !self.loose_starts[id as usize].contains(&index) {
+                    self.loose_starts[id as usize].push(index);
                 }
             }
         }
@@ -1377,6 +1491,65 @@ mod tests {
                 text.push_str([" ", " ", " ", " ", ". ", ", ", "\n", "? "][sep as usize]);
             }
             both_ways(m, &text);
+        }
+    }
+
+    /// The trie built depth first holds exactly the prefixes that listing them breadth first
+    /// gives, with the same flags: inserting each listed prefix gives the same trie.
+    #[test]
+    fn prefixes_made_depth_first_are_the_listed_ones() {
+        let (m, _) = embedded_matcher();
+        let mut listed = Trie::default();
+        let mut loose = vec![false; m.patterns.len()];
+        for (p, c) in m.patterns.iter().enumerate() {
+            let Compiled::Tokens(steps) = c else { continue };
+            let (prefixes, covered) = literal_prefixes(steps, PREFIX_LIMIT);
+            assert_eq!(
+                (covered, prefixes.iter().any(|x| x.1)),
+                prefix_plan(steps, PREFIX_LIMIT),
+                "pattern {p}"
+            );
+            assert_eq!(covered as u32, m.covered[p]);
+            for (path, full) in prefixes {
+                if path.is_empty() {
+                    loose[p] = true;
+                } else {
+                    listed.insert(&path, if full { p as u32 | FULL } else { p as u32 });
+                }
+            }
+        }
+        // Same nodes, same accepted patterns (as sets) at each path.
+        assert_eq!(listed.accept.len(), m.trie.accept.len());
+        let paths = |t: &Trie| {
+            let mut out: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
+            let mut stack: Vec<(u32, Vec<u32>)> = t
+                .root
+                .iter()
+                .enumerate()
+                .filter(|(_, &n)| n > 0)
+                .map(|(id, &n)| (n - 1, vec![id as u32]))
+                .collect();
+            let mut kids: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
+            for (&(parent, id), &child) in &t.next {
+                kids.entry(parent).or_default().push((id, child));
+            }
+            while let Some((node, path)) = stack.pop() {
+                let mut acc = t.accept[node as usize].clone();
+                acc.sort_unstable();
+                out.push((path.clone(), acc));
+                for &(id, child) in kids.get(&node).map(|v| &v[..]).unwrap_or(&[]) {
+                    let mut p = path.clone();
+                    p.push(id);
+                    stack.push((child, p));
+                }
+            }
+            out.sort();
+            out
+        };
+        assert_eq!(paths(&listed), paths(&m.trie));
+        for (p, &l) in loose.iter().enumerate() {
+            let in_loose = m.loose_starts.iter().any(|v| v.contains(&(p as u32)));
+            assert_eq!(l, in_loose, "pattern {p}");
         }
     }
 
