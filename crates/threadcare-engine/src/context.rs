@@ -287,8 +287,10 @@ impl Context {
                 signal.quoted = true;
             }
             let sentence = tokens.tokens[s_start].sentence;
-            // Nearest cue per group wins: (distance, effect, cue).
-            let mut best: [Option<(usize, Effect, Cue)>; 4] = Default::default();
+            // Nearest cue per group wins: (distance, effect, category, cue match, rule). The
+            // `Cue` is made for the winners only.
+            let mut best: [Option<(usize, Effect, &'static str, usize, &Rule)>; 4] =
+                Default::default();
             for &ci in &live {
                 let m = &cue_matches[ci];
                 if tokens.tokens[m.tok_start].sentence != sentence {
@@ -342,21 +344,21 @@ impl Context {
                     Effect::Certainty(Certainty::Conditional) => "conditional",
                     _ => file.category.name(),
                 };
-                let cue = Cue {
+                let g = file.category.group() as usize;
+                if best[g].as_ref().is_none_or(|(d, ..)| distance < *d) {
+                    best[g] = Some((distance, effect, category, ci, rule));
+                }
+            }
+            for (_, effect, category, ci, rule) in best.into_iter().flatten() {
+                let m = &cue_matches[ci];
+                effect.apply(signal);
+                signal.cues.push(Cue {
                     category: category.into(),
                     rule: rule.cue.clone(),
                     text: text[m.start..m.end].to_string(),
                     start: m.start,
                     end: m.end,
-                };
-                let g = file.category.group() as usize;
-                if best[g].as_ref().is_none_or(|(d, _, _)| distance < *d) {
-                    best[g] = Some((distance, effect, cue));
-                }
-            }
-            for (_, effect, cue) in best.into_iter().flatten() {
-                effect.apply(signal);
-                signal.cues.push(cue);
+                });
             }
             // The evidence's own words settle whose experience it is.
             let has_word = |list: &[String]| {
