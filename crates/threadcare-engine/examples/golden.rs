@@ -109,37 +109,38 @@ fn main() {
     let engine = Engine::embedded().expect("engine");
     let mut out = std::io::BufWriter::new(std::fs::File::create(&out_path).expect("output"));
     let mut digest = Fnv::new();
-    let mut emit = |line: String| {
-        digest = digest.bytes(line.as_bytes()).bytes(b"\n");
-        out.write_all(line.as_bytes()).unwrap();
-        out.write_all(b"\n").unwrap();
-    };
-    for t in &texts {
-        emit(serde_json::to_string(&engine.assess_text(t)).unwrap());
-    }
-    for (k, chunk) in texts.chunks(4).enumerate() {
-        let base = k * 4;
-        let items = chunk
-            .iter()
-            .enumerate()
-            .map(|(j, t)| {
-                if j == 0 {
-                    item(base, None, ItemKind::Post, t, true)
-                } else {
-                    let parent = if j == 3 { base + 1 } else { base };
-                    item(base + j, Some(parent), ItemKind::Comment, t, false)
-                }
-            })
-            .collect();
-        let thread = Thread {
-            thread_id: format!("t{k}"),
-            title: None,
-            declared_comments: None,
-            items,
+    {
+        let mut emit = |line: String| {
+            digest = digest.bytes(line.as_bytes()).bytes(b"\n");
+            out.write_all(line.as_bytes()).unwrap();
+            out.write_all(b"\n").unwrap();
         };
-        emit(serde_json::to_string(&engine.assess_thread(&thread)).unwrap());
+        for t in &texts {
+            emit(serde_json::to_string(&engine.assess_text(t)).unwrap());
+        }
+        for (k, chunk) in texts.chunks(4).enumerate() {
+            let base = k * 4;
+            let items = chunk
+                .iter()
+                .enumerate()
+                .map(|(j, t)| {
+                    if j == 0 {
+                        item(base, None, ItemKind::Post, t, true)
+                    } else {
+                        let parent = if j == 3 { base + 1 } else { base };
+                        item(base + j, Some(parent), ItemKind::Comment, t, false)
+                    }
+                })
+                .collect();
+            let thread = Thread {
+                thread_id: format!("t{k}"),
+                title: None,
+                declared_comments: None,
+                items,
+            };
+            emit(serde_json::to_string(&engine.assess_thread(&thread)).unwrap());
+        }
     }
-    drop(emit);
     out.flush().unwrap();
     println!("{} texts, digest {:016x}", texts.len(), digest.finish());
 }

@@ -289,8 +289,7 @@ impl Context {
             let sentence = tokens.tokens[s_start].sentence;
             // Nearest cue per group wins: (distance, effect, category, cue match, rule). The
             // `Cue` is made for the winners only.
-            let mut best: [Option<(usize, Effect, &'static str, usize, &Rule)>; 4] =
-                Default::default();
+            let mut best: [Nearest; 4] = Default::default();
             for &ci in &live {
                 let m = &cue_matches[ci];
                 if tokens.tokens[m.tok_start].sentence != sentence {
@@ -418,6 +417,9 @@ fn clause_between(tokens: &Tokens, from: usize, to: usize) -> bool {
     }
     tokens.tokens[from - 1..to - 1].iter().any(|t| t.clause_end)
 }
+
+/// The nearest cue of a group so far: (distance, effect, category, cue match, rule).
+type Nearest<'a> = Option<(usize, Effect, &'static str, usize, &'a Rule)>;
 
 #[derive(Debug, Clone, Copy)]
 enum Effect {
