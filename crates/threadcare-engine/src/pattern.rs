@@ -744,8 +744,9 @@ impl Matcher {
         self.find_filtered(text, tokens, ids, Some(only), false)
     }
 
-    /// `naive`: every pattern that starts with a token's word is a candidate (the matcher before
-    /// the [`Trie`]), kept as the oracle the tests compare with.
+    /// `naive`: every pattern that starts with a token's word is matched from its start, with no
+    /// trie and no required-word filter (the matcher as first written), kept as the oracle the
+    /// tests compare with.
     fn find_filtered(
         &self,
         text: &str,
@@ -852,7 +853,7 @@ impl Matcher {
                         let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
                             continue;
                         };
-                        if !present(&self.required[p as usize]) {
+                        if !naive && !present(&self.required[p as usize]) {
                             continue;
                         }
                         let found = if group.iter().any(|c| c.0 & FULL != 0) {
@@ -894,7 +895,7 @@ impl Matcher {
                         let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
                             continue;
                         };
-                        if !present(&self.required[p as usize]) {
+                        if !naive && !present(&self.required[p as usize]) {
                             continue;
                         }
                         if let Some(end) = match_steps(steps, 0, i, end_of_sentence, tokens, &ids.0)
