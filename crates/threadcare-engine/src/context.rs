@@ -277,7 +277,34 @@ impl Context {
                 self.terminators.find_in_sentences(text, tokens, &only),
             ),
         };
-        let live = self.drop_pseudo(&cue_matches);
+        self.apply_matches(
+            text,
+            tokens,
+            signals,
+            spans,
+            pronouns_apply,
+            &cue_matches,
+            &term_matches,
+        );
+    }
+
+    /// [`Context::apply_with`] with the cue and terminator matches known (numbered as this
+    /// context's cues and terminators, in the sentences of the signals).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn apply_matches(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        signals: &mut [Signal],
+        spans: &[(usize, usize)],
+        pronouns_apply: &[bool],
+        cue_matches: &[Match],
+        term_matches: &[Match],
+    ) {
+        if signals.is_empty() {
+            return;
+        }
+        let live = self.drop_pseudo(cue_matches);
 
         for ((signal, &(s_start, s_end)), &pronouns) in
             signals.iter_mut().zip(spans).zip(pronouns_apply)
