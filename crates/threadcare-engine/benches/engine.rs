@@ -129,6 +129,30 @@ fn mb_per_s(bytes: usize, secs: f64) -> f64 {
     bytes as f64 / 1e6 / secs
 }
 
+/// CPU seconds this thread has run (Linux: `/proc/thread-self/schedstat`), or `None`. Other
+/// work on the machine slows the wall clock, not this: the figures per CPU second stay
+/// comparable between runs on a busy machine.
+fn thread_cpu() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(s.split_whitespace().next()?.parse::<f64>().ok()? / 1e9)
+}
+
+/// CPU seconds all threads of this process have run (Linux), or `None`.
+fn process_cpu() -> Option<f64> {
+    let mut total = 0.0;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let s = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += s.split_whitespace().next()?.parse::<f64>().ok()? / 1e9;
+    }
+    Some(total)
+}
+
+/// ", X MB/s per CPU second" when CPU time could be read.
+fn per_cpu(bytes: usize, cpu: Option<f64>) -> String {
+    cpu.map(|c| format!(", {:.1} MB/s per CPU second", mb_per_s(bytes, c)))
+        .unwrap_or_default()
+}
+
 fn main() {
     // Under `cargo test --benches` (no `--bench` argument) a small smoke run.
     let benching = std::env::args().any(|a| a == "--bench");
@@ -162,13 +186,19 @@ fn main() {
 
     // The whole engine, one core.
     let t = Instant::now();
+    let cpu0 = thread_cpu();
     let mut flagged = 0usize;
     for text in &texts {
         flagged += (engine.assess_text(text).level > threadcare_core::Level::None) as usize;
     }
     let one = t.elapsed().as_secs_f64();
+    let one_cpu = thread_cpu().zip(cpu0).map(|(b, a)| b - a);
     let one_rate = mb_per_s(bytes, one);
-    println!("full engine, 1 core:    {one_rate:>8.1} MB/s per core ({flagged} texts above none); {:.2}× the tokenizer's time", one / tok_secs);
+    println!(
+        "full engine, 1 core:    {one_rate:>8.1} MB/s per core{} ({flagged} texts above none); {:.2}× the tokenizer's time",
+        per_cpu(bytes, one_cpu),
+        one / tok_secs
+    );
 
     // All cores.
     let cores = std::thread::available_parallelism()
@@ -179,6 +209,7 @@ fn main() {
         .build()
         .unwrap();
     let t = Instant::now();
+    let cpu0 = process_cpu();
     let flagged_par: usize = pool.install(|| {
         texts
             .par_iter()
@@ -186,11 +217,13 @@ fn main() {
             .sum()
     });
     let par = t.elapsed().as_secs_f64();
+    let par_cpu = process_cpu().zip(cpu0).map(|(b, a)| b - a);
     assert_eq!(flagged, flagged_par, "parallel and serial runs must agree");
     println!(
-        "full engine, {cores} cores:   {:>8.1} MB/s in all, {:.1} MB/s per core; speed-up {:.2}× on {cores} cores",
+        "full engine, {cores} cores:   {:>8.1} MB/s in all, {:.1} MB/s per core{}; speed-up {:.2}× on {cores} cores",
         mb_per_s(bytes, par),
         mb_per_s(bytes, par) / cores as f64,
+        per_cpu(bytes, par_cpu),
         one / par
     );
 

@@ -5,6 +5,8 @@
 //! the signals that raised it, quoted as spans.
 
 use std::collections::{BTreeSet, HashMap};
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -113,8 +115,9 @@ pub struct AssessedThread {
 /// The whole engine.
 pub struct Engine {
     pub signals: Signals,
-    cssrs_of: HashMap<String, u8>,
-    kind_of: HashMap<String, Kind>,
+    /// By construct id (`FxHashMap`: looked up many times per signal, with short keys).
+    cssrs_of: FxHashMap<String, u8>,
+    kind_of: FxHashMap<String, Kind>,
     /// The learned part (`model`): reply empathy, IRF risk factors with their evidence, and
     /// calibrated confidence. `None`: the rules alone.
     models: Option<Arc<Models>>,
@@ -290,7 +293,7 @@ impl Engine {
             .max()
             .unwrap_or(0);
 
-        let mut reasons: Vec<(Level, String, Vec<&Signal>)> = Vec::new();
+        let mut reasons: Vec<(Level, &'static str, Vec<&Signal>)> = Vec::new();
 
         // imminent
         let acute: Vec<&Signal> = affirmed
@@ -496,7 +499,7 @@ impl Engine {
         );
 
         let level = reasons.iter().map(|r| r.0).max().unwrap_or(Level::None);
-        let top: Vec<&(Level, String, Vec<&Signal>)> =
+        let top: Vec<&(Level, &'static str, Vec<&Signal>)> =
             reasons.iter().filter(|r| r.0 == level).collect();
 
         let mut risk = BTreeSet::new();
@@ -632,13 +635,13 @@ impl Engine {
 
 /// Records a reason for a level when it has evidence.
 fn push<'a>(
-    reasons: &mut Vec<(Level, String, Vec<&'a Signal>)>,
+    reasons: &mut Vec<(Level, &'static str, Vec<&'a Signal>)>,
     level: Level,
-    why: &str,
+    why: &'static str,
     evidence: Vec<&'a Signal>,
 ) {
     if !evidence.is_empty() {
-        reasons.push((level, why.to_string(), evidence));
+        reasons.push((level, why, evidence));
     }
 }
 
@@ -727,48 +730,63 @@ fn mark_quotes(signals: &mut [Signal], text: &str, parent: &str) {
 fn explain(
     level: Level,
     cssrs: u8,
-    top: &[&(Level, String, Vec<&Signal>)],
+    top: &[&(Level, &'static str, Vec<&Signal>)],
     risk: &BTreeSet<String>,
     protective: &BTreeSet<String>,
     themes: &BTreeSet<String>,
     concern_for_other: bool,
 ) -> String {
-    let words = |set: &BTreeSet<String>| {
-        set.iter()
-            .map(|s| s.replace('_', " "))
-            .collect::<Vec<_>>()
-            .join(", ")
+    // Written piece by piece into one string (the words of `format!` without its copies).
+    let mut out = String::with_capacity(160);
+    let words = |out: &mut String, set: &BTreeSet<String>| {
+        for (k, s) in set.iter().enumerate() {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            for c in s.chars() {
+                out.push(if c == '_' { ' ' } else { c });
+            }
+        }
     };
-    let mut out = String::new();
     if level == Level::None {
         out.push_str("Nothing of concern found.");
     } else {
-        let mut parts = Vec::new();
-        for (_, why, ev) in top.iter().take(3) {
-            let quotes: Vec<String> = ev
-                .iter()
-                .take(2)
-                .map(|s| format!("'{}'{}", s.text, when(s)))
-                .collect();
-            parts.push(format!("{why} ({})", quotes.join(", ")));
+        out.push_str(&capitalize(level.as_str()));
+        out.push_str(": ");
+        for (k, (_, why, ev)) in top.iter().take(3).enumerate() {
+            if k > 0 {
+                out.push_str("; ");
+            }
+            out.push_str(why);
+            out.push_str(" (");
+            for (j, s) in ev.iter().take(2).enumerate() {
+                if j > 0 {
+                    out.push_str(", ");
+                }
+                out.push('\'');
+                out.push_str(&s.text);
+                out.push('\'');
+                out.push_str(when(s));
+            }
+            out.push(')');
         }
-        out.push_str(&format!(
-            "{}: {}.",
-            capitalize(level.as_str()),
-            parts.join("; ")
-        ));
+        out.push('.');
     }
     if cssrs > 0 {
-        out.push_str(&format!(" C-SSRS screener level {cssrs}."));
+        out.push_str(" C-SSRS screener level ");
+        out.push_str(&cssrs.to_string());
+        out.push('.');
     }
-    if !risk.is_empty() {
-        out.push_str(&format!(" Risk factors: {}.", words(risk)));
-    }
-    if !protective.is_empty() {
-        out.push_str(&format!(" Protective: {}.", words(protective)));
-    }
-    if !themes.is_empty() {
-        out.push_str(&format!(" Themes: {}.", words(themes)));
+    for (name, set) in [
+        (" Risk factors: ", risk),
+        (" Protective: ", protective),
+        (" Themes: ", themes),
+    ] {
+        if !set.is_empty() {
+            out.push_str(name);
+            words(&mut out, set);
+            out.push('.');
+        }
     }
     if concern_for_other && level > Level::Low {
         out.push_str(" Also concern for someone else.");
@@ -794,7 +812,11 @@ fn capitalize(s: &str) -> String {
 
 /// How sure the level is, before calibration on evaluation data: more independent evidence and
 /// definite wording raise it, hedging and negated look-alikes lower it.
-fn confidence(level: Level, top: &[&(Level, String, Vec<&Signal>)], signals: &[Signal]) -> f32 {
+fn confidence(
+    level: Level,
+    top: &[&(Level, &'static str, Vec<&Signal>)],
+    signals: &[Signal],
+) -> f32 {
     if level == Level::None {
         let near = signals
             .iter()

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use threadcare_core::{Certainty, Cue, Experiencer, Signal, Temporality};
 
 use crate::construct::Expect;
-use crate::pattern::{Lexicon, Match, Matcher, PatternError};
+use crate::pattern::{Lexicon, Match, Matcher, PatternError, Vocabulary, WordIds};
 use crate::token::Tokens;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -208,6 +208,17 @@ impl Context {
         })
     }
 
+    /// The cue and terminator matchers, to number their words with others'.
+    pub fn matchers(&self) -> [&Matcher; 2] {
+        [&self.cues, &self.terminators]
+    }
+
+    /// Numbers the cues' and terminators' words by `vocabulary` too (see [`Matcher::attach`]).
+    pub fn attach(&mut self, vocabulary: &Vocabulary) {
+        self.cues.attach(vocabulary);
+        self.terminators.attach(vocabulary);
+    }
+
     /// Sets negation, temporality, certainty, experiencer and quotation on signals found in
     /// `tokens`. `spans[i]` is the token range of `signals[i]`.
     pub fn apply(
@@ -217,6 +228,24 @@ impl Context {
         signals: &mut [Signal],
         spans: &[(usize, usize)],
         pronouns_apply: &dyn Fn(&str) -> bool,
+    ) {
+        let pronouns: Vec<bool> = signals
+            .iter()
+            .map(|s| pronouns_apply(&s.construct))
+            .collect();
+        self.apply_with(text, tokens, signals, spans, &pronouns, None);
+    }
+
+    /// [`Context::apply`] with whether pronoun cues apply given per signal, and the text's word
+    /// ids in the vocabulary the matchers are attached to, when known.
+    pub fn apply_with(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        signals: &mut [Signal],
+        spans: &[(usize, usize)],
+        pronouns_apply: &[bool],
+        words: Option<&WordIds>,
     ) {
         if signals.is_empty() {
             return;
@@ -228,18 +257,66 @@ impl Context {
                 *slot = true;
             }
         }
-        let cue_matches = self.cues.find_in_sentences(text, tokens, &only);
-        let term_matches = self.terminators.find_in_sentences(text, tokens, &only);
-        let live = self.drop_pseudo(&cue_matches);
+        let (cue_matches, term_matches) = match words {
+            Some(words) => (
+                self.cues.find_in_sentences_with(
+                    text,
+                    tokens,
+                    &self.cues.ids_from(tokens, words),
+                    &only,
+                ),
+                self.terminators.find_in_sentences_with(
+                    text,
+                    tokens,
+                    &self.terminators.ids_from(tokens, words),
+                    &only,
+                ),
+            ),
+            None => (
+                self.cues.find_in_sentences(text, tokens, &only),
+                self.terminators.find_in_sentences(text, tokens, &only),
+            ),
+        };
+        self.apply_matches(
+            text,
+            tokens,
+            signals,
+            spans,
+            pronouns_apply,
+            &cue_matches,
+            &term_matches,
+        );
+    }
 
-        for (signal, &(s_start, s_end)) in signals.iter_mut().zip(spans) {
+    /// [`Context::apply_with`] with the cue and terminator matches known (numbered as this
+    /// context's cues and terminators, in the sentences of the signals).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn apply_matches(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        signals: &mut [Signal],
+        spans: &[(usize, usize)],
+        pronouns_apply: &[bool],
+        cue_matches: &[Match],
+        term_matches: &[Match],
+    ) {
+        if signals.is_empty() {
+            return;
+        }
+        let live = self.drop_pseudo(cue_matches);
+
+        for ((signal, &(s_start, s_end)), &pronouns) in
+            signals.iter_mut().zip(spans).zip(pronouns_apply)
+        {
             // Quotation is structural: the evidence sits inside quotation marks.
             if tokens.tokens[s_start..s_end].iter().any(|t| t.quoted) {
                 signal.quoted = true;
             }
             let sentence = tokens.tokens[s_start].sentence;
-            // Nearest cue per group wins: (distance, effect, cue).
-            let mut best: [Option<(usize, Effect, Cue)>; 4] = Default::default();
+            // Nearest cue per group wins: (distance, effect, category, cue match, rule). The
+            // `Cue` is made for the winners only.
+            let mut best: [Nearest; 4] = Default::default();
             for &ci in &live {
                 let m = &cue_matches[ci];
                 if tokens.tokens[m.tok_start].sentence != sentence {
@@ -254,7 +331,7 @@ impl Context {
                 let cr = &self.cue_rules[m.pattern as usize];
                 let file = &self.files[cr.file];
                 let rule = &file.rules[cr.rule];
-                if rule.pseudo || (rule.pronoun && !pronouns_apply(&signal.construct)) {
+                if rule.pseudo || (rule.pronoun && !pronouns) {
                     continue;
                 }
                 let direction = rule.direction.unwrap_or(file.direction);
@@ -293,21 +370,21 @@ impl Context {
                     Effect::Certainty(Certainty::Conditional) => "conditional",
                     _ => file.category.name(),
                 };
-                let cue = Cue {
+                let g = file.category.group() as usize;
+                if best[g].as_ref().is_none_or(|(d, ..)| distance < *d) {
+                    best[g] = Some((distance, effect, category, ci, rule));
+                }
+            }
+            for (_, effect, category, ci, rule) in best.into_iter().flatten() {
+                let m = &cue_matches[ci];
+                effect.apply(signal);
+                signal.cues.push(Cue {
                     category: category.into(),
                     rule: rule.cue.clone(),
                     text: text[m.start..m.end].to_string(),
                     start: m.start,
                     end: m.end,
-                };
-                let g = file.category.group() as usize;
-                if best[g].as_ref().is_none_or(|(d, _, _)| distance < *d) {
-                    best[g] = Some((distance, effect, cue));
-                }
-            }
-            for (_, effect, cue) in best.into_iter().flatten() {
-                effect.apply(signal);
-                signal.cues.push(cue);
+                });
             }
             // The evidence's own words settle whose experience it is.
             let has_word = |list: &[String]| {
@@ -367,6 +444,9 @@ fn clause_between(tokens: &Tokens, from: usize, to: usize) -> bool {
     }
     tokens.tokens[from - 1..to - 1].iter().any(|t| t.clause_end)
 }
+
+/// The nearest cue of a group so far: (distance, effect, category, cue match, rule).
+type Nearest<'a> = Option<(usize, Effect, &'static str, usize, &'a Rule)>;
 
 #[derive(Debug, Clone, Copy)]
 enum Effect {

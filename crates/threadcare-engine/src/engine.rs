@@ -4,7 +4,7 @@ use threadcare_core::{Certainty, Experiencer, Signal, Temporality};
 
 use crate::construct::{self, Construct, ConstructError};
 use crate::context::{Context, ContextError};
-use crate::pattern::{Lexicon, Matcher, PatternError};
+use crate::pattern::{Lexicon, Match, Matcher, PatternError, Vocabulary};
 use crate::token::{tokenize, Tokens};
 
 /// Why the engine could not be built from its data files.
@@ -26,9 +26,23 @@ pub struct Signals {
     matcher: Matcher,
     /// For each pattern of `matcher`: (construct index, pattern index within the construct).
     owner: Vec<(u32, u32)>,
-    excludes: Matcher,
+    /// The look-alikes (`exclude`), then the context cues, then the context terminators, in one
+    /// matcher: one walk per token finds all three where there are matches (see `find_in`).
+    side: Matcher,
+    /// How many of `side`'s patterns are look-alikes, and how many cues follow them.
+    side_excludes: u32,
+    side_cues: u32,
     exclude_owner: Vec<u32>,
     pub context: Context,
+    /// The words of all four matchers (constructs, look-alikes, cues, terminators): a text's
+    /// tokens are looked up once.
+    vocabulary: Vocabulary,
+    /// For each pattern of `matcher`: its signals' `rule` (`construct:pattern`).
+    rules: Vec<String>,
+    /// For each construct: pronoun cues apply to it (see [`Signals::find_in`]).
+    pronouns_apply: Vec<bool>,
+    /// For each construct: a quality of a reply.
+    is_reply: Vec<bool>,
 }
 
 impl Signals {
@@ -50,7 +64,7 @@ impl Signals {
     ) -> Result<Signals, EngineError> {
         let mut matcher = Matcher::new();
         let mut owner = Vec::new();
-        let mut excludes = Matcher::new();
+        let mut side = Matcher::new();
         let mut exclude_owner = Vec::new();
         for (ci, c) in constructs.iter().enumerate() {
             let file = format!("constructs/{}.toml", c.id);
@@ -64,8 +78,7 @@ impl Signals {
                 owner.push((ci as u32, pi as u32));
             }
             for p in &c.exclude {
-                excludes
-                    .add(p, lexicon)
+                side.add(p, lexicon)
                     .map_err(|source| EngineError::Pattern {
                         file: file.clone(),
                         source,
@@ -73,13 +86,57 @@ impl Signals {
                 exclude_owner.push(ci as u32);
             }
         }
+        // The context's cues and terminators, numbered as `Context::new` numbers them (the
+        // context compiled each already: these cannot fail).
+        let side_excludes = side.len() as u32;
+        let context_error = |source| EngineError::Pattern {
+            file: "context".into(),
+            source,
+        };
+        for f in &context.files {
+            for r in &f.rules {
+                side.add(&r.cue, lexicon).map_err(context_error)?;
+            }
+        }
+        let side_cues = side.len() as u32 - side_excludes;
+        for f in &context.files {
+            for t in &f.terminators {
+                side.add(t, lexicon).map_err(context_error)?;
+            }
+        }
+        let vocabulary = Vocabulary::of(&[&matcher, &side]);
+        matcher.attach(&vocabulary);
+        side.attach(&vocabulary);
+        let rules = owner
+            .iter()
+            .map(|&(ci, pi)| {
+                let c = &constructs[ci as usize];
+                format!("{}:{}", c.id, c.patterns[pi as usize])
+            })
+            .collect();
+        // Pronoun cues ("she", "he") do not make support, the alliance or a rupture someone
+        // else's: those involve another person by nature. Naming who ("my sister") still does.
+        let pronouns_apply = constructs
+            .iter()
+            .map(|c| c.experiencer_cues && c.kind != crate::construct::Kind::Theme)
+            .collect();
+        let is_reply = constructs
+            .iter()
+            .map(|c| c.kind == crate::construct::Kind::Reply)
+            .collect();
         Ok(Signals {
             constructs,
             matcher,
             owner,
-            excludes,
+            side,
+            side_excludes,
+            side_cues,
             exclude_owner,
             context,
+            vocabulary,
+            rules,
+            pronouns_apply,
+            is_reply,
         })
     }
 
@@ -94,7 +151,10 @@ impl Signals {
     }
 
     pub fn find_in(&self, text: &str, tokens: &Tokens) -> Vec<Signal> {
-        let mut matches = self.matcher.find(text, tokens);
+        let words = self.vocabulary.ids(tokens);
+        let mut matches =
+            self.matcher
+                .find_with(text, tokens, &self.matcher.ids_from(tokens, &words));
         if matches.is_empty() {
             return Vec::new();
         }
@@ -105,10 +165,18 @@ impl Signals {
                 only[t.sentence as usize] = true;
             }
         }
-        let excluded = self.excludes.find_in_sentences(text, tokens, &only);
+        // With them, in the same walk, the context's cues and terminators: the signals'
+        // sentences (where those are needed) are among these.
+        let side = self.side.find_in_sentences_with(
+            text,
+            tokens,
+            &self.side.ids_from(tokens, &words),
+            &only,
+        );
+        let excluded = || side.iter().filter(|x| x.pattern < self.side_excludes);
         matches.retain(|m| {
             let ci = self.owner[m.pattern as usize].0;
-            !excluded.iter().any(|x| {
+            !excluded().any(|x| {
                 self.exclude_owner[x.pattern as usize] == ci && x.start < m.end && m.start < x.end
             })
         });
@@ -135,8 +203,9 @@ impl Signals {
         kept.sort_by_key(|m| (m.start, m.end));
         let mut signals = Vec::with_capacity(kept.len());
         let mut spans = Vec::with_capacity(kept.len());
+        let mut owners = Vec::with_capacity(kept.len());
         for m in &kept {
-            let (ci, pi) = self.owner[m.pattern as usize];
+            let ci = self.owner[m.pattern as usize].0;
             let c = &self.constructs[ci as usize];
             signals.push(Signal {
                 construct: c.id.clone(),
@@ -149,27 +218,48 @@ impl Signals {
                 experiencer: Experiencer::Writer,
                 certainty: Certainty::Definite,
                 quoted: false,
-                rule: format!("{}:{}", c.id, c.patterns[pi as usize]),
+                rule: self.rules[m.pattern as usize].clone(),
                 cues: Vec::new(),
                 in_title: false,
             });
             spans.push((m.tok_start, m.tok_end));
+            owners.push(ci as usize);
         }
-        // Pronoun cues ("she", "he") do not make support, the alliance or a rupture someone
-        // else's: those involve another person by nature. Naming who ("my sister") still does.
-        let pronouns_apply = |construct: &str| {
-            self.construct(construct)
-                .is_none_or(|c| c.experiencer_cues && c.kind != crate::construct::Kind::Theme)
+        let pronouns: Vec<bool> = owners.iter().map(|&ci| self.pronouns_apply[ci]).collect();
+        // Cues reach only within a sentence: those of the signals' sentences, numbered as the
+        // context numbers its cues and terminators.
+        let mut in_context = vec![false; tokens.sentences.len()];
+        for &(start, _) in &spans {
+            in_context[tokens.tokens[start].sentence as usize] = true;
+        }
+        let (cues_from, terms_from) = (self.side_excludes, self.side_excludes + self.side_cues);
+        let pick = |from: u32, to: u32| -> Vec<Match> {
+            side.iter()
+                .filter(|m| {
+                    (from..to).contains(&m.pattern)
+                        && in_context[tokens.tokens[m.tok_start].sentence as usize]
+                })
+                .map(|m| Match {
+                    pattern: m.pattern - from,
+                    ..*m
+                })
+                .collect()
         };
-        self.context
-            .apply(text, tokens, &mut signals, &spans, &pronouns_apply);
+        let cue_matches = pick(cues_from, terms_from);
+        let term_matches = pick(terms_from, u32::MAX);
+        self.context.apply_matches(
+            text,
+            tokens,
+            &mut signals,
+            &spans,
+            &pronouns,
+            &cue_matches,
+            &term_matches,
+        );
         // A reply's qualities ("I'm so sorry you…", "have you told your therapist?") speak to
         // someone else by nature: experiencer cues do not apply to them.
-        for s in signals.iter_mut() {
-            if self
-                .construct(&s.construct)
-                .is_some_and(|c| c.kind == crate::construct::Kind::Reply)
-            {
+        for (s, &ci) in signals.iter_mut().zip(&owners) {
+            if self.is_reply[ci] {
                 s.experiencer = Experiencer::Writer;
                 s.cues.retain(|c| c.category != "experiencer");
                 // Advice is often conditional and meant all the same: "if it gets worse tonight,
@@ -188,5 +278,67 @@ impl Signals {
             }
         }
         signals
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one walk over look-alikes, cues and terminators finds, for each, what a matcher of
+    /// its own finds (the context's matchers, and one of the constructs' look-alikes alone), in
+    /// the same order, in all sentences and in some.
+    #[test]
+    fn one_side_walk_finds_what_separate_matchers_find() {
+        let s = Signals::embedded().unwrap();
+        let lexicon = construct::parse_lexicon(construct::embedded_lexicon()).unwrap();
+        let mut excludes = Matcher::new();
+        for c in &s.constructs {
+            for p in &c.exclude {
+                excludes.add(p, &lexicon).unwrap();
+            }
+        }
+        let [cues, terminators] = s.context.matchers();
+        let mut texts: Vec<String> = s
+            .constructs
+            .iter()
+            .flat_map(|c| c.fixtures.iter().map(|f| f.text.clone()))
+            .chain(
+                s.context
+                    .files
+                    .iter()
+                    .flat_map(|f| f.fixtures.iter().map(|x| x.text.clone())),
+            )
+            .collect();
+        let joined: Vec<String> = texts.chunks(4).map(|w| w.join(" ")).collect();
+        texts.extend(joined);
+        let (e, c) = (s.side_excludes, s.side_excludes + s.side_cues);
+        let mut found = 0;
+        for text in &texts {
+            let tokens = tokenize(text);
+            let words = s.vocabulary.ids(&tokens);
+            let ids = s.side.ids_from(&tokens, &words);
+            let n = tokens.sentences.len();
+            for only in [vec![true; n], (0..n).map(|k| k % 2 == 0).collect()] {
+                let side = s.side.find_in_sentences_with(text, &tokens, &ids, &only);
+                let pick = |from: u32, to: u32| -> Vec<Match> {
+                    side.iter()
+                        .filter(|m| (from..to).contains(&m.pattern))
+                        .map(|m| Match {
+                            pattern: m.pattern - from,
+                            ..*m
+                        })
+                        .collect()
+                };
+                assert_eq!(pick(0, e), excludes.find_in_sentences(text, &tokens, &only));
+                assert_eq!(pick(e, c), cues.find_in_sentences(text, &tokens, &only));
+                assert_eq!(
+                    pick(c, u32::MAX),
+                    terminators.find_in_sentences(text, &tokens, &only)
+                );
+                found += side.len();
+            }
+        }
+        assert!(found > 1000, "{found} matches");
     }
 }

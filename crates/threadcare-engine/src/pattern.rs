@@ -14,9 +14,16 @@
 //! | `@self`          | a word class from `constructs/_lexicon.toml`                    |
 //! | `re:<regex>`     | a regular expression over the text (case-insensitive), sparingly |
 //!
-//! A pattern never crosses a sentence. Matching is token-based: the text is tokenized once, each
-//! token looked up in the vocabulary of all patterns (one hash lookup), and only patterns whose
-//! first word is that token are tried. That keeps the engine fast however many patterns there are.
+//! A pattern never crosses a sentence. Matching is token-based: the text is tokenized once and
+//! each token looked up once in the vocabulary of all patterns (a [`Vocabulary`] shared by the
+//! engine's matchers). From each token a walk over a trie of the patterns' literal word
+//! prefixes (up to their first gap or prefix test) lists the patterns whose prefix the following
+//! words spell; a pattern whose other required words are missing from the sentence is skipped;
+//! the rest is matched from where its prefix ended. Per token the work depends on the words that
+//! follow, not on how many patterns start with the same word. The regexes are first asked, as
+//! one set, whether any matches at all. Every filter is a necessary condition only: the matches
+//! and their order are those of trying every pattern that starts with the token's word, which
+//! the tests check against that naive matcher.
 
 use std::collections::HashMap;
 
@@ -106,27 +113,357 @@ pub struct Matcher {
     /// Patterns that start with a prefix (`suicid*`): tried on every token that has the prefix.
     prefix_starts: Vec<(Box<str>, u32)>,
     regexes: Vec<u32>,
+    /// The regexes' sources, and all of them as one set (built on first use): on ASCII text one
+    /// pass of the set tells which regexes match at all, and only those are run. (On other
+    /// text a set falls back to a slow engine where a pattern has a Unicode `\b`.)
+    regex_sources: Vec<String>,
+    regex_set: std::sync::OnceLock<Option<regex::RegexSet>>,
+    /// For each id of a [`Vocabulary`] this matcher is attached to, its own word id (or
+    /// `UNKNOWN`); empty when not attached.
+    from_global: Vec<u32>,
     /// For each pattern, its required elements after the first (each as the word ids one of
     /// which must open it), smallest first: a sentence lacking any of them cannot match, and is
     /// skipped before the backtracking matcher runs.
     required: Vec<Vec<u32>>,
     /// Distinct required word sets (see `required`), numbered.
     req_sets: FxHashMap<Box<[u32]>, u32>,
-    /// For each word id, the required sets it satisfies.
-    word_reqs: Vec<Vec<u32>>,
+    /// The words of each required set, by its number.
+    req_ids: Vec<Box<[u32]>>,
+    /// For each required set of more than [`LARGE_SET`] words, its words as bits: a sentence
+    /// is checked word by word against it rather than it word by word against the sentence.
+    req_bits: Vec<Option<Box<[u64]>>>,
     /// Number of distinct word ids.
     n_ids: u32,
+    /// The literal word prefixes of the token patterns (see [`Trie`]).
+    trie: Trie,
+    /// For each pattern, how many of its steps its literal prefixes cover (see [`Trie`]).
+    covered: Vec<u32>,
+    /// For each word id, the patterns of `starts` that the trie cannot rule out (a literal
+    /// prefix that is empty because a prefix test such as `suicid*` comes first): always tried.
+    loose_starts: Vec<Vec<u32>>,
+}
+
+/// Required word sets larger than this are also kept as bits (see `Matcher::req_bits`).
+const LARGE_SET: usize = 24;
+
+/// The most literal prefixes one pattern puts in the [`Trie`]: past that, its prefixes stop at
+/// the element before (shorter, so less selective, never wrong).
+const PREFIX_LIMIT: usize = 2048;
+
+/// The flag of a candidate pattern (in its index's top bit) that must be matched from its first
+/// step rather than from where its literal prefix ends.
+const FULL: u32 = 1 << 31;
+
+/// A trie over word ids of every token pattern's literal prefixes: the word sequences that a
+/// match must start with, up to the pattern's first gap or prefix test (optional elements give
+/// prefixes with and without them). Walking it from a token lists exactly the patterns whose
+/// prefix the following words spell, so a token costs one walk (usually one or two lookups)
+/// instead of one check per pattern that starts with its word: "i" opens over a hundred
+/// patterns, and the next word rules out nearly all of them. It is only a filter: every pattern
+/// it lets through is matched by [`match_steps`] as before.
+#[derive(Debug, Default)]
+struct Trie {
+    /// For each word id, 1 + the node of the one-word prefix (0: none).
+    root: Vec<u32>,
+    /// (node, next word id) → node.
+    next: FxHashMap<(u32, u32), u32>,
+    /// For each node, the patterns with a literal prefix ending there, in the order added;
+    /// with the [`FULL`] flag where the prefix stops inside an element (before a prefix test),
+    /// so that the pattern must be matched from its start.
+    accept: Vec<Vec<u32>>,
+}
+
+impl Trie {
+    /// The node after `node` (the root when `None`) and word `id`, made when new.
+    fn child(&mut self, node: Option<u32>, id: u32) -> u32 {
+        let fresh = self.accept.len() as u32;
+        let next = match node {
+            None => {
+                if self.root.len() <= id as usize {
+                    self.root.resize(id as usize + 1, 0);
+                }
+                match self.root[id as usize] {
+                    0 => {
+                        self.root[id as usize] = fresh + 1;
+                        fresh
+                    }
+                    n => n - 1,
+                }
+            }
+            Some(node) => *self.next.entry((node, id)).or_insert(fresh),
+        };
+        if next == fresh {
+            self.accept.push(Vec::new());
+        }
+        next
+    }
+
+    /// Inserts the literal prefixes of `steps` planned by [`prefix_plan`] (`covered`, `stop`),
+    /// from step `k` at `node`, depth first: the prefixes share their nodes as they are made,
+    /// and none is copied. An empty prefix sets `loose` (the pattern cannot be ruled out).
+    #[allow(clippy::too_many_arguments)]
+    fn insert_prefixes(
+        &mut self,
+        steps: &[Step],
+        covered: usize,
+        stop: bool,
+        node: Option<u32>,
+        k: usize,
+        pattern: u32,
+        loose: &mut bool,
+    ) {
+        let mut accept = |trie: &mut Trie, node: Option<u32>, full: bool| match node {
+            None => *loose = true,
+            Some(n) => {
+                let p = if full { pattern | FULL } else { pattern };
+                let list = &mut trie.accept[n as usize];
+                if !list.contains(&p) {
+                    list.push(p);
+                }
+            }
+        };
+        if k == covered {
+            match (stop, steps.get(k)) {
+                (true, Some(Step::Elem(elem))) => {
+                    // The element with a prefix test: every prefix through it is matched from
+                    // the pattern's start.
+                    for alt in &elem.alts {
+                        let mut at = node;
+                        for t in alt {
+                            match t {
+                                Test::Word(id) => at = Some(self.child(at, *id)),
+                                Test::Prefix(_) => break,
+                            }
+                        }
+                        accept(self, at, true);
+                    }
+                    if elem.optional {
+                        accept(self, node, true);
+                    }
+                }
+                _ => accept(self, node, false),
+            }
+            return;
+        }
+        let Step::Elem(elem) = &steps[k] else {
+            unreachable!("the steps before `covered` are elements")
+        };
+        for alt in &elem.alts {
+            let mut at = node;
+            for t in alt {
+                let Test::Word(id) = t else {
+                    unreachable!("the elements before `covered` are words")
+                };
+                at = Some(self.child(at, *id));
+            }
+            self.insert_prefixes(steps, covered, stop, at, k + 1, pattern, loose);
+        }
+        if elem.optional {
+            self.insert_prefixes(steps, covered, stop, node, k + 1, pattern, loose);
+        }
+    }
+
+    /// `pattern` may carry the [`FULL`] flag.
+    #[cfg(test)]
+    fn insert(&mut self, path: &[u32], pattern: u32) {
+        let Some((&first, rest)) = path.split_first() else {
+            return;
+        };
+        if self.root.len() <= first as usize {
+            self.root.resize(first as usize + 1, 0);
+        }
+        let mut node = match self.root[first as usize] {
+            0 => {
+                self.accept.push(Vec::new());
+                self.root[first as usize] = self.accept.len() as u32;
+                self.accept.len() as u32 - 1
+            }
+            n => n - 1,
+        };
+        for &id in rest {
+            let fresh = self.accept.len() as u32;
+            node = *self.next.entry((node, id)).or_insert(fresh);
+            if node == fresh {
+                self.accept.push(Vec::new());
+            }
+        }
+        let list = &mut self.accept[node as usize];
+        if !list.contains(&pattern) {
+            list.push(pattern);
+        }
+    }
+
+    /// Adds to `out` every pattern whose literal prefix is spelled by `ids[i..end]` from `i`,
+    /// with the token where that prefix ends.
+    fn walk(&self, ids: &[u32], i: usize, end: usize, out: &mut Vec<(u32, u32)>) {
+        let mut node = match self.root.get(ids[i] as usize) {
+            Some(&n) if n > 0 => n - 1,
+            _ => return,
+        };
+        let mut j = i + 1;
+        loop {
+            out.extend(self.accept[node as usize].iter().map(|&p| (p, j as u32)));
+            if j >= end {
+                return;
+            }
+            match self.next.get(&(node, ids[j])) {
+                Some(&n) => node = n,
+                None => return,
+            }
+            j += 1;
+        }
+    }
+}
+
+/// How far a pattern's literal prefixes reach (see [`Trie`]), counted as
+/// [`literal_prefixes`] would make them: the steps every prefix covers, and whether the prefixes
+/// stop inside the next element (it has an alternative with a prefix test), so that all of them
+/// are matched from the pattern's start.
+fn prefix_plan(steps: &[Step], limit: usize) -> (usize, bool) {
+    let mut open = 1usize;
+    let mut covered = 0;
+    for step in steps {
+        let Step::Elem(elem) = step else { break };
+        let partial = elem
+            .alts
+            .iter()
+            .filter(|alt| alt.iter().any(|t| matches!(t, Test::Prefix(_))))
+            .count();
+        let whole = elem.alts.len() - partial + elem.optional as usize;
+        let next_open = open.saturating_mul(whole);
+        let next_done = open.saturating_mul(partial);
+        if next_open.saturating_add(next_done) > limit {
+            break;
+        }
+        if next_done > 0 {
+            return (covered, true);
+        }
+        open = next_open;
+        covered += 1;
+    }
+    (covered, false)
+}
+
+/// The literal prefixes of a pattern (see [`Trie`]), at most about `limit` of them, and how
+/// many of its steps every prefix covers: a text that spells one of the prefixes matches those
+/// steps whatever else it holds.
+#[cfg(test)]
+fn literal_prefixes(steps: &[Step], limit: usize) -> (Vec<(Vec<u32>, bool)>, usize) {
+    let mut open: Vec<Vec<u32>> = vec![Vec::new()];
+    // Prefixes that stop inside an element, before a prefix test.
+    let mut done: Vec<Vec<u32>> = Vec::new();
+    let mut covered = 0;
+    for step in steps {
+        let Step::Elem(elem) = step else { break };
+        let mut next_open = Vec::new();
+        let mut next_done = Vec::new();
+        for path in &open {
+            for alt in &elem.alts {
+                let mut p = path.clone();
+                let mut whole = true;
+                for t in alt {
+                    match t {
+                        Test::Word(id) => p.push(*id),
+                        Test::Prefix(_) => {
+                            whole = false;
+                            break;
+                        }
+                    }
+                }
+                if whole {
+                    next_open.push(p);
+                } else {
+                    next_done.push(p);
+                }
+            }
+            if elem.optional {
+                next_open.push(path.clone());
+            }
+        }
+        if next_open.len() + next_done.len() + done.len() > limit {
+            break;
+        }
+        let whole = next_done.is_empty();
+        open = next_open;
+        done.extend(next_done);
+        if !whole {
+            // Every prefix must then be matched from the pattern's start (see `FULL`).
+            done.append(&mut open);
+            break;
+        }
+        covered += 1;
+    }
+    let mut out: Vec<(Vec<u32>, bool)> = open.into_iter().map(|p| (p, false)).collect();
+    out.extend(done.into_iter().map(|p| (p, true)));
+    (out, covered)
+}
+
+/// Per-thread scratch for [`Matcher::find_with`], kept between texts because clearing tables
+/// for every text would cost more than matching.
+#[derive(Default)]
+struct Scratch {
+    /// The word ids of the current sentence, as bits.
+    words: Vec<u64>,
+    /// For each required set: the stamp of the sentence it was last checked in, and whether
+    /// that sentence has one of its words.
+    checked: Vec<(u32, bool)>,
+    /// The stamp of the current sentence.
+    stamp: u32,
+    /// The candidate patterns of a token, each with the token where its literal prefix ends.
+    cands: Vec<(u32, u32)>,
 }
 
 thread_local! {
-    /// Per-thread scratch for [`Matcher::find_with`]: a stamp per required set, and the last stamp.
-    static SEEN: std::cell::RefCell<(Vec<u32>, u32)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
+    static SEEN: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// Token ids of a text for one matcher.
 pub struct Ids(Vec<u32>);
 
 const UNKNOWN: u32 = u32::MAX;
+
+/// The words of several matchers under one numbering, so that a text's tokens are looked up
+/// once for all of them (see [`Matcher::attach`]).
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    ids: FxHashMap<String, u32>,
+}
+
+/// A text's token ids in a [`Vocabulary`].
+pub struct WordIds(Vec<u32>);
+
+impl Vocabulary {
+    /// The union of the matchers' words.
+    pub fn of(matchers: &[&Matcher]) -> Vocabulary {
+        let mut ids = FxHashMap::default();
+        for m in matchers {
+            let mut words: Vec<&String> = m.vocab.keys().collect();
+            words.sort();
+            for w in words {
+                let next = ids.len() as u32;
+                ids.entry(w.clone()).or_insert(next);
+            }
+        }
+        Vocabulary { ids }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The id of every token of a text.
+    pub fn ids(&self, tokens: &Tokens) -> WordIds {
+        WordIds(
+            (0..tokens.tokens.len())
+                .map(|i| self.ids.get(tokens.norm(i)).copied().unwrap_or(UNKNOWN))
+                .collect(),
+        )
+    }
+}
 
 impl Matcher {
     pub fn new() -> Self {
@@ -147,15 +484,19 @@ impl Matcher {
                 .map_err(|e| err(e.to_string()))?;
             self.patterns.push(Compiled::Regex(regex));
             self.regexes.push(index);
+            self.regex_sources.push(re.to_string());
+            self.regex_set = std::sync::OnceLock::new();
+            self.from_global.clear();
             return Ok(index);
         }
+        self.from_global.clear();
         let expanded = expand_classes(source, lexicon).map_err(err)?;
         let steps = self.parse(&expanded).map_err(err)?;
         let (firsts, prefixes) = first_words(&steps).map_err(err)?;
         for p in prefixes {
             self.prefix_starts.push((p, index));
         }
-        for id in firsts {
+        for &id in &firsts {
             if self.starts.len() <= id as usize {
                 self.starts.resize(id as usize + 1, Vec::new());
             }
@@ -165,21 +506,40 @@ impl Matcher {
             }
         }
         self.required.resize(index as usize, Vec::new());
+        let (covered, stop) = prefix_plan(&steps, PREFIX_LIMIT);
         let mut reqs = Vec::new();
-        for set in required_words(&steps) {
+        for set in required_words(&steps, covered) {
             let next = self.req_sets.len() as u32;
             let r = *self.req_sets.entry(set.clone()).or_insert(next);
             if r == next {
-                for &w in set.iter() {
-                    if self.word_reqs.len() <= w as usize {
-                        self.word_reqs.resize(w as usize + 1, Vec::new());
+                self.req_bits.push((set.len() > LARGE_SET).then(|| {
+                    let top = set.iter().copied().max().unwrap_or(0) as usize;
+                    let mut bits = vec![0u64; top / 64 + 1];
+                    for &w in set.iter() {
+                        bits[w as usize / 64] |= 1 << (w % 64);
                     }
-                    self.word_reqs[w as usize].push(r);
-                }
+                    bits.into_boxed_slice()
+                }));
+                self.req_ids.push(set);
             }
             reqs.push(r);
         }
         self.required.push(reqs);
+        let mut loose = false;
+        self.trie
+            .insert_prefixes(&steps, covered, stop, None, 0, index, &mut loose);
+        self.covered.resize(index as usize, 0);
+        self.covered.push(covered as u32);
+        if loose {
+            for &id in &firsts {
+                if self.loose_starts.len() <= id as usize {
+                    self.loose_starts.resize(id as usize + 1, Vec::new());
+                }
+                if !self.loose_starts[id as usize].contains(&index) {
+                    self.loose_starts[id as usize].push(index);
+                }
+            }
+        }
         self.patterns.push(Compiled::Tokens(steps));
         Ok(index)
     }
@@ -305,6 +665,51 @@ impl Matcher {
             .collect())
     }
 
+    /// Numbers this matcher's words by `vocabulary` too, for [`Matcher::ids_from`]. Adding a
+    /// pattern afterwards detaches it.
+    pub fn attach(&mut self, vocabulary: &Vocabulary) {
+        let mut from_global = vec![UNKNOWN; vocabulary.len()];
+        for (word, &id) in &self.vocab {
+            if let Some(&g) = vocabulary.ids.get(word) {
+                from_global[g as usize] = id;
+            }
+        }
+        self.from_global = from_global;
+        self.prepare();
+    }
+
+    /// Builds now what would otherwise be built on the first text: the trie's walking layout
+    /// and the regex set.
+    pub fn prepare(&self) {
+        if self.regexes.len() > 1 {
+            self.regex_set();
+        }
+    }
+
+    fn regex_set(&self) -> Option<&regex::RegexSet> {
+        self.regex_set
+            .get_or_init(|| {
+                regex::RegexSetBuilder::new(&self.regex_sources)
+                    .case_insensitive(true)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    /// The token ids of a text for this matcher from its ids in the [`Vocabulary`] this
+    /// matcher is attached to (by hash lookups when it is not attached).
+    pub fn ids_from(&self, tokens: &Tokens, words: &WordIds) -> Ids {
+        if self.from_global.is_empty() || words.0.len() != tokens.tokens.len() {
+            return self.ids(tokens);
+        }
+        Ids(words
+            .0
+            .iter()
+            .map(|&g| self.from_global.get(g as usize).copied().unwrap_or(UNKNOWN))
+            .collect())
+    }
+
     /// All matches in a text. Each pattern reports at most one match per start token (the
     /// longest); overlapping matches of different patterns are all kept.
     pub fn find(&self, text: &str, tokens: &Tokens) -> Vec<Match> {
@@ -321,19 +726,34 @@ impl Matcher {
                 ids[i] = self.vocab.get(tokens.norm(i)).copied().unwrap_or(UNKNOWN);
             }
         }
-        self.find_filtered(text, tokens, &Ids(ids), Some(only))
+        self.find_filtered(text, tokens, &Ids(ids), Some(only), false)
     }
 
     pub fn find_with(&self, text: &str, tokens: &Tokens, ids: &Ids) -> Vec<Match> {
-        self.find_filtered(text, tokens, ids, None)
+        self.find_filtered(text, tokens, ids, None, false)
     }
 
+    /// [`Matcher::find_in_sentences`] with the text's ids (all of them) already known.
+    pub fn find_in_sentences_with(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        ids: &Ids,
+        only: &[bool],
+    ) -> Vec<Match> {
+        self.find_filtered(text, tokens, ids, Some(only), false)
+    }
+
+    /// `naive`: every pattern that starts with a token's word is matched from its start, with no
+    /// trie and no required-word filter (the matcher as first written), kept as the oracle the
+    /// tests compare with.
     fn find_filtered(
         &self,
         text: &str,
         tokens: &Tokens,
         ids: &Ids,
         only: Option<&[bool]>,
+        naive: bool,
     ) -> Vec<Match> {
         let kept = |sentence: usize| only.is_none_or(|o| o.get(sentence).copied().unwrap_or(false));
         let mut out = Vec::new();
@@ -341,49 +761,144 @@ impl Matcher {
         // kept per thread and never cleared (each sentence gets a new stamp), because zeroing a
         // table for every text would cost more than matching.
         SEEN.with(|cell| {
-            let (seen, next_stamp) = &mut *cell.borrow_mut();
-            if seen.len() < self.req_sets.len() {
-                seen.resize(self.req_sets.len(), 0);
+            let scratch = &mut *cell.borrow_mut();
+            let Scratch {
+                words,
+                checked,
+                stamp: next_stamp,
+                cands,
+            } = scratch;
+            let word_blocks = (self.n_ids as usize).div_ceil(64);
+            if words.len() < word_blocks {
+                words.resize(word_blocks, 0);
+            }
+            if checked.len() < self.req_ids.len() {
+                checked.resize(self.req_ids.len(), (0, false));
             }
             for (si, sentence) in tokens.sentences.iter().enumerate() {
                 if !kept(si) {
                     continue;
                 }
                 if *next_stamp == u32::MAX {
-                    seen.iter_mut().for_each(|s| *s = 0);
+                    checked.iter_mut().for_each(|c| *c = (0, false));
                     *next_stamp = 0;
                 }
                 *next_stamp += 1;
                 let stamp = *next_stamp;
-                for i in sentence.tokens.clone() {
-                    if let Some(reqs) = self.word_reqs.get(ids.0[i] as usize) {
-                        for &r in reqs {
-                            seen[r as usize] = stamp;
+                // Which required sets the sentence has, worked out when a candidate first asks,
+                // from the sentence's words as bits (set then, cleared again below).
+                let sentence_ids = &ids.0[sentence.tokens.clone()];
+                let mut bits_set = false;
+                let mut present = |req: &[u32]| {
+                    req.iter().all(|&r| {
+                        let c = &mut checked[r as usize];
+                        if c.0 != stamp {
+                            if !bits_set {
+                                for &id in sentence_ids {
+                                    if id != UNKNOWN {
+                                        words[id as usize / 64] |= 1 << (id % 64);
+                                    }
+                                }
+                                bits_set = true;
+                            }
+                            let has = match &self.req_bits[r as usize] {
+                                Some(bits)
+                                    if sentence_ids.len() < self.req_ids[r as usize].len() =>
+                                {
+                                    sentence_ids.iter().any(|&w| {
+                                        bits.get(w as usize / 64)
+                                            .is_some_and(|b| b & (1 << (w % 64)) != 0)
+                                    })
+                                }
+                                _ => self.req_ids[r as usize]
+                                    .iter()
+                                    .any(|&w| words[w as usize / 64] & (1 << (w % 64)) != 0),
+                            };
+                            *c = (stamp, has);
                         }
-                    }
-                }
-                let present = |req: &[u32]| req.iter().all(|&r| seen[r as usize] == stamp);
+                        c.1
+                    })
+                };
                 for i in sentence.tokens.clone() {
                     let id = ids.0[i];
+                    let end_of_sentence = sentence.tokens.end;
+                    cands.clear();
+                    if id != UNKNOWN {
+                        if naive {
+                            let starts = self.starts.get(id as usize).map(|v| &v[..]);
+                            for &p in starts.unwrap_or(&[]) {
+                                cands.push((p | FULL, i as u32));
+                            }
+                        } else {
+                            if let Some(loose) = self.loose_starts.get(id as usize) {
+                                cands.extend(loose.iter().map(|&p| (p | FULL, i as u32)));
+                            }
+                            self.trie.walk(&ids.0, i, end_of_sentence, cands);
+                            if cands.len() > 1 {
+                                cands.sort_unstable_by_key(|c| c.0 & !FULL);
+                            }
+                        }
+                    }
+                    // Candidates grouped by pattern, in pattern order: each is matched once,
+                    // from where its literal prefixes end when the trie found them.
+                    let mut k = 0;
+                    while k < cands.len() {
+                        let p = cands[k].0 & !FULL;
+                        let mut g = k + 1;
+                        while g < cands.len() && cands[g].0 & !FULL == p {
+                            g += 1;
+                        }
+                        let group = &cands[k..g];
+                        k = g;
+                        let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
+                            continue;
+                        };
+                        if !naive && !present(&self.required[p as usize]) {
+                            continue;
+                        }
+                        let found = if group.iter().any(|c| c.0 & FULL != 0) {
+                            match_steps(steps, 0, i, end_of_sentence, tokens, &ids.0)
+                        } else {
+                            let from = self.covered[p as usize] as usize;
+                            group
+                                .iter()
+                                .filter_map(|c| {
+                                    match_steps(
+                                        steps,
+                                        from,
+                                        c.1 as usize,
+                                        end_of_sentence,
+                                        tokens,
+                                        &ids.0,
+                                    )
+                                })
+                                .max()
+                        };
+                        if let Some(end) = found {
+                            if end > i {
+                                out.push(Match {
+                                    pattern: p,
+                                    tok_start: i,
+                                    tok_end: end,
+                                    start: tokens.tokens[i].start,
+                                    end: tokens.tokens[end - 1].end,
+                                });
+                            }
+                        }
+                    }
                     let by_prefix = self
                         .prefix_starts
                         .iter()
                         .filter(|(prefix, _)| tokens.norm(i).starts_with(&**prefix))
                         .map(|(_, p)| *p);
-                    let by_word = if id == UNKNOWN {
-                        &[][..]
-                    } else {
-                        self.starts.get(id as usize).map(|v| &v[..]).unwrap_or(&[])
-                    };
-                    for p in by_word.iter().copied().chain(by_prefix) {
+                    for p in by_prefix {
                         let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
                             continue;
                         };
-                        if !present(&self.required[p as usize]) {
+                        if !naive && !present(&self.required[p as usize]) {
                             continue;
                         }
-                        if let Some(end) =
-                            match_steps(steps, 0, i, sentence.tokens.end, tokens, &ids.0)
+                        if let Some(end) = match_steps(steps, 0, i, end_of_sentence, tokens, &ids.0)
                         {
                             if end > i {
                                 out.push(Match {
@@ -397,9 +912,28 @@ impl Matcher {
                         }
                     }
                 }
+                if bits_set {
+                    for &id in sentence_ids {
+                        if id != UNKNOWN {
+                            words[id as usize / 64] = 0;
+                        }
+                    }
+                }
             }
         });
-        for &p in &self.regexes {
+        let set = if self.regexes.len() > 1 && text.is_ascii() {
+            self.regex_set()
+                // Most texts match none: one search that can stop early says so.
+                .map(|set| set.is_match(text).then(|| set.matches(text)))
+        } else {
+            None
+        };
+        for (k, &p) in self.regexes.iter().enumerate() {
+            match &set {
+                Some(None) => break,
+                Some(Some(set)) if !set.matched(k) => continue,
+                _ => {}
+            }
             let Compiled::Regex(re) = &self.patterns[p as usize] else {
                 continue;
             };
@@ -452,11 +986,12 @@ fn explode(seq: Vec<WordTest>) -> Vec<Vec<Test>> {
     alts
 }
 
-/// The required elements of a pattern after its first (see [`Matcher::required`]).
-fn required_words(steps: &[Step]) -> Vec<Box<[u32]>> {
+/// The required elements of a pattern after its first (see [`Matcher::required`]), from step
+/// `from` on: the steps before are covered by the literal prefix the [`Trie`] has matched.
+fn required_words(steps: &[Step], from: usize) -> Vec<Box<[u32]>> {
     let mut out: Vec<Box<[u32]>> = Vec::new();
     let mut first = true;
-    for step in steps {
+    for (k, step) in steps.iter().enumerate() {
         let Step::Elem(elem) = step else { continue };
         if elem.optional {
             continue;
@@ -465,7 +1000,7 @@ fn required_words(steps: &[Step]) -> Vec<Box<[u32]>> {
             first = false;
             continue;
         }
-        if !elem.prefix_first.is_empty() {
+        if k < from || !elem.prefix_first.is_empty() {
             continue;
         }
         let mut ids: Vec<u32> = elem.by_first.keys().copied().collect();
@@ -797,6 +1332,244 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("nest"));
+    }
+
+    /// Every pattern of the embedded data files (constructs, look-alikes, context cues and
+    /// terminators) in one matcher, with the words its patterns use.
+    fn embedded_matcher() -> &'static (Matcher, Vec<String>) {
+        static M: std::sync::OnceLock<(Matcher, Vec<String>)> = std::sync::OnceLock::new();
+        M.get_or_init(|| {
+            let lex =
+                crate::construct::parse_lexicon(crate::construct::embedded_lexicon()).unwrap();
+            let mut m = Matcher::new();
+            for (file, text) in crate::construct::embedded() {
+                let c = crate::construct::parse(file, text).unwrap();
+                for p in c.patterns.iter().chain(&c.exclude) {
+                    m.add(p, &lex).unwrap();
+                }
+            }
+            for (_, text) in crate::context::embedded() {
+                let f: crate::context::ContextFile = toml::from_str(text).unwrap();
+                for r in &f.rules {
+                    m.add(&r.cue, &lex).unwrap();
+                }
+                for t in &f.terminators {
+                    m.add(t, &lex).unwrap();
+                }
+            }
+            let mut words: Vec<String> = m.vocab.keys().cloned().collect();
+            words.sort();
+            // Words no pattern uses, and prefixes' words.
+            words.extend(
+                [
+                    "the", "zebra", "suicidal", "escaping", "pills", "3", "blue", "killed",
+                ]
+                .map(String::from),
+            );
+            (m, words)
+        })
+    }
+
+    /// Words that one of `m`'s patterns matches: each element's alternative chosen at random,
+    /// optional elements and gaps filled or not, and now and then a word dropped.
+    fn sample(m: &Matcher, words_of: &[String], p: usize, next: &mut dyn FnMut() -> u64) -> String {
+        let Compiled::Tokens(steps) = &m.patterns[p] else {
+            return String::new();
+        };
+        let mut out = Vec::new();
+        for step in steps {
+            match step {
+                Step::Gap(n) => {
+                    for _ in 0..next() % (*n as u64 + 2) {
+                        out.push("very".to_string());
+                    }
+                }
+                Step::Elem(e) => {
+                    if e.optional && next() & 1 == 0 {
+                        continue;
+                    }
+                    let alt = &e.alts[(next() % e.alts.len() as u64) as usize];
+                    for t in alt {
+                        out.push(match t {
+                            Test::Word(id) => words_of[*id as usize].clone(),
+                            Test::Prefix(pre) => format!("{pre}ing"),
+                        });
+                    }
+                }
+            }
+        }
+        if next() & 3 == 0 && !out.is_empty() {
+            let k = (next() % out.len() as u64) as usize;
+            out.remove(k);
+        }
+        out.join(" ")
+    }
+
+    /// A text of `n` pieces from a seed: pattern samples (see [`sample`]) and random words of
+    /// the vocabulary, with sentence and clause breaks and quotation marks.
+    fn text_of(m: &Matcher, words: &[String], seed: u64, n: usize) -> String {
+        let mut words_of = vec![String::new(); m.n_ids as usize];
+        for (w, &id) in &m.vocab {
+            if words_of[id as usize].is_empty() || !w.contains('\'') {
+                words_of[id as usize] = w.clone();
+            }
+        }
+        let mut x = seed | 1;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut out = String::new();
+        for k in 0..n {
+            if next() % 3 < 1 {
+                let p = (next() % m.patterns.len() as u64) as usize;
+                out.push_str(&sample(m, &words_of, p, &mut next));
+            } else {
+                out.push_str(&words[(next() % words.len() as u64) as usize]);
+            }
+            out.push_str(match next() % 16 {
+                0 => ". ",
+                1 => ", ",
+                2 => "\n",
+                3 if k % 2 == 0 => " “",
+                4 => "” ",
+                _ => " ",
+            });
+        }
+        out
+    }
+
+    /// Matches both ways, and returns how many.
+    fn both_ways(m: &Matcher, text: &str) -> usize {
+        let toks = tokenize(text);
+        let ids = m.ids(&toks);
+        let fast = m.find_filtered(text, &toks, &ids, None, false);
+        let naive = m.find_filtered(text, &toks, &ids, None, true);
+        assert_eq!(fast, naive, "{text:?}");
+        let found = fast.len();
+        // Only some sentences, as context and look-alikes are matched.
+        let only: Vec<bool> = (0..toks.sentences.len()).map(|s| s % 2 == 1).collect();
+        let fast = m.find_in_sentences(text, &toks, &only);
+        let naive = m.find_filtered(text, &toks, &ids, Some(&only), true);
+        assert_eq!(fast, naive, "{text:?}");
+        found
+    }
+
+    /// The trie only rules out patterns that cannot match: on random texts and on texts made
+    /// of the patterns' own phrases, the matches (and their order) are the naive matcher's.
+    #[test]
+    fn the_trie_finds_what_trying_every_pattern_finds() {
+        let (m, words) = embedded_matcher();
+        let mut found = 0;
+        for seed in 0..1500u64 {
+            found += both_ways(
+                m,
+                &text_of(m, words, seed.wrapping_mul(0x9e37_79b9_7f4a_7c15), 30),
+            );
+        }
+        assert!(
+            found > 5_000,
+            "the texts exercise the patterns: {found} matches"
+        );
+    }
+
+    #[test]
+    fn the_trie_agrees_on_the_data_files_own_phrases() {
+        let (m, _) = embedded_matcher();
+        // Every fixture text of every construct and context file, alone and run together.
+        let mut texts = Vec::new();
+        for (file, text) in crate::construct::embedded() {
+            let c = crate::construct::parse(file, text).unwrap();
+            texts.extend(c.fixtures.iter().map(|f| f.text.clone()));
+        }
+        for (_, text) in crate::context::embedded() {
+            let f: crate::context::ContextFile = toml::from_str(text).unwrap();
+            texts.extend(f.fixtures.iter().map(|f| f.text.clone()));
+        }
+        assert!(texts.len() > 100);
+        let found: usize = texts.iter().map(|t| both_ways(m, t)).sum();
+        assert!(found > texts.len(), "{found} matches");
+        for pair in texts.windows(3) {
+            both_ways(m, &pair.join(" "));
+            both_ways(m, &pair.join(" and ").to_lowercase().replace('.', ""));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        #[test]
+        fn the_trie_agrees_on_arbitrary_word_sequences(
+            picks in proptest::collection::vec((0usize..100_000, 0u8..8), 1..60)
+        ) {
+            let (m, words) = embedded_matcher();
+            let mut text = String::new();
+            for (w, sep) in picks {
+                text.push_str(&words[w % words.len()]);
+                text.push_str([" ", " ", " ", " ", ". ", ", ", "\n", "? "][sep as usize]);
+            }
+            both_ways(m, &text);
+        }
+    }
+
+    /// The trie built depth first holds exactly the prefixes that listing them breadth first
+    /// gives, with the same flags: inserting each listed prefix gives the same trie.
+    #[test]
+    fn prefixes_made_depth_first_are_the_listed_ones() {
+        let (m, _) = embedded_matcher();
+        let mut listed = Trie::default();
+        let mut loose = vec![false; m.patterns.len()];
+        for (p, c) in m.patterns.iter().enumerate() {
+            let Compiled::Tokens(steps) = c else { continue };
+            let (prefixes, covered) = literal_prefixes(steps, PREFIX_LIMIT);
+            assert_eq!(
+                (covered, prefixes.iter().any(|x| x.1)),
+                prefix_plan(steps, PREFIX_LIMIT),
+                "pattern {p}"
+            );
+            assert_eq!(covered as u32, m.covered[p]);
+            for (path, full) in prefixes {
+                if path.is_empty() {
+                    loose[p] = true;
+                } else {
+                    listed.insert(&path, if full { p as u32 | FULL } else { p as u32 });
+                }
+            }
+        }
+        // Same nodes, same accepted patterns (as sets) at each path.
+        assert_eq!(listed.accept.len(), m.trie.accept.len());
+        let paths = |t: &Trie| {
+            let mut out: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
+            let mut stack: Vec<(u32, Vec<u32>)> = t
+                .root
+                .iter()
+                .enumerate()
+                .filter(|(_, &n)| n > 0)
+                .map(|(id, &n)| (n - 1, vec![id as u32]))
+                .collect();
+            let mut kids: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
+            for (&(parent, id), &child) in &t.next {
+                kids.entry(parent).or_default().push((id, child));
+            }
+            while let Some((node, path)) = stack.pop() {
+                let mut acc = t.accept[node as usize].clone();
+                acc.sort_unstable();
+                out.push((path.clone(), acc));
+                for &(id, child) in kids.get(&node).map(|v| &v[..]).unwrap_or(&[]) {
+                    let mut p = path.clone();
+                    p.push(id);
+                    stack.push((child, p));
+                }
+            }
+            out.sort();
+            out
+        };
+        assert_eq!(paths(&listed), paths(&m.trie));
+        for (p, &l) in loose.iter().enumerate() {
+            let in_loose = m.loose_starts.iter().any(|v| v.contains(&(p as u32)));
+            assert_eq!(l, in_loose, "pattern {p}");
+        }
     }
 
     #[test]

@@ -12,8 +12,6 @@
 //! for `n` occurrences, and the bag is scaled to unit length, so long and short texts weigh the
 //! same. Lengths and construct counts are added unscaled, `ln(1 + n)`.
 
-use std::collections::BTreeMap;
-
 use threadcare_core::{Certainty, Experiencer, Signal, Temporality};
 
 use crate::token::Tokens;
@@ -63,6 +61,20 @@ impl Default for Fnv {
     }
 }
 
+/// `ln n` of a count, as `(n as f32).ln()` gives it: looked up for the small counts that nearly
+/// every feature has (the same function computed the table, so the bits are the same).
+pub fn ln_count(n: u32) -> f32 {
+    const TABLE: usize = 1024;
+    static LN: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
+    match LN
+        .get_or_init(|| (0..TABLE).map(|n| (n as f32).ln()).collect())
+        .get(n as usize)
+    {
+        Some(&v) => v,
+        None => (n as f32).ln(),
+    }
+}
+
 /// The slot of a feature: its namespace (`w`, `b`, `c`…), a unit separator, then its name.
 pub fn index(namespace: &str, name: &str) -> u32 {
     Fnv::new()
@@ -80,6 +92,7 @@ pub fn named(feature: &str) -> u32 {
     }
 }
 
+#[cfg(test)]
 fn pair(namespace: &str, a: &str, b: &str) -> u32 {
     Fnv::new()
         .bytes(namespace.as_bytes())
@@ -105,6 +118,33 @@ impl Sparse {
                 _ => out.push((i, v)),
             }
         }
+        out.retain(|e| e.1 != 0.0);
+        Sparse(out)
+    }
+
+    /// [`Sparse::from_entries`] of `sorted` (sorted by slot, one entry per slot) followed by
+    /// `extra`, by merging: the same sums in the same order, without sorting it all.
+    pub fn merged(sorted: Vec<(u32, f32)>, mut extra: Vec<(u32, f32)>) -> Sparse {
+        debug_assert!(sorted.windows(2).all(|w| w[0].0 < w[1].0));
+        extra.sort_by_key(|e| e.0);
+        let mut out: Vec<(u32, f32)> = Vec::with_capacity(sorted.len() + extra.len());
+        let mut push = |(i, v): (u32, f32)| match out.last_mut() {
+            Some(last) if last.0 == i => last.1 += v,
+            _ => out.push((i, v)),
+        };
+        let mut rest = extra.into_iter().peekable();
+        for e in sorted {
+            while let Some(&x) = rest.peek() {
+                if x.0 < e.0 {
+                    push(x);
+                    rest.next();
+                } else {
+                    break;
+                }
+            }
+            push(e);
+        }
+        rest.for_each(&mut push);
         out.retain(|e| e.1 != 0.0);
         Sparse(out)
     }
@@ -156,49 +196,67 @@ pub fn questions(text: &str, tokens: &Tokens) -> Vec<bool> {
 /// sentence (`b`), the first and last word of each sentence (`s`, `e`), and the first word and
 /// first two words of each question (`q`).
 pub fn occurrences(text: &str, tokens: &Tokens) -> Vec<Occurrence> {
+    occurrences_of(tokens, &questions(text, tokens))
+}
+
+/// [`occurrences`] with the sentences that are questions known. Each word is hashed as a
+/// unigram, as the first word of the bigram it starts and as the second of the one it ends,
+/// from the hash states of the namespaces (the same slots as [`index`] and [`pair`]).
+fn occurrences_of(tokens: &Tokens, is_question: &[bool]) -> Vec<Occurrence> {
     let mut out = Vec::with_capacity(tokens.tokens.len() * 2 + tokens.sentences.len() * 4);
-    let is_question = questions(text, tokens);
+    let ns = |n: &[u8]| Fnv::new().bytes(n).bytes(&[0x1f]);
+    let (w, b, s_, e, q) = (ns(b"w"), ns(b"b"), ns(b"s"), ns(b"e"), ns(b"q"));
     for (si, s) in tokens.sentences.iter().enumerate() {
         let range = s.tokens.clone();
         if range.is_empty() {
             continue;
         }
         let (first, last) = (range.start, range.end - 1);
+        let norm = |i: usize| tokens.norm(i).as_bytes();
         out.push(Occurrence {
-            slot: index("s", tokens.norm(first)),
+            slot: s_.bytes(norm(first)).slot(),
             first: first as u32,
             len: 1,
         });
         if is_question[si] {
             out.push(Occurrence {
-                slot: index("q", tokens.norm(first)),
+                slot: q.bytes(norm(first)).slot(),
                 first: first as u32,
                 len: 1,
             });
             if first < last {
                 out.push(Occurrence {
-                    slot: pair("q", tokens.norm(first), tokens.norm(first + 1)),
+                    slot: q
+                        .bytes(norm(first))
+                        .bytes(b" ")
+                        .bytes(norm(first + 1))
+                        .slot(),
                     first: first as u32,
                     len: 2,
                 });
             }
         }
+        // The bigram state after "b␟<this word> ", carried to the next word.
+        let mut next_pair = b.bytes(norm(first)).bytes(b" ");
         for i in range.clone() {
+            let word = norm(i);
             out.push(Occurrence {
-                slot: index("w", tokens.norm(i)),
+                slot: w.bytes(word).slot(),
                 first: i as u32,
                 len: 1,
             });
             if i < last {
+                let following = norm(i + 1);
                 out.push(Occurrence {
-                    slot: pair("b", tokens.norm(i), tokens.norm(i + 1)),
+                    slot: next_pair.bytes(following).slot(),
                     first: i as u32,
                     len: 2,
                 });
+                next_pair = b.bytes(following).bytes(b" ");
             }
         }
         out.push(Occurrence {
-            slot: index("e", tokens.norm(last)),
+            slot: e.bytes(norm(last)).slot(),
             first: last as u32,
             len: 1,
         });
@@ -269,7 +327,7 @@ impl Bag {
         let raw: Vec<(u32, f32)> = self
             .counts
             .iter()
-            .map(|&(i, n)| (i, 1.0 + (n as f32).ln()))
+            .map(|&(i, n)| (i, 1.0 + ln_count(n)))
             .collect();
         let norm = raw.iter().map(|e| e.1 * e.1).sum::<f32>().sqrt();
         if norm == 0.0 {
@@ -304,35 +362,86 @@ pub fn signal_state(s: &Signal) -> &'static str {
 /// `ln(1 + n)`. Signals a model added (rule `model:…`) and title signals are left out: features
 /// come from the text's own rule signals only.
 pub fn construct_features(signals: &[Signal]) -> Vec<(String, f32)> {
-    let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+    construct_counts(signals)
+        .into_iter()
+        .map(|(name, state, v)| (format!("{name}:{state}"), v))
+        .collect()
+}
+
+/// [`construct_features`] as (construct or family, state, value), in the order of the
+/// features' names `name:state`, without making the names.
+pub(crate) fn construct_counts(signals: &[Signal]) -> Vec<(&str, &'static str, f32)> {
+    let mut keys: Vec<(&str, &'static str)> = Vec::with_capacity(signals.len() * 2);
     for s in signals
         .iter()
         .filter(|s| !s.in_title && !s.rule.starts_with("model:"))
     {
         let state = signal_state(s);
-        *counts
-            .entry(format!("{}:{state}", s.construct))
-            .or_insert(0) += 1;
-        *counts.entry(format!("{}:{state}", s.family)).or_insert(0) += 1;
+        keys.push((&s.construct, state));
+        keys.push((&s.family, state));
     }
-    counts
-        .into_iter()
-        .map(|(k, n)| (k, (1.0 + n as f32).ln()))
+    fn name<'a>(k: &(&'a str, &'static str)) -> impl Iterator<Item = u8> + 'a {
+        let (a, b) = *k;
+        a.bytes().chain(std::iter::once(b':')).chain(b.bytes())
+    }
+    // The order of the names `a:b`: where the constructs' names differ before either ends,
+    // theirs; otherwise byte by byte.
+    let order = |x: &(&str, &'static str), y: &(&str, &'static str)| {
+        if x.0 == y.0 {
+            return x.1.cmp(y.1);
+        }
+        let n = x.0.len().min(y.0.len());
+        if x.0.as_bytes()[..n] != y.0.as_bytes()[..n] {
+            return x.0.cmp(y.0);
+        }
+        name(x).cmp(name(y))
+    };
+    keys.sort_unstable_by(order);
+    let mut out: Vec<(&str, &'static str, u32)> = Vec::with_capacity(keys.len());
+    for k in keys {
+        match out.last_mut() {
+            Some(last) if order(&(last.0, last.1), &k).is_eq() => last.2 += 1,
+            _ => out.push((k.0, k.1, 1)),
+        }
+    }
+    // `1 + n` is exact in f32: ln(1 + n) is ln_count(n + 1).
+    out.into_iter()
+        .map(|(a, b, n)| (a, b, ln_count(n + 1)))
         .collect()
+}
+
+/// The slot of the construct feature `c:name:state`.
+pub(crate) fn construct_slot(name: &str, state: &str) -> u32 {
+    Fnv::new()
+        .bytes(b"c")
+        .bytes(&[0x1f])
+        .bytes(name.as_bytes())
+        .bytes(b":")
+        .bytes(state.as_bytes())
+        .slot()
 }
 
 /// Length and punctuation features: `ln(1 + n)` of words, sentences, questions, `?` and `!`,
 /// each scaled to about 0–1 on ordinary posts.
 pub fn shape_features(text: &str, tokens: &Tokens) -> Vec<(&'static str, f32)> {
     let q = questions(text, tokens).iter().filter(|&&q| q).count();
-    let marks = |c: u8| text.bytes().filter(|&b| b == c).count();
+    shape_of(text, tokens, q).to_vec()
+}
+
+/// [`shape_features`] with the number of questions known.
+fn shape_of(text: &str, tokens: &Tokens, q: usize) -> [(&'static str, f32); 5] {
+    let (mut question_marks, mut exclamations) = (0, 0);
+    for &b in text.as_bytes() {
+        question_marks += (b == b'?') as usize;
+        exclamations += (b == b'!') as usize;
+    }
     let ln = |n: usize| (1.0 + n as f32).ln();
-    vec![
+    [
         ("words", ln(tokens.tokens.len()) / 7.0),
         ("sentences", ln(tokens.sentences.len()) / 4.0),
         ("questions", ln(q) / 2.0),
-        ("question_marks", ln(marks(b'?')) / 2.0),
-        ("exclamations", ln(marks(b'!')) / 2.0),
+        ("question_marks", ln(question_marks) / 2.0),
+        ("exclamations", ln(exclamations) / 2.0),
     ]
 }
 
@@ -349,26 +458,185 @@ pub struct TextFeatures {
 /// All features of one text: the word bag, the shape features (`l:`), and the construct
 /// features (`c:`) of `signals`.
 pub fn text_features(text: &str, tokens: &Tokens, signals: &[Signal]) -> TextFeatures {
-    let occurrences = occurrences(text, tokens);
+    let is_question = questions(text, tokens);
+    let occurrences = occurrences_of(tokens, &is_question);
     let mut bag = Bag::new();
     bag.add(&occurrences);
     let (words, norm) = bag.vector();
-    let mut entries = words.0;
-    entries.extend(
-        shape_features(text, tokens)
+    let q = is_question.iter().filter(|&&q| q).count();
+    let mut extra: Vec<(u32, f32)> = Vec::with_capacity(5 + signals.len() * 2);
+    extra.extend(
+        shape_of(text, tokens, q)
             .into_iter()
             .map(|(n, v)| (index("l", n), v)),
     );
-    entries.extend(
-        construct_features(signals)
+    extra.extend(
+        construct_counts(signals)
             .into_iter()
-            .map(|(n, v)| (index("c", &n), v)),
+            .map(|(n, state, v)| (construct_slot(n, state), v)),
     );
     TextFeatures {
-        vector: Sparse::from_entries(entries),
+        vector: Sparse::merged(words.0, extra),
         occurrences,
         norm,
         bag,
+    }
+}
+
+/// The feature extraction as first written, kept as the oracle of the tests: the faster one
+/// must give the same slots, values and bits.
+#[cfg(test)]
+mod reference {
+    use super::{index, pair, signal_state, Bag, Occurrence, Sparse, TextFeatures};
+    use crate::token::Tokens;
+    use std::collections::BTreeMap;
+    use threadcare_core::Signal;
+
+    /// Whether each sentence is a question: a `?` between its last word and the next sentence.
+    pub(super) fn questions(text: &str, tokens: &Tokens) -> Vec<bool> {
+        let bytes = text.as_bytes();
+        let n = tokens.sentences.len();
+        (0..n)
+            .map(|s| {
+                let from = tokens.sentences[s].end.min(bytes.len());
+                let to = if s + 1 < n {
+                    tokens.sentences[s + 1].start
+                } else {
+                    bytes.len()
+                }
+                .max(from);
+                bytes[from..to].contains(&b'?')
+            })
+            .collect()
+    }
+
+    /// Every word-feature occurrence of a text, in text order: unigrams (`w`), bigrams within a
+    /// sentence (`b`), the first and last word of each sentence (`s`, `e`), and the first word and
+    /// first two words of each question (`q`).
+    pub(super) fn occurrences(text: &str, tokens: &Tokens) -> Vec<Occurrence> {
+        let mut out = Vec::with_capacity(tokens.tokens.len() * 2 + tokens.sentences.len() * 4);
+        let is_question = questions(text, tokens);
+        for (si, s) in tokens.sentences.iter().enumerate() {
+            let range = s.tokens.clone();
+            if range.is_empty() {
+                continue;
+            }
+            let (first, last) = (range.start, range.end - 1);
+            out.push(Occurrence {
+                slot: index("s", tokens.norm(first)),
+                first: first as u32,
+                len: 1,
+            });
+            if is_question[si] {
+                out.push(Occurrence {
+                    slot: index("q", tokens.norm(first)),
+                    first: first as u32,
+                    len: 1,
+                });
+                if first < last {
+                    out.push(Occurrence {
+                        slot: pair("q", tokens.norm(first), tokens.norm(first + 1)),
+                        first: first as u32,
+                        len: 2,
+                    });
+                }
+            }
+            for i in range.clone() {
+                out.push(Occurrence {
+                    slot: index("w", tokens.norm(i)),
+                    first: i as u32,
+                    len: 1,
+                });
+                if i < last {
+                    out.push(Occurrence {
+                        slot: pair("b", tokens.norm(i), tokens.norm(i + 1)),
+                        first: i as u32,
+                        len: 2,
+                    });
+                }
+            }
+            out.push(Occurrence {
+                slot: index("e", tokens.norm(last)),
+                first: last as u32,
+                len: 1,
+            });
+        }
+        out
+    }
+
+    /// Construct features of a text's signals: per construct and state, and per family and state,
+    /// `ln(1 + n)`. Signals a model added (rule `model:…`) and title signals are left out: features
+    /// come from the text's own rule signals only.
+    pub(super) fn construct_features(signals: &[Signal]) -> Vec<(String, f32)> {
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        for s in signals
+            .iter()
+            .filter(|s| !s.in_title && !s.rule.starts_with("model:"))
+        {
+            let state = signal_state(s);
+            *counts
+                .entry(format!("{}:{state}", s.construct))
+                .or_insert(0) += 1;
+            *counts.entry(format!("{}:{state}", s.family)).or_insert(0) += 1;
+        }
+        counts
+            .into_iter()
+            .map(|(k, n)| (k, (1.0 + n as f32).ln()))
+            .collect()
+    }
+
+    /// Length and punctuation features: `ln(1 + n)` of words, sentences, questions, `?` and `!`,
+    /// each scaled to about 0–1 on ordinary posts.
+    pub(super) fn shape_features(text: &str, tokens: &Tokens) -> Vec<(&'static str, f32)> {
+        let q = questions(text, tokens).iter().filter(|&&q| q).count();
+        let marks = |c: u8| text.bytes().filter(|&b| b == c).count();
+        let ln = |n: usize| (1.0 + n as f32).ln();
+        vec![
+            ("words", ln(tokens.tokens.len()) / 7.0),
+            ("sentences", ln(tokens.sentences.len()) / 4.0),
+            ("questions", ln(q) / 2.0),
+            ("question_marks", ln(marks(b'?')) / 2.0),
+            ("exclamations", ln(marks(b'!')) / 2.0),
+        ]
+    }
+
+    /// All features of one text: the word bag, the shape features (`l:`), and the construct
+    /// features (`c:`) of `signals`.
+    pub(super) fn text_features(text: &str, tokens: &Tokens, signals: &[Signal]) -> TextFeatures {
+        let occurrences = occurrences(text, tokens);
+        let mut bag = Bag::new();
+        bag.add(&occurrences);
+        let (words, norm) = bag.vector();
+        let mut entries = words.0;
+        entries.extend(
+            shape_features(text, tokens)
+                .into_iter()
+                .map(|(n, v)| (index("l", n), v)),
+        );
+        entries.extend(
+            construct_features(signals)
+                .into_iter()
+                .map(|(n, v)| (index("c", &n), v)),
+        );
+        TextFeatures {
+            vector: from_entries(entries),
+            occurrences,
+            norm,
+            bag,
+        }
+    }
+
+    pub(super) fn from_entries(mut entries: Vec<(u32, f32)>) -> Sparse {
+        entries.sort_by_key(|e| e.0);
+        let mut out: Vec<(u32, f32)> = Vec::with_capacity(entries.len());
+        for (i, v) in entries {
+            match out.last_mut() {
+                Some(last) if last.0 == i => last.1 += v,
+                _ => out.push((i, v)),
+            }
+        }
+        out.retain(|e| e.1 != 0.0);
+        Sparse(out)
     }
 }
 
@@ -376,6 +644,120 @@ pub fn text_features(text: &str, tokens: &Tokens, signals: &[Signal]) -> TextFea
 mod tests {
     use super::*;
     use crate::token::tokenize;
+
+    fn same_bits(a: &Sparse, b: &Sparse) -> bool {
+        a.0.len() == b.0.len()
+            && a.0
+                .iter()
+                .zip(&b.0)
+                .all(|(x, y)| x.0 == y.0 && x.1.to_bits() == y.1.to_bits())
+    }
+
+    /// Texts with the engine's own signals: the constructs' fixtures, run together in threes
+    /// and with questions and exclamations, so that words, bigrams, questions and construct
+    /// features (with repeats, negations, other people, quotes) all occur.
+    fn texts_with_signals() -> Vec<(String, Vec<Signal>)> {
+        let signals = crate::Signals::embedded().unwrap();
+        let mut texts: Vec<String> = Vec::new();
+        for (file, text) in crate::construct::embedded() {
+            let c = crate::construct::parse(file, text).unwrap();
+            texts.extend(c.fixtures.iter().map(|f| f.text.clone()));
+        }
+        let joined: Vec<String> = texts
+            .windows(3)
+            .enumerate()
+            .map(|(k, w)| w.join(["? ", "! ", "\n", " and "][k % 4]))
+            .collect();
+        texts.extend(joined);
+        texts.push(String::new());
+        texts.push("?!".into());
+        texts
+            .into_iter()
+            .map(|t| {
+                let mut found = signals.find(&t);
+                // A model's signal and a title's are left out of the features.
+                if let Some(first) = found.first().cloned() {
+                    let mut m = first.clone();
+                    m.rule = "model:irf_burden".into();
+                    found.push(m);
+                    let mut title = first;
+                    title.in_title = true;
+                    found.push(title);
+                }
+                (t, found)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn features_are_the_first_implementations_bit_for_bit() {
+        let mut compared = 0;
+        for (text, signals) in texts_with_signals() {
+            let t = tokenize(&text);
+            let new = text_features(&text, &t, &signals);
+            let old = reference::text_features(&text, &t, &signals);
+            assert!(same_bits(&new.vector, &old.vector), "{text:?}");
+            assert_eq!(new.norm.to_bits(), old.norm.to_bits(), "{text:?}");
+            assert_eq!(new.occurrences, old.occurrences, "{text:?}");
+            assert_eq!(format!("{:?}", new.bag), format!("{:?}", old.bag));
+            assert_eq!(occurrences(&text, &t), reference::occurrences(&text, &t));
+            assert_eq!(
+                construct_features(&signals),
+                reference::construct_features(&signals)
+            );
+            assert_eq!(
+                shape_features(&text, &t),
+                reference::shape_features(&text, &t)
+            );
+            compared += signals.len();
+        }
+        assert!(compared > 1000, "{compared} signals");
+    }
+
+    #[test]
+    fn a_construct_named_like_a_family_counts_once_per_name() {
+        let signal = |construct: &str, family: &str| Signal {
+            construct: construct.into(),
+            family: family.into(),
+            start: 0,
+            end: 1,
+            text: "x".into(),
+            negated: false,
+            temporality: Temporality::Current,
+            experiencer: Experiencer::Writer,
+            certainty: Certainty::Definite,
+            quoted: false,
+            rule: "r".into(),
+            cues: vec![],
+            in_title: false,
+        };
+        let s = [
+            signal("distress", "distress"),
+            signal("a:b", "a"),
+            signal("a", "a:b"),
+        ];
+        assert_eq!(construct_features(&s), reference::construct_features(&s));
+        assert_eq!(
+            construct_features(&s)[2],
+            ("distress:aff".into(), 3f32.ln())
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn merging_sums_like_sorting(
+            mut words in proptest::collection::vec((0u32..64, -2f32..2.0), 0..40),
+            extra in proptest::collection::vec((0u32..64, -2f32..2.0), 0..12),
+        ) {
+            words.sort_by_key(|e| e.0);
+            words.dedup_by_key(|e| e.0);
+            let mut all = words.clone();
+            all.extend_from_slice(&extra);
+            let a = Sparse::merged(words, extra);
+            let b = reference::from_entries(all);
+            proptest::prop_assert!(same_bits(&a, &b), "{:?} {:?}", a, b);
+        }
+    }
 
     #[test]
     fn hashes_are_pinned() {

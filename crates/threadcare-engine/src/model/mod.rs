@@ -26,7 +26,9 @@ pub mod train;
 use threadcare_core::{Assessment, Certainty, Empathy, Experiencer, Level, Signal, Temporality};
 
 use crate::token::Tokens;
-use features::{construct_features, index, signal_state, text_features, Sparse, TextFeatures};
+use features::{
+    construct_counts, construct_slot, index, signal_state, text_features, Sparse, TextFeatures,
+};
 pub use linear::{Linear, ModelError};
 
 /// The model files, in `models/`.
@@ -182,7 +184,8 @@ impl Models {
         {
             return Vec::new();
         }
-        let features = text_features(text, tokens, signals);
+        // Worked out when a model needs them (a factor the rules affirm needs none).
+        let mut features: Option<TextFeatures> = None;
         let mut out = Vec::new();
         for (name, construct) in FACTORS {
             let Some(model) = self.factor(name) else {
@@ -194,11 +197,12 @@ impl Models {
             {
                 continue;
             }
+            let features = features.get_or_insert_with(|| text_features(text, tokens, signals));
             let p = model.probabilities(&features.vector)[1];
             if p < model.threshold.unwrap_or(0.5) {
                 continue;
             }
-            let Some((start, end)) = evidence_span(model, &features, tokens, signals) else {
+            let Some((start, end)) = evidence_span(model, features, tokens, signals) else {
                 continue;
             };
             out.push(Signal {
@@ -284,6 +288,33 @@ pub fn combine_grade(model: &Linear, x: &Sparse, rule: u8) -> u8 {
 /// The features of the confidence model: the level, the rules' own confidence, C-SSRS, and
 /// counts of affirmed, protective, negated or imagined, hedged, someone else's and past
 /// signals, and whether a model added evidence.
+/// The confidence model's feature names after `k:`: the five levels, then the counts.
+const K_NAMES: [&str; 17] = [
+    "level=none",
+    "level=low",
+    "level=moderate",
+    "level=severe",
+    "level=imminent",
+    "raw",
+    "cssrs",
+    "affirmed",
+    "distinct",
+    "protective",
+    "negated",
+    "hedged",
+    "other",
+    "past",
+    "model",
+    "concern_for_other",
+    "raised:affirmed",
+];
+
+/// The slot of `k:` + `K_NAMES[i]`, hashed once.
+fn k_slot(i: usize) -> u32 {
+    static SLOTS: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| K_NAMES.iter().map(|n| index("k", n)).collect())[i]
+}
+
 pub fn confidence_features(a: &Assessment, raw: f32) -> Sparse {
     let concern =
         |s: &&Signal| !matches!(s.family.as_str(), "reply" | "protective" | "relationship");
@@ -295,53 +326,50 @@ pub fn confidence_features(a: &Assessment, raw: f32) -> Sparse {
     distinct.dedup();
     let count = |f: &dyn Fn(&Signal) -> bool| risk.iter().filter(|s| f(s)).count();
     let mut e: Vec<(u32, f32)> = vec![
-        (index("k", &format!("level={}", a.level)), 1.0),
-        (index("k", "raw"), raw),
-        (index("k", "cssrs"), a.cssrs as f32 / 6.0),
-        (index("k", "affirmed"), ln(affirmed.len())),
-        (index("k", "distinct"), ln(distinct.len())),
+        (k_slot(a.level.rank() as usize), 1.0),
+        (k_slot(5), raw),
+        (k_slot(6), a.cssrs as f32 / 6.0),
+        (k_slot(7), ln(affirmed.len())),
+        (k_slot(8), ln(distinct.len())),
         (
-            index("k", "protective"),
+            k_slot(9),
             ln(a.signals
                 .iter()
                 .filter(|s| s.family == "protective" && s.affirmed())
                 .count()),
         ),
         (
-            index("k", "negated"),
+            k_slot(10),
             ln(count(&|s| {
                 s.negated || s.certainty == Certainty::Hypothetical
             })),
         ),
         (
-            index("k", "hedged"),
+            k_slot(11),
             ln(count(&|s| {
                 s.affirmed() && s.certainty == Certainty::Possible
             })),
         ),
         (
-            index("k", "other"),
+            k_slot(12),
             ln(count(&|s| {
                 !s.negated && s.experiencer == Experiencer::Other
             })),
         ),
         (
-            index("k", "past"),
+            k_slot(13),
             ln(count(&|s| {
                 s.affirmed() && s.temporality == Temporality::Historical
             })),
         ),
         (
-            index("k", "model"),
+            k_slot(14),
             a.signals.iter().any(|s| s.rule.starts_with("model:")) as u8 as f32,
         ),
-        (
-            index("k", "concern_for_other"),
-            a.concern_for_other as u8 as f32,
-        ),
+        (k_slot(15), a.concern_for_other as u8 as f32),
     ];
     if a.level > Level::None {
-        e.push((index("k", "raised:affirmed"), ln(affirmed.len())));
+        e.push((k_slot(16), ln(affirmed.len())));
     }
     Sparse::from_entries(e)
 }
@@ -364,8 +392,9 @@ pub fn evidence_span(
         let Some(w) = model.weights(o.slot) else {
             continue;
         };
-        let c = f.bag.count(o.slot).max(1) as f32;
-        let value = (1.0 + c.ln()) / f.norm / c;
+        let count = f.bag.count(o.slot).max(1);
+        let c = count as f32;
+        let value = (1.0 + features::ln_count(count)) / f.norm / c;
         let share = w[0] * value / o.len as f32;
         let first = o.first as usize;
         for t in per_token[first.min(n)..(first + o.len as usize).min(n)].iter_mut() {
@@ -376,11 +405,10 @@ pub fn evidence_span(
         .iter()
         .filter(|s| !s.in_title && !s.rule.starts_with("model:"))
         .collect();
-    for (name, v) in construct_features(signals) {
-        let Some(w) = model.weights(index("c", &name)) else {
+    for (key, state, v) in construct_counts(signals) {
+        let Some(w) = model.weights(construct_slot(key, state)) else {
             continue;
         };
-        let (key, state) = name.rsplit_once(':').unwrap_or((name.as_str(), ""));
         let matching: Vec<&&Signal> = own
             .iter()
             .filter(|s| (s.construct == key || s.family == key) && signal_state(s) == state)
@@ -510,6 +538,18 @@ mod tests {
             .occurrences
             .iter()
             .all(|o: &Occurrence| (o.first as usize + o.len as usize) <= t.tokens.len()));
+    }
+
+    #[test]
+    fn confidence_feature_names_are_the_levels_and_counts() {
+        for level in Level::ALL {
+            assert_eq!(
+                k_slot(level.rank() as usize),
+                index("k", &format!("level={level}"))
+            );
+        }
+        assert_eq!(k_slot(5), index("k", "raw"));
+        assert_eq!(k_slot(16), index("k", "raised:affirmed"));
     }
 
     #[test]
