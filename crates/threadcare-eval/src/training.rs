@@ -30,7 +30,7 @@ use serde_json::json;
 use threadcare_core::{Empathy, Format, Item, ItemKind, Level, Position, Signal, Source, Thread};
 use threadcare_engine::model::features::{text_features, Sparse};
 use threadcare_engine::model::train::{fit, ClassWeight, Config};
-use threadcare_engine::model::{self, extra, Linear, Models, FACTORS, FILES, MECHANISMS};
+use threadcare_engine::model::{self, Linear, Models, FACTORS, FILES, MECHANISMS};
 use threadcare_engine::token::{tokenize, Tokens};
 use threadcare_engine::Engine;
 
@@ -58,7 +58,6 @@ pub fn base_config(seed: u64) -> Config {
         class_weight: ClassWeight::Balanced,
         min_df: 3,
         prune: 0.05,
-        average: 1,
     }
 }
 
@@ -107,12 +106,12 @@ impl Trained {
     }
 }
 
-/// Features of a text as the engine's factor models read a post ([`extra::post_features`]), with
-/// the rule signals and the text's tokens.
+/// Features of a text as the engine computes them for a post: the rule signals and the text's
+/// tokens.
 pub fn post_features(engine: &Engine, text: &str) -> (Sparse, Tokens, Vec<Signal>) {
     let tokens = tokenize(text);
     let signals = engine.signals.find_in(text, &tokens);
-    let f = extra::post_features(text, &tokens, &signals).vector;
+    let f = text_features(text, &tokens, &signals).vector;
     (f, tokens, signals)
 }
 
@@ -269,8 +268,8 @@ pub fn epitome_folds(sp_ids: &[&str], k: usize) -> Vec<usize> {
     sp_ids.iter().map(|id| fold_of[id]).collect()
 }
 
-/// Out-of-fold class probabilities of a model with `cfg`.
-pub fn out_of_fold(
+/// Out-of-fold predicted classes of a model with `cfg`.
+fn out_of_fold(
     name: &str,
     labels: &[&str],
     xs: &[&Sparse],
@@ -579,7 +578,7 @@ fn train_irf(
                 ..Models::default()
             };
             let score = |(t, s, text): (&Tokens, &Vec<Signal>, &String)| {
-                let tf = extra::post_features(text, t, s);
+                let tf = text_features(text, t, s);
                 let (p, span) = single
                     .factor_scores(name, &tf, t, s)
                     .expect("the model is loaded");
@@ -704,7 +703,6 @@ fn train_confidence(
         class_weight: ClassWeight::Equal,
         min_df: 1,
         prune: 0.0,
-        average: 1,
     };
     let labels = ["wrong", "right"];
     let val: Vec<usize> = (0..rows.len()).filter(|i| i % 5 == 0).collect();
@@ -801,19 +799,8 @@ fn readme_text(
          question's first word and first two words; their values `1 + ln n`, scaled to unit length per text. \
          Then, unscaled: `ln(1 + n)` of words, sentences, questions, `?` and `!`; and the engine's own signals \
          on the text, per construct and per family and per state (affirmed now, past, negated, someone else's, \
-         hypothetical, quoted), `ln(1 + n)`. Weights are kept to 4 significant digits.\n\n\
-         Posts read by the IRF models also get character 3- to 5-grams of each word with its edges marked \
-         (`^fee`, `ling$`; `1 + ln n`, scaled to length {} as a block beside the words): on the IRF val split they \
-         raised F1 at the chosen settings (burdensomeness 0.795 to 0.803, belongingness 0.779 to 0.788, model with \
-         the rules at its best threshold). The word part alone is attributed to the quoted span. Tried and left out \
-         (validation, never the test splits): for EPITOME replies, word trigrams, the first sentence's words, \
-         second-person constructions (`you` with each of the next three words) and character n-grams each moved \
-         the cross-validated macro-F1 by −0.012 to +0.006, within the spread between seeds; word trigrams for IRF \
-         (−0.009, −0.002); averaging the weights of 5 fits with different seeds (EPITOME −0.004 to −0.011, IRF \
-         −0.003, +0.001); features of the seeker post that the response echoes (+0.006 emotional reactions, \
-         within the noise, and the engine does not give the models the answered text).\n",
-        threadcare_engine::model::features::BITS,
-        extra::POST_BLOCKS.chars
+         hypothetical, quoted), `ln(1 + n)`. Weights are kept to 4 significant digits.\n",
+        threadcare_engine::model::features::BITS
     );
     let _ = writeln!(o, "## Training\n");
     let _ = writeln!(

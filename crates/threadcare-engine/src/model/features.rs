@@ -18,7 +18,7 @@ use crate::token::Tokens;
 
 /// The version of this feature extraction, recorded in every model file; a model made with
 /// another version is refused at load time (retrain with `threadcare train`).
-pub const VERSION: &str = "tc-features-2";
+pub const VERSION: &str = "tc-features-1";
 
 /// Feature slots: 2^18 = 262,144.
 pub const BITS: u32 = 18;

@@ -21,7 +21,6 @@
 
 pub mod features;
 pub mod linear;
-pub mod extra;
 pub mod train;
 
 use threadcare_core::{Assessment, Certainty, Empathy, Experiencer, Level, Signal, Temporality};
@@ -198,8 +197,7 @@ impl Models {
             {
                 continue;
             }
-            let features =
-                features.get_or_insert_with(|| extra::post_features(text, tokens, signals));
+            let features = features.get_or_insert_with(|| text_features(text, tokens, signals));
             let p = model.probabilities(&features.vector)[1];
             if p < model.threshold.unwrap_or(0.5) {
                 continue;
