@@ -47,6 +47,7 @@ pub fn config(l2: f64, seed: u64) -> Config {
         class_weight: ClassWeight::Balanced,
         min_df: 10,
         prune: 0.0,
+        average: 1,
     }
 }
 

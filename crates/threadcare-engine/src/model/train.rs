@@ -48,6 +48,10 @@ pub struct Config {
     pub min_df: u32,
     /// Weights whose magnitude (largest over outputs) is below this are not kept.
     pub prune: f32,
+    /// Fits averaged: this many fits, with seeds `seed`, `seed + 1`, …, whose weights and
+    /// biases are averaged into one model (1: a single fit). Averaging fits that visited the
+    /// examples in different orders smooths out AdaGrad's dependence on the last examples seen.
+    pub average: u32,
 }
 
 impl Default for Config {
@@ -60,6 +64,7 @@ impl Default for Config {
             class_weight: ClassWeight::Equal,
             min_df: 2,
             prune: 1e-3,
+            average: 1,
         }
     }
 }
@@ -160,13 +165,55 @@ pub fn fit(name: &str, labels: &[&str], xs: &[&Sparse], ys: &[usize], cfg: &Conf
 
     let weight = class_weights(ys, classes, cfg.class_weight);
     let d = kept.len();
+    let fits = cfg.average.max(1);
+    let mut w = vec![0.0f64; d * k];
+    let mut bias = vec![0.0f64; k];
+    for n in 0..fits {
+        let (wn, bn) = fit_once(
+            &data,
+            ys,
+            &weight,
+            d,
+            k,
+            cfg,
+            cfg.seed.wrapping_add(n as u64),
+        );
+        for (a, b) in w.iter_mut().zip(&wn) {
+            *a += b / fits as f64;
+        }
+        for (a, b) in bias.iter_mut().zip(&bn) {
+            *a += b / fits as f64;
+        }
+    }
+    let mut rows = Vec::new();
+    for (j, &slot) in kept.iter().enumerate() {
+        let row: Vec<f32> = w[j * k..j * k + k].iter().map(|&x| x as f32).collect();
+        if row.iter().any(|x| x.abs() >= cfg.prune) {
+            rows.push((slot, row));
+        }
+    }
+    let labels = labels.iter().map(|l| l.to_string()).collect();
+    Linear::new(name, labels, bias.iter().map(|&b| b as f32).collect(), rows)
+}
+
+/// One AdaGrad fit over the densely numbered examples `data`: the weights (`d × k`, row by row)
+/// and biases, with the L2 decay of the last steps applied.
+fn fit_once(
+    data: &[Vec<(u32, f64)>],
+    ys: &[usize],
+    weight: &[f64],
+    d: usize,
+    k: usize,
+    cfg: &Config,
+    seed: u64,
+) -> (Vec<f64>, Vec<f64>) {
     let mut w = vec![0.0f64; d * k];
     let mut g2 = vec![0.0f64; d * k];
     let mut last = vec![0u64; d];
     let mut bias = vec![0.0f64; k];
     let mut bias_g2 = vec![0.0f64; k];
-    let mut rng = SplitMix64::new(cfg.seed);
-    let mut order: Vec<usize> = (0..xs.len()).collect();
+    let mut rng = SplitMix64::new(seed);
+    let mut order: Vec<usize> = (0..data.len()).collect();
     let mut t: u64 = 0;
     let decay = |w: &mut [f64], g2: &[f64], steps: u64| {
         if steps == 0 || cfg.l2 == 0.0 {
@@ -224,16 +271,10 @@ pub fn fit(name: &str, labels: &[&str], xs: &[&Sparse], ys: &[usize], cfg: &Conf
             t += 1;
         }
     }
-    let mut rows = Vec::new();
-    for (j, &slot) in kept.iter().enumerate() {
+    for j in 0..d {
         decay(&mut w[j * k..j * k + k], &g2[j * k..j * k + k], t - last[j]);
-        let row: Vec<f32> = w[j * k..j * k + k].iter().map(|&x| x as f32).collect();
-        if row.iter().any(|x| x.abs() >= cfg.prune) {
-            rows.push((slot, row));
-        }
     }
-    let labels = labels.iter().map(|l| l.to_string()).collect();
-    Linear::new(name, labels, bias.iter().map(|&b| b as f32).collect(), rows)
+    (w, bias)
 }
 
 #[cfg(test)]
@@ -363,6 +404,41 @@ mod tests {
             "{} vs {}",
             size(&strong),
             size(&weak)
+        );
+    }
+
+    #[test]
+    fn averaged_fits_are_the_mean_of_the_single_fits() {
+        let (xs, ys) = problem(60);
+        let refs: Vec<&Sparse> = xs.iter().collect();
+        let cfg = Config {
+            prune: 0.0,
+            ..Config::default()
+        };
+        let labels = ["a", "b", "c"];
+        let one = fit("t", &labels, &refs, &ys, &cfg);
+        let two = fit("t", &labels, &refs, &ys, &Config { seed: 2, ..cfg });
+        let avg = fit("t", &labels, &refs, &ys, &Config { average: 2, ..cfg });
+        for slot in [1, 2, 3] {
+            let (a, b, m) = (
+                one.weights(slot).unwrap(),
+                two.weights(slot).unwrap(),
+                avg.weights(slot).unwrap(),
+            );
+            for o in 0..3 {
+                assert!(
+                    (m[o] - (a[o] + b[o]) / 2.0).abs() < 1e-5,
+                    "slot {slot}: {m:?} vs {a:?} and {b:?}"
+                );
+            }
+        }
+        for o in 0..3 {
+            assert!((avg.bias[o] - (one.bias[o] + two.bias[o]) / 2.0).abs() < 1e-5);
+        }
+        assert_eq!(
+            fit("t", &labels, &refs, &ys, &Config { average: 1, ..cfg }).to_file(),
+            one.to_file(),
+            "one fit is the plain fit"
         );
     }
 
