@@ -4,8 +4,10 @@
 //! - [`pseudonym`]: `writer-` and 8 hex digits of an HMAC-SHA-256 of the name, keyed with the
 //!   database's secret ([`crate::Store::deid_key`]): stable within one database, unrelated across
 //!   databases, and not reversible without the key.
-//! - [`Redactor`]: replaces e-mail addresses, phone numbers, URLs, `@handles` and the given names
-//!   (a thread's writers) with `[email]`, `[phone]`, `[url]`, `[name]`, and maps byte offsets of
+//! - [`Redactor`]: replaces e-mail addresses, phone numbers, URLs, `@handles`, the given names
+//!   (a thread's writers) and the names nobody wrote under (titled, introduced or signed names,
+//!   and capitalised words inside a sentence that are not days, months, languages and the like:
+//!   a place's name goes too, since it narrows down who wrote) with `[email]`, `[phone]`, `[url]`, `[name]`, and maps byte offsets of
 //!   the original text into the redacted text ([`Redaction::map`]), so that evidence spans still
 //!   point at the same words.
 //! - [`Deidentifier`]: applies both to the store's views (items, threads, queue entries,
@@ -57,6 +59,223 @@ static DATE_OR_RANGE: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap()
 });
+
+/// A title with a name: "Dr Lee", "Mrs. Okafor".
+static TITLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Professor|Nurse|Sister|Father|Pastor|Rabbi|Imam)\.?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b").unwrap()
+});
+/// A name said to be one: "my name is Sam", "I'm called Jo", "call me Kit".
+static INTRODUCED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i:\bmy name is|\bi'?m called|\bi am called|\bcall me|\bnamed|\bcalled)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b").unwrap()
+});
+/// A signature: a line that is one capitalised word ("- Sam"), or a sign-off and a name.
+static SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^[ \t]*(?:[-\u{2013}\u{2014}~][ \t]*)?([A-Z][a-z]+)[ \t]*(?:x+)?[ \t]*$|(?i:\b(?:love|thanks|cheers|best|regards|hugs|xo|xx)),?[ \t]*\n?[ \t]*([A-Z][a-z]+)[ \t]*$").unwrap()
+});
+/// A word with a capital inside a sentence: very often a person's or a place's name.
+static CAPITALISED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b[A-Z][a-z]+(?:['\u{2019}]s)?\b").unwrap());
+
+/// Words written with a capital inside a sentence that are not anyone's name (a place's name is
+/// redacted too: it narrows down who wrote).
+const CAPITALISED_NOT_NAMES: &[&str] = &[
+    "I",
+    "Im",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Christmas",
+    "Easter",
+    "Halloween",
+    "Thanksgiving",
+    "Ramadan",
+    "Eid",
+    "Diwali",
+    "Hanukkah",
+    "Passover",
+    "New",
+    "Year",
+    "Years",
+    "Eve",
+    "Day",
+    "English",
+    "British",
+    "American",
+    "Canadian",
+    "Australian",
+    "Irish",
+    "Scottish",
+    "Welsh",
+    "French",
+    "German",
+    "Spanish",
+    "Italian",
+    "Indian",
+    "Chinese",
+    "Black",
+    "White",
+    "Asian",
+    "Latino",
+    "Jewish",
+    "Muslim",
+    "Christian",
+    "Catholic",
+    "God",
+    "Jesus",
+    "Lord",
+    "Bible",
+    "Internet",
+    "Reddit",
+    "Facebook",
+    "Instagram",
+    "Twitter",
+    "Tiktok",
+    "Youtube",
+    "Google",
+    "Whatsapp",
+    "Discord",
+    "Tumblr",
+    "Wordpress",
+    "Netflix",
+    "Spotify",
+    "Zoom",
+    "Teams",
+    "Samaritans",
+    "Lifeline",
+    "Mind",
+    "Crisis",
+    "Text",
+    "Line",
+    "Shout",
+    "Ok",
+    "Okay",
+    "Tv",
+    "Covid",
+    "Prozac",
+    "Zoloft",
+    "Xanax",
+    "Lexapro",
+    "Seroquel",
+    "Valium",
+    "Tylenol",
+    "Dr",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Mx",
+    "Mum",
+    "Mom",
+    "Dad",
+    "Mummy",
+    "Mommy",
+    "Daddy",
+    "Nan",
+    "Gran",
+    "Grandma",
+    "Grandpa",
+    "Therapist",
+    "Therapy",
+    "Edit",
+    "Update",
+    "Tw",
+    "Cw",
+    "Ps",
+    "Oh",
+    "Yes",
+    "No",
+    "Please",
+    "Thank",
+    "Thanks",
+    "Sorry",
+    "Hi",
+    "Hey",
+    "Hello",
+    "Love",
+];
+
+/// Capitalised words inside sentences, signatures, titled and introduced names (never a
+/// sentence's first word, and not in text written in title case, where every word has a capital).
+fn likely_names(text: &str, found: &mut Vec<(usize, usize, &'static str)>) {
+    for m in TITLED.find_iter(text) {
+        found.push((m.start(), m.end(), "[name]"));
+    }
+    for c in INTRODUCED.captures_iter(text) {
+        let m = c.get(1).expect("group 1 always takes part");
+        found.push((m.start(), m.end(), "[name]"));
+    }
+    for c in SIGNATURE.captures_iter(text) {
+        if let Some(m) = c.get(1).or_else(|| c.get(2)) {
+            if !is_not_a_name(m.as_str()) {
+                found.push((m.start(), m.end(), "[name]"));
+            }
+        }
+    }
+    let words = text.split_whitespace().count();
+    let capitalised: Vec<_> = CAPITALISED.find_iter(text).collect();
+    if words == 0 || capitalised.len() * 2 > words {
+        return; // title case
+    }
+    for m in capitalised {
+        let word = m.as_str();
+        let bare = word.trim_end_matches("'s").trim_end_matches("\u{2019}s");
+        if is_not_a_name(bare) || starts_sentence(text, m.start()) {
+            continue;
+        }
+        found.push((m.start(), m.start() + bare.len(), "[name]"));
+    }
+}
+
+fn is_not_a_name(word: &str) -> bool {
+    CAPITALISED_NOT_NAMES
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// Whether the word at `at` opens a sentence, a line, a quotation or a list item.
+fn starts_sentence(text: &str, at: usize) -> bool {
+    let before = &text[..at];
+    let trimmed = before.trim_end_matches([' ', '\t']);
+    trimmed.chars().next_back().is_none_or(|c| {
+        matches!(
+            c,
+            '.' | '!'
+                | '?'
+                | '\n'
+                | '\r'
+                | ':'
+                | ';'
+                | '"'
+                | '\''
+                | '\u{201c}'
+                | '\u{2018}'
+                | '('
+                | '['
+                | '-'
+                | '\u{2013}'
+                | '\u{2014}'
+                | '*'
+                | '\u{2022}'
+                | '>'
+                | '\u{2026}'
+        )
+    })
+}
 
 /// Names that are not anyone's name.
 const NOT_NAMES: &[&str] = &[
@@ -186,6 +405,7 @@ impl Redactor {
                 found.push((m.start(), m.end(), "[name]"));
             }
         }
+        likely_names(text, &mut found);
         found.sort_by_key(|&(s, e, _)| (s, std::cmp::Reverse(e)));
         let mut merged: Vec<(usize, usize, &'static str)> = Vec::new();
         for f in found {
@@ -386,6 +606,22 @@ mod tests {
             redact("bare link: mysite.blog/post/1, ok", &[]),
             "bare link: [url], ok"
         );
+    }
+
+    #[test]
+    fn names_nobody_wrote_under_are_redacted_too() {
+        let text = "Today my therapist Priya said Dr Okafor would see me on Monday in Leeds.\n\
+                    My name is Tamsin and I'm scared.\n\nLove,\nJo";
+        assert_eq!(
+            redact(text, &[]),
+            "Today my therapist [name] said [name] would see me on Monday in [name].\n\
+             My name is [name] and I'm scared.\n\nLove,\n[name]"
+        );
+        // A sentence's first word, days, acronyms and title case stay.
+        let plain = "Therapy was hard. Sunday I told the NHS line. I felt OK.";
+        assert_eq!(redact(plain, &[]), plain);
+        let title = "She Ended Our Sessions Today And I Can't Breathe";
+        assert_eq!(redact(title, &[]), title);
     }
 
     #[test]
