@@ -61,6 +61,10 @@ const URGENT: &[(&str, Level)] = &[
         Level::Moderate,
     ),
     ("I don't want to live anymore.", Level::Moderate),
+    (
+        "I'm scared I might hurt myself if she leaves.",
+        Level::Moderate,
+    ),
     ("I haven't eaten anything since Sunday.", Level::Severe),
     (
         "I only let myself have 300 calories a day now.",
@@ -98,6 +102,7 @@ const EVERYDAY: &[&str] = &[
     "We said goodbye to the holiday cottage and it's time to get back to work.",
     "I nearly jumped out of my skin when the door slammed.",
     "I took everything from the drawer to the charity shop.",
+    "What if I just took all my pills? No, I won't, I called my therapist instead.",
     "Mum keeps her tablets in a locked box so my little brother can't find them.",
 ];
 
