@@ -548,6 +548,12 @@ impl Matcher {
         self.patterns.len()
     }
 
+    /// Whether pattern `p` is a regex (`re:`).
+    #[cfg(test)]
+    pub(crate) fn patterns_is_regex(&self, p: u32) -> bool {
+        matches!(self.patterns.get(p as usize), Some(Compiled::Regex(_)))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }
@@ -733,6 +739,21 @@ impl Matcher {
         self.find_filtered(text, tokens, ids, None, false)
     }
 
+    /// [`Matcher::find_with`], or [`Matcher::find_in_sentences_with`] when `only` is given,
+    /// with which of this matcher's regexes match the text somewhere already known (`hits`, one
+    /// per regex in the order added, from a [`RegexHits`] of several matchers): the text is
+    /// then not searched again to find out.
+    pub fn find_with_hits(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        ids: &Ids,
+        only: Option<&[bool]>,
+        hits: Option<&[bool]>,
+    ) -> Vec<Match> {
+        self.find_hits(text, tokens, ids, only, false, hits)
+    }
+
     /// [`Matcher::find_in_sentences`] with the text's ids (all of them) already known.
     pub fn find_in_sentences_with(
         &self,
@@ -754,6 +775,20 @@ impl Matcher {
         ids: &Ids,
         only: Option<&[bool]>,
         naive: bool,
+    ) -> Vec<Match> {
+        self.find_hits(text, tokens, ids, only, naive, None)
+    }
+
+    /// [`Matcher::find_filtered`]; `hits`: which regexes match the text somewhere, when known
+    /// (see [`Matcher::find_with_hits`]).
+    fn find_hits(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        ids: &Ids,
+        only: Option<&[bool]>,
+        naive: bool,
+        hits: Option<&[bool]>,
     ) -> Vec<Match> {
         let kept = |sentence: usize| only.is_none_or(|o| o.get(sentence).copied().unwrap_or(false));
         let mut out = Vec::new();
@@ -921,7 +956,8 @@ impl Matcher {
                 }
             }
         });
-        let set = if self.regexes.len() > 1 && text.is_ascii() {
+        let hits = hits.filter(|h| h.len() == self.regexes.len());
+        let set = if hits.is_none() && self.regexes.len() > 1 && text.is_ascii() {
             self.regex_set()
                 // Most texts match none: one search that can stop early says so.
                 .map(|set| set.is_match(text).then(|| set.matches(text)))
@@ -929,9 +965,10 @@ impl Matcher {
             None
         };
         for (k, &p) in self.regexes.iter().enumerate() {
-            match &set {
-                Some(None) => break,
-                Some(Some(set)) if !set.matched(k) => continue,
+            match (&set, hits) {
+                (_, Some(hits)) if !hits[k] => continue,
+                (Some(None), _) => break,
+                (Some(Some(set)), _) if !set.matched(k) => continue,
                 _ => {}
             }
             let Compiled::Regex(re) = &self.patterns[p as usize] else {
@@ -955,6 +992,58 @@ impl Matcher {
             }
         }
         out
+    }
+}
+
+/// The regexes of several matchers as one set, so that a text is searched once to learn which
+/// of them match it anywhere rather than once per matcher (see [`Matcher::find_with_hits`]).
+/// Like each matcher's own set, it is used on ASCII text only (on other text a set falls back
+/// to a slow engine where a pattern has a Unicode `\b`, and the regexes are run one by one).
+#[derive(Debug, Default)]
+pub struct RegexHits {
+    set: Option<regex::RegexSet>,
+    /// How many regexes each matcher has, in order.
+    counts: Vec<usize>,
+}
+
+impl RegexHits {
+    pub fn new(matchers: &[&Matcher]) -> RegexHits {
+        let sources: Vec<&String> = matchers.iter().flat_map(|m| &m.regex_sources).collect();
+        let set = if sources.is_empty() {
+            None
+        } else {
+            regex::RegexSetBuilder::new(sources)
+                .case_insensitive(true)
+                .build()
+                .ok()
+        };
+        RegexHits {
+            set,
+            counts: matchers.iter().map(|m| m.regexes.len()).collect(),
+        }
+    }
+
+    /// For each matcher, which of its regexes match `text` somewhere; `None` where not known
+    /// (text that is not ASCII, or no set), for the matchers to find out themselves.
+    pub fn hits(&self, text: &str) -> Option<Vec<Vec<bool>>> {
+        let set = self.set.as_ref()?;
+        if !text.is_ascii() {
+            return None;
+        }
+        let matched = set.is_match(text).then(|| set.matches(text));
+        let mut at = 0;
+        Some(
+            self.counts
+                .iter()
+                .map(|&n| {
+                    let hits = (at..at + n)
+                        .map(|k| matched.as_ref().is_some_and(|m| m.matched(k)))
+                        .collect();
+                    at += n;
+                    hits
+                })
+                .collect(),
+        )
     }
 }
 
