@@ -334,7 +334,7 @@ mod tests {
             );
             regex_matches += alone
                 .iter()
-                .filter(|m| matches!(s.matcher.patterns_is_regex(m.pattern), true))
+                .filter(|m| s.matcher.patterns_is_regex(m.pattern))
                 .count();
             let ids = s.side.ids_from(&tokens, &words);
             let n = tokens.sentences.len();
