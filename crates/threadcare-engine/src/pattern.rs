@@ -427,6 +427,102 @@ const UNKNOWN: u32 = u32::MAX;
 #[derive(Debug, Default)]
 pub struct Vocabulary {
     ids: FxHashMap<String, u32>,
+    /// The same words in a table made for looking tokens up (see [`WordTable`]).
+    table: WordTable,
+}
+
+/// Words to ids in an open-addressing table whose entries hold each word's first 16 bytes
+/// packed in two integers: a word of up to 16 bytes (nearly all) is found by hashing those
+/// integers and comparing them, without a byte-by-byte comparison. Gives the ids that the
+/// hash map it is built from gives, for every string (a test checks).
+#[derive(Debug, Default)]
+struct WordTable {
+    /// Power-of-two sized; an entry with `len == u32::MAX` is empty.
+    entries: Vec<WordEntry>,
+    /// Words longer than 16 bytes: compared in full.
+    long: FxHashMap<Box<[u8]>, u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct WordEntry {
+    packed: [u64; 2],
+    len: u32,
+    id: u32,
+}
+
+const EMPTY: WordEntry = WordEntry {
+    packed: [0, 0],
+    len: u32::MAX,
+    id: UNKNOWN,
+};
+
+/// A word's first 16 bytes, little-endian, zero-padded.
+#[inline]
+fn pack(word: &[u8]) -> [u64; 2] {
+    let mut buf = [0u8; 16];
+    let n = word.len().min(16);
+    buf[..n].copy_from_slice(&word[..n]);
+    [
+        u64::from_le_bytes(buf[..8].try_into().unwrap()),
+        u64::from_le_bytes(buf[8..].try_into().unwrap()),
+    ]
+}
+
+#[inline]
+fn slot_of(packed: [u64; 2], len: usize) -> u64 {
+    let h = (packed[0] ^ (len as u64).rotate_left(32)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h ^ packed[1]).wrapping_mul(0xff51_afd7_ed55_8ccd) >> 20
+}
+
+impl WordTable {
+    fn of(ids: &FxHashMap<String, u32>) -> WordTable {
+        let short = ids.keys().filter(|w| w.len() <= 16).count();
+        let size = (short * 2).next_power_of_two().max(16);
+        let mut entries = vec![EMPTY; size];
+        let mut long = FxHashMap::default();
+        for (word, &id) in ids {
+            let bytes = word.as_bytes();
+            if bytes.len() > 16 {
+                long.insert(bytes.into(), id);
+                continue;
+            }
+            let packed = pack(bytes);
+            let mut at = slot_of(packed, bytes.len()) as usize & (size - 1);
+            while entries[at].len != u32::MAX {
+                at = (at + 1) & (size - 1);
+            }
+            entries[at] = WordEntry {
+                packed,
+                len: bytes.len() as u32,
+                id,
+            };
+        }
+        WordTable { entries, long }
+    }
+
+    #[inline]
+    fn get(&self, word: &[u8]) -> u32 {
+        if word.len() > 16 {
+            return self.long.get(word).copied().unwrap_or(UNKNOWN);
+        }
+        if self.entries.is_empty() {
+            return UNKNOWN;
+        }
+        let mask = self.entries.len() - 1;
+        let packed = pack(word);
+        let len = word.len() as u32;
+        let mut at = slot_of(packed, word.len()) as usize & mask;
+        loop {
+            let e = &self.entries[at];
+            if e.len == len && e.packed == packed {
+                return e.id;
+            }
+            if e.len == u32::MAX {
+                return UNKNOWN;
+            }
+            at = (at + 1) & mask;
+        }
+    }
 }
 
 /// A text's token ids in a [`Vocabulary`].
@@ -444,7 +540,8 @@ impl Vocabulary {
                 ids.entry(w.clone()).or_insert(next);
             }
         }
-        Vocabulary { ids }
+        let table = WordTable::of(&ids);
+        Vocabulary { ids, table }
     }
 
     pub fn len(&self) -> usize {
@@ -459,9 +556,14 @@ impl Vocabulary {
     pub fn ids(&self, tokens: &Tokens) -> WordIds {
         WordIds(
             (0..tokens.tokens.len())
-                .map(|i| self.ids.get(tokens.norm(i)).copied().unwrap_or(UNKNOWN))
+                .map(|i| self.table.get(tokens.norm(i).as_bytes()))
                 .collect(),
         )
+    }
+
+    /// The id of `word`, or `u32::MAX` when no pattern uses it.
+    pub fn id(&self, word: &str) -> u32 {
+        self.table.get(word.as_bytes())
     }
 }
 
@@ -1659,6 +1761,32 @@ mod tests {
             let in_loose = m.loose_starts.iter().any(|v| v.contains(&(p as u32)));
             assert_eq!(l, in_loose, "pattern {p}");
         }
+    }
+
+    /// The word table gives the ids of the hash map it is built from: for every word, for
+    /// words cut short or made longer (past 16 bytes too), and for words no pattern uses.
+    #[test]
+    fn the_word_table_finds_what_the_map_finds() {
+        let (m, words) = embedded_matcher();
+        let v = Vocabulary::of(&[m]);
+        let mut probes: Vec<String> = Vec::new();
+        for w in v.ids.keys().chain(words) {
+            probes.push(w.clone());
+            probes.push(format!("{w}s"));
+            probes.push(format!("{w}{w}{w}"));
+            probes.push(w[..w.len() / 2].to_string());
+            probes.push(format!("x{w}"));
+        }
+        probes
+            .extend(["", "a", "zzzzzzzzzzzzzzzz", "zzzzzzzzzzzzzzzzz", "no\0pe"].map(String::from));
+        let mut known = 0;
+        for p in &probes {
+            let expected = v.ids.get(p.as_str()).copied().unwrap_or(UNKNOWN);
+            assert_eq!(v.id(p), expected, "{p:?}");
+            known += (expected != UNKNOWN) as usize;
+        }
+        assert!(known >= v.len(), "{known} of {} words found", v.len());
+        assert!(v.ids.keys().any(|w| w.len() > 16) || v.table.long.is_empty());
     }
 
     #[test]
