@@ -184,13 +184,20 @@ impl Signals {
             Some(&only),
             hits_of(1),
         );
-        let excluded = || side.iter().filter(|x| x.pattern < self.side_excludes);
-        matches.retain(|m| {
-            let ci = self.owner[m.pattern as usize].0;
-            !excluded().any(|x| {
-                self.exclude_owner[x.pattern as usize] == ci && x.start < m.end && m.start < x.end
-            })
-        });
+        let excluded: Vec<&Match> = side
+            .iter()
+            .filter(|x| x.pattern < self.side_excludes)
+            .collect();
+        if !excluded.is_empty() {
+            matches.retain(|m| {
+                let ci = self.owner[m.pattern as usize].0;
+                !excluded.iter().any(|x| {
+                    self.exclude_owner[x.pattern as usize] == ci
+                        && x.start < m.end
+                        && m.start < x.end
+                })
+            });
+        }
         // One signal per construct per stretch of text: of overlapping matches, the longest.
         // Ties go to the pattern written first, whatever order the matcher found them in.
         matches.sort_by_key(|m| {

@@ -438,9 +438,20 @@ pub(crate) fn construct_counts(signals: &[Signal]) -> Vec<(&str, &'static str, f
         }
         name(x).cmp(name(y))
     };
-    keys.sort_unstable_by(order);
+    // Sorted by the names' first eight bytes as one integer first (the same order where those
+    // differ: a shorter name's missing bytes count as 0, below any byte of a name), and by the
+    // names in full only where they are the same.
+    let head = |k: &(&str, &'static str)| -> u64 {
+        let mut buf = [0u8; 8];
+        for (b, x) in buf.iter_mut().zip(name(k)) {
+            *b = x;
+        }
+        u64::from_be_bytes(buf)
+    };
+    let mut keyed: Vec<(u64, (&str, &'static str))> = keys.iter().map(|k| (head(k), *k)).collect();
+    keyed.sort_unstable_by(|x, y| x.0.cmp(&y.0).then_with(|| order(&x.1, &y.1)));
     let mut out: Vec<(&str, &'static str, u32)> = Vec::with_capacity(keys.len());
-    for k in keys {
+    for (_, k) in keyed {
         match out.last_mut() {
             Some(last) if order(&(last.0, last.1), &k).is_eq() => last.2 += 1,
             _ => out.push((k.0, k.1, 1)),
