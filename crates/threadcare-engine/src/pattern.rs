@@ -167,6 +167,9 @@ struct Trie {
     root: Vec<u32>,
     /// (node, next word id) → node.
     next: FxHashMap<(u32, u32), u32>,
+    /// For each node, the word ids of its children modulo 64 as bits: most words that follow
+    /// a node are none of its children, and this rules them out without a lookup in `next`.
+    kids: Vec<u64>,
     /// For each node, the patterns with a literal prefix ending there, in the order added;
     /// with the [`FULL`] flag where the prefix stops inside an element (before a prefix test),
     /// so that the pattern must be matched from its start.
@@ -190,10 +193,14 @@ impl Trie {
                     n => n - 1,
                 }
             }
-            Some(node) => *self.next.entry((node, id)).or_insert(fresh),
+            Some(node) => {
+                self.kids[node as usize] |= 1 << (id % 64);
+                *self.next.entry((node, id)).or_insert(fresh)
+            }
         };
         if next == fresh {
             self.accept.push(Vec::new());
+            self.kids.push(0);
         }
         next
     }
@@ -275,6 +282,7 @@ impl Trie {
         let mut node = match self.root[first as usize] {
             0 => {
                 self.accept.push(Vec::new());
+                self.kids.push(0);
                 self.root[first as usize] = self.accept.len() as u32;
                 self.accept.len() as u32 - 1
             }
@@ -282,9 +290,11 @@ impl Trie {
         };
         for &id in rest {
             let fresh = self.accept.len() as u32;
+            self.kids[node as usize] |= 1 << (id % 64);
             node = *self.next.entry((node, id)).or_insert(fresh);
             if node == fresh {
                 self.accept.push(Vec::new());
+                self.kids.push(0);
             }
         }
         let list = &mut self.accept[node as usize];
@@ -303,7 +313,7 @@ impl Trie {
         let mut j = i + 1;
         loop {
             out.extend(self.accept[node as usize].iter().map(|&p| (p, j as u32)));
-            if j >= end {
+            if j >= end || self.kids[node as usize] & (1 << (ids[j] % 64)) == 0 {
                 return;
             }
             match self.next.get(&(node, ids[j])) {
@@ -1757,6 +1767,16 @@ mod tests {
             out
         };
         assert_eq!(paths(&listed), paths(&m.trie));
+        // Every child's word is in its parent's bits (the walk never misses a child), and no
+        // other word is.
+        for t in [&listed, &m.trie] {
+            assert_eq!(t.kids.len(), t.accept.len());
+            let mut bits = vec![0u64; t.kids.len()];
+            for &(parent, id) in t.next.keys() {
+                bits[parent as usize] |= 1 << (id % 64);
+            }
+            assert_eq!(bits, t.kids);
+        }
         for (p, &l) in loose.iter().enumerate() {
             let in_loose = m.loose_starts.iter().any(|v| v.contains(&(p as u32)));
             assert_eq!(l, in_loose, "pattern {p}");
