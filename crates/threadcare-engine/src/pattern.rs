@@ -136,8 +136,6 @@ pub struct Matcher {
     n_ids: u32,
     /// The literal word prefixes of the token patterns (see [`Trie`]).
     trie: Trie,
-    /// The trie laid out for walking (see [`Walker`]), built on first use or by `prepare`.
-    walker: std::sync::OnceLock<Walker>,
     /// For each pattern, how many of its steps its literal prefixes cover (see [`Trie`]).
     covered: Vec<u32>,
     /// For each word id, the patterns of `starts` that the trie cannot rule out (a literal
@@ -306,8 +304,7 @@ impl Trie {
     }
 
     /// Adds to `out` every pattern whose literal prefix is spelled by `ids[i..end]` from `i`,
-    /// with the token where that prefix ends. (Matching walks the [`Walker`] made from it.)
-    #[cfg(test)]
+    /// with the token where that prefix ends.
     fn walk(&self, ids: &[u32], i: usize, end: usize, out: &mut Vec<(u32, u32)>) {
         let mut node = match self.root.get(ids[i] as usize) {
             Some(&n) if n > 0 => n - 1,
@@ -317,133 +314,6 @@ impl Trie {
         loop {
             out.extend(self.accept[node as usize].iter().map(|&p| (p, j as u32)));
             if j >= end || self.kids[node as usize] & (1 << (ids[j] % 64)) == 0 {
-                return;
-            }
-            match self.next.get(&(node, ids[j])) {
-                Some(&n) => node = n,
-                None => return,
-            }
-            j += 1;
-        }
-    }
-}
-
-/// The [`Trie`] laid out for walking: nodes numbered breadth first, so that the nodes of
-/// one-word prefixes (where nearly every walk starts, and most end) lie together at the start
-/// of one array of small entries instead of scattered among hundreds of thousands, and each
-/// node's accepted patterns are a range of one array. Walks as the trie walks, giving the same
-/// candidates in the same order.
-#[derive(Debug, Default)]
-struct Walker {
-    /// For each word id, 1 + the node of the one-word prefix (0: none).
-    root: Vec<u32>,
-    nodes: Vec<WalkNode>,
-    /// The accepted patterns of every node, node after node.
-    accept: Vec<u32>,
-    /// (node, next word id) → node.
-    next: FxHashMap<(u32, u32), u32>,
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct WalkNode {
-    /// The word ids of the node's children modulo 64, as bits (see [`Trie`]'s `kids`).
-    kids: u64,
-    accept_start: u32,
-    accept_end: u32,
-}
-
-impl Walker {
-    fn of(trie: &Trie) -> Walker {
-        let n = trie.accept.len();
-        // Each node's children (word id, node), sorted by word id, as ranges of one array.
-        let mut offsets = vec![0u32; n + 1];
-        for &(parent, _) in trie.next.keys() {
-            offsets[parent as usize + 1] += 1;
-        }
-        for k in 0..n {
-            offsets[k + 1] += offsets[k];
-        }
-        let mut fill = offsets.clone();
-        let mut children = vec![(0u32, 0u32); trie.next.len()];
-        for (&(parent, id), &child) in &trie.next {
-            let at = &mut fill[parent as usize];
-            children[*at as usize] = (id, child);
-            *at += 1;
-        }
-        for k in 0..n {
-            children[offsets[k] as usize..offsets[k + 1] as usize].sort_unstable();
-        }
-        // Breadth first from the one-word prefixes, in word id order.
-        const NONE: u32 = u32::MAX;
-        let mut renumber = vec![NONE; n];
-        let mut order: Vec<u32> = Vec::with_capacity(n);
-        for &r in &trie.root {
-            if r > 0 && renumber[(r - 1) as usize] == NONE {
-                renumber[(r - 1) as usize] = order.len() as u32;
-                order.push(r - 1);
-            }
-        }
-        let mut k = 0;
-        while k < order.len() {
-            let old = order[k] as usize;
-            for &(_, child) in &children[offsets[old] as usize..offsets[old + 1] as usize] {
-                if renumber[child as usize] == NONE {
-                    renumber[child as usize] = order.len() as u32;
-                    order.push(child);
-                }
-            }
-            k += 1;
-        }
-        let mut nodes = Vec::with_capacity(order.len());
-        let mut accept = Vec::new();
-        for &old in &order {
-            let start = accept.len() as u32;
-            accept.extend_from_slice(&trie.accept[old as usize]);
-            nodes.push(WalkNode {
-                kids: trie.kids[old as usize],
-                accept_start: start,
-                accept_end: accept.len() as u32,
-            });
-        }
-        let mut next = FxHashMap::default();
-        next.reserve(trie.next.len());
-        for (&(parent, id), &child) in &trie.next {
-            let (p, c) = (renumber[parent as usize], renumber[child as usize]);
-            if p != NONE && c != NONE {
-                next.insert((p, id), c);
-            }
-        }
-        let root = trie
-            .root
-            .iter()
-            .map(|&r| {
-                if r > 0 {
-                    renumber[(r - 1) as usize] + 1
-                } else {
-                    0
-                }
-            })
-            .collect();
-        Walker {
-            root,
-            nodes,
-            accept,
-            next,
-        }
-    }
-
-    /// [`Trie::walk`].
-    fn walk(&self, ids: &[u32], i: usize, end: usize, out: &mut Vec<(u32, u32)>) {
-        let mut node = match self.root.get(ids[i] as usize) {
-            Some(&n) if n > 0 => n - 1,
-            _ => return,
-        };
-        let mut j = i + 1;
-        loop {
-            let entry = self.nodes[node as usize];
-            let accepted = &self.accept[entry.accept_start as usize..entry.accept_end as usize];
-            out.extend(accepted.iter().map(|&p| (p, j as u32)));
-            if j >= end || entry.kids & (1 << (ids[j] % 64)) == 0 {
                 return;
             }
             match self.next.get(&(node, ids[j])) {
@@ -732,7 +602,6 @@ impl Matcher {
             return Ok(index);
         }
         self.from_global.clear();
-        self.walker = std::sync::OnceLock::new();
         let expanded = expand_classes(source, lexicon).map_err(err)?;
         let steps = self.parse(&expanded).map_err(err)?;
         let (firsts, prefixes) = first_words(&steps).map_err(err)?;
@@ -933,11 +802,6 @@ impl Matcher {
         if self.regexes.len() > 1 {
             self.regex_set();
         }
-        self.walker();
-    }
-
-    fn walker(&self) -> &Walker {
-        self.walker.get_or_init(|| Walker::of(&self.trie))
     }
 
     fn regex_set(&self) -> Option<&regex::RegexSet> {
@@ -1051,7 +915,6 @@ impl Matcher {
                 stamp: next_stamp,
                 cands,
             } = scratch;
-            let walker = self.walker();
             let word_blocks = (self.n_ids as usize).div_ceil(64);
             if words.len() < word_blocks {
                 words.resize(word_blocks, 0);
@@ -1117,7 +980,7 @@ impl Matcher {
                             if let Some(loose) = self.loose_starts.get(id as usize) {
                                 cands.extend(loose.iter().map(|&p| (p | FULL, i as u32)));
                             }
-                            walker.walk(&ids.0, i, end_of_sentence, cands);
+                            self.trie.walk(&ids.0, i, end_of_sentence, cands);
                             if cands.len() > 1 {
                                 cands.sort_unstable_by_key(|c| c.0 & !FULL);
                             }
@@ -1944,38 +1807,6 @@ mod tests {
         }
         assert!(known >= v.len(), "{known} of {} words found", v.len());
         assert!(v.ids.keys().any(|w| w.len() > 16) || v.table.long.is_empty());
-    }
-
-    /// The walker gives what walking the trie gives, candidates in the same order: from every
-    /// token of texts made of the patterns' own phrases and of random words.
-    #[test]
-    fn the_walker_walks_as_the_trie() {
-        let (m, words) = embedded_matcher();
-        let w = m.walker();
-        assert_eq!(w.nodes.len(), m.trie.accept.len());
-        let (mut walks, mut found) = (0, 0);
-        for seed in 0..400u64 {
-            let text = text_of(m, words, seed.wrapping_mul(0x2545_f491_4f6c_dd1d), 30);
-            let toks = tokenize(&text);
-            let ids = m.ids(&toks);
-            for s in &toks.sentences {
-                for i in s.tokens.clone() {
-                    if ids.0[i] == UNKNOWN {
-                        continue;
-                    }
-                    let (mut a, mut b) = (Vec::new(), Vec::new());
-                    m.trie.walk(&ids.0, i, s.tokens.end, &mut a);
-                    w.walk(&ids.0, i, s.tokens.end, &mut b);
-                    assert_eq!(a, b, "{text:?} at token {i}");
-                    walks += 1;
-                    found += a.len();
-                }
-            }
-        }
-        assert!(
-            walks > 1000 && found > 1000,
-            "{walks} walks, {found} candidates"
-        );
     }
 
     #[test]
