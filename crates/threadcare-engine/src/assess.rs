@@ -17,7 +17,7 @@ use threadcare_core::{
 
 use crate::construct::Kind;
 use crate::model::Models;
-use crate::token::{tokenize, Tokens};
+use crate::token::{tokenize, tokenize_into, Tokens};
 use crate::{EngineError, Signals};
 
 /// The constructs the level rules refer to. A test checks each exists as a data file.
@@ -166,10 +166,26 @@ impl Engine {
 
     /// Assesses one text on its own (a post, or a comment without its thread).
     pub fn assess_text(&self, text: &str) -> Assessment {
-        let tokens = tokenize(text);
-        let mut signals = self.signals.find_in(text, &tokens);
-        self.add_model_factors(text, &tokens, &mut signals);
+        // The tokens' buffers are kept per thread between texts (a fresh set when this thread
+        // is already using them).
+        thread_local! {
+            static TOKENS: std::cell::RefCell<Tokens> = std::cell::RefCell::default();
+        }
+        let signals = TOKENS.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut tokens) => {
+                tokenize_into(text, &mut tokens);
+                self.text_signals(text, &tokens)
+            }
+            Err(_) => self.text_signals(text, &tokenize(text)),
+        });
         self.assess_signals(signals)
+    }
+
+    /// A text's rule signals with the models' factors added.
+    fn text_signals(&self, text: &str, tokens: &Tokens) -> Vec<Signal> {
+        let mut signals = self.signals.find_in(text, tokens);
+        self.add_model_factors(text, tokens, &mut signals);
+        signals
     }
 
     /// Risk factors the models find in a post and its rule signals do not affirm, added as

@@ -4,7 +4,7 @@ use threadcare_core::{Certainty, Experiencer, Signal, Temporality};
 
 use crate::construct::{self, Construct, ConstructError};
 use crate::context::{Context, ContextError};
-use crate::pattern::{Lexicon, Match, Matcher, PatternError, Vocabulary};
+use crate::pattern::{Lexicon, Match, Matcher, PatternError, RegexHits, Vocabulary};
 use crate::token::{tokenize, Tokens};
 
 /// Why the engine could not be built from its data files.
@@ -37,6 +37,8 @@ pub struct Signals {
     /// The words of all four matchers (constructs, look-alikes, cues, terminators): a text's
     /// tokens are looked up once.
     vocabulary: Vocabulary,
+    /// The regexes of `matcher` and `side` as one set: a text is searched once for both.
+    regex_hits: RegexHits,
     /// For each pattern of `matcher`: its signals' `rule` (`construct:pattern`).
     rules: Vec<String>,
     /// For each construct: pronoun cues apply to it (see [`Signals::find_in`]).
@@ -107,6 +109,7 @@ impl Signals {
         let vocabulary = Vocabulary::of(&[&matcher, &side]);
         matcher.attach(&vocabulary);
         side.attach(&vocabulary);
+        let regex_hits = RegexHits::new(&[&matcher, &side]);
         let rules = owner
             .iter()
             .map(|&(ci, pi)| {
@@ -134,6 +137,7 @@ impl Signals {
             exclude_owner,
             context,
             vocabulary,
+            regex_hits,
             rules,
             pronouns_apply,
             is_reply,
@@ -152,9 +156,15 @@ impl Signals {
 
     pub fn find_in(&self, text: &str, tokens: &Tokens) -> Vec<Signal> {
         let words = self.vocabulary.ids(tokens);
-        let mut matches =
-            self.matcher
-                .find_with(text, tokens, &self.matcher.ids_from(tokens, &words));
+        let hits = self.regex_hits.hits(text);
+        let hits_of = |k: usize| hits.as_ref().map(|h| &h[k][..]);
+        let mut matches = self.matcher.find_with_hits(
+            text,
+            tokens,
+            &self.matcher.ids_from(tokens, &words),
+            None,
+            hits_of(0),
+        );
         if matches.is_empty() {
             return Vec::new();
         }
@@ -167,19 +177,27 @@ impl Signals {
         }
         // With them, in the same walk, the context's cues and terminators: the signals'
         // sentences (where those are needed) are among these.
-        let side = self.side.find_in_sentences_with(
+        let side = self.side.find_with_hits(
             text,
             tokens,
             &self.side.ids_from(tokens, &words),
-            &only,
+            Some(&only),
+            hits_of(1),
         );
-        let excluded = || side.iter().filter(|x| x.pattern < self.side_excludes);
-        matches.retain(|m| {
-            let ci = self.owner[m.pattern as usize].0;
-            !excluded().any(|x| {
-                self.exclude_owner[x.pattern as usize] == ci && x.start < m.end && m.start < x.end
-            })
-        });
+        let excluded: Vec<&Match> = side
+            .iter()
+            .filter(|x| x.pattern < self.side_excludes)
+            .collect();
+        if !excluded.is_empty() {
+            matches.retain(|m| {
+                let ci = self.owner[m.pattern as usize].0;
+                !excluded.iter().any(|x| {
+                    self.exclude_owner[x.pattern as usize] == ci
+                        && x.start < m.end
+                        && m.start < x.end
+                })
+            });
+        }
         // One signal per construct per stretch of text: of overlapping matches, the longest.
         // Ties go to the pattern written first, whatever order the matcher found them in.
         matches.sort_by_key(|m| {
@@ -284,6 +302,61 @@ impl Signals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Which regexes match, learnt for both matchers in one search of the text, gives the
+    /// matches each matcher finds searching on its own: on the data files' own phrases (which
+    /// exercise the regexes), alone and run together, in ASCII and not.
+    #[test]
+    fn one_regex_search_for_both_matchers_finds_what_each_finds() {
+        let s = Signals::embedded().unwrap();
+        let mut texts: Vec<String> = s
+            .constructs
+            .iter()
+            .flat_map(|c| c.fixtures.iter().map(|f| f.text.clone()))
+            .chain(
+                s.context
+                    .files
+                    .iter()
+                    .flat_map(|f| f.fixtures.iter().map(|x| x.text.clone())),
+            )
+            .collect();
+        let joined: Vec<String> = texts.chunks(3).map(|w| w.join(" ")).collect();
+        texts.extend(joined);
+        let curly: Vec<String> = texts.iter().map(|t| format!("{t} “so”")).collect();
+        texts.extend(curly);
+        let (mut known, mut regex_matches) = (0, 0);
+        for text in &texts {
+            let tokens = tokenize(text);
+            let words = s.vocabulary.ids(&tokens);
+            let hits = s.regex_hits.hits(text);
+            known += hits.is_some() as usize;
+            let hits_of = |k: usize| hits.as_ref().map(|h| &h[k][..]);
+            let ids = s.matcher.ids_from(&tokens, &words);
+            let alone = s.matcher.find_with(text, &tokens, &ids);
+            assert_eq!(
+                s.matcher
+                    .find_with_hits(text, &tokens, &ids, None, hits_of(0)),
+                alone,
+                "{text:?}"
+            );
+            regex_matches += alone
+                .iter()
+                .filter(|m| s.matcher.patterns_is_regex(m.pattern))
+                .count();
+            let ids = s.side.ids_from(&tokens, &words);
+            let n = tokens.sentences.len();
+            for only in [vec![true; n], (0..n).map(|k| k % 2 == 0).collect()] {
+                assert_eq!(
+                    s.side
+                        .find_with_hits(text, &tokens, &ids, Some(&only), hits_of(1)),
+                    s.side.find_in_sentences_with(text, &tokens, &ids, &only),
+                    "{text:?}"
+                );
+            }
+        }
+        assert!(known > texts.len() / 3, "{known} of {} texts", texts.len());
+        assert!(regex_matches > 10, "{regex_matches} regex matches");
+    }
 
     /// The one walk over look-alikes, cues and terminators finds, for each, what a matcher of
     /// its own finds (the context's matchers, and one of the constructs' look-alikes alone), in

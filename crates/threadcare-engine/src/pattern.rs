@@ -167,6 +167,9 @@ struct Trie {
     root: Vec<u32>,
     /// (node, next word id) → node.
     next: FxHashMap<(u32, u32), u32>,
+    /// For each node, the word ids of its children modulo 64 as bits: most words that follow
+    /// a node are none of its children, and this rules them out without a lookup in `next`.
+    kids: Vec<u64>,
     /// For each node, the patterns with a literal prefix ending there, in the order added;
     /// with the [`FULL`] flag where the prefix stops inside an element (before a prefix test),
     /// so that the pattern must be matched from its start.
@@ -190,10 +193,14 @@ impl Trie {
                     n => n - 1,
                 }
             }
-            Some(node) => *self.next.entry((node, id)).or_insert(fresh),
+            Some(node) => {
+                self.kids[node as usize] |= 1 << (id % 64);
+                *self.next.entry((node, id)).or_insert(fresh)
+            }
         };
         if next == fresh {
             self.accept.push(Vec::new());
+            self.kids.push(0);
         }
         next
     }
@@ -275,6 +282,7 @@ impl Trie {
         let mut node = match self.root[first as usize] {
             0 => {
                 self.accept.push(Vec::new());
+                self.kids.push(0);
                 self.root[first as usize] = self.accept.len() as u32;
                 self.accept.len() as u32 - 1
             }
@@ -282,9 +290,11 @@ impl Trie {
         };
         for &id in rest {
             let fresh = self.accept.len() as u32;
+            self.kids[node as usize] |= 1 << (id % 64);
             node = *self.next.entry((node, id)).or_insert(fresh);
             if node == fresh {
                 self.accept.push(Vec::new());
+                self.kids.push(0);
             }
         }
         let list = &mut self.accept[node as usize];
@@ -303,7 +313,7 @@ impl Trie {
         let mut j = i + 1;
         loop {
             out.extend(self.accept[node as usize].iter().map(|&p| (p, j as u32)));
-            if j >= end {
+            if j >= end || self.kids[node as usize] & (1 << (ids[j] % 64)) == 0 {
                 return;
             }
             match self.next.get(&(node, ids[j])) {
@@ -427,6 +437,102 @@ const UNKNOWN: u32 = u32::MAX;
 #[derive(Debug, Default)]
 pub struct Vocabulary {
     ids: FxHashMap<String, u32>,
+    /// The same words in a table made for looking tokens up (see [`WordTable`]).
+    table: WordTable,
+}
+
+/// Words to ids in an open-addressing table whose entries hold each word's first 16 bytes
+/// packed in two integers: a word of up to 16 bytes (nearly all) is found by hashing those
+/// integers and comparing them, without a byte-by-byte comparison. Gives the ids that the
+/// hash map it is built from gives, for every string (a test checks).
+#[derive(Debug, Default)]
+struct WordTable {
+    /// Power-of-two sized; an entry with `len == u32::MAX` is empty.
+    entries: Vec<WordEntry>,
+    /// Words longer than 16 bytes: compared in full.
+    long: FxHashMap<Box<[u8]>, u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct WordEntry {
+    packed: [u64; 2],
+    len: u32,
+    id: u32,
+}
+
+const EMPTY: WordEntry = WordEntry {
+    packed: [0, 0],
+    len: u32::MAX,
+    id: UNKNOWN,
+};
+
+/// A word's first 16 bytes, little-endian, zero-padded.
+#[inline]
+fn pack(word: &[u8]) -> [u64; 2] {
+    let mut buf = [0u8; 16];
+    let n = word.len().min(16);
+    buf[..n].copy_from_slice(&word[..n]);
+    [
+        u64::from_le_bytes(buf[..8].try_into().unwrap()),
+        u64::from_le_bytes(buf[8..].try_into().unwrap()),
+    ]
+}
+
+#[inline]
+fn slot_of(packed: [u64; 2], len: usize) -> u64 {
+    let h = (packed[0] ^ (len as u64).rotate_left(32)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h ^ packed[1]).wrapping_mul(0xff51_afd7_ed55_8ccd) >> 20
+}
+
+impl WordTable {
+    fn of(ids: &FxHashMap<String, u32>) -> WordTable {
+        let short = ids.keys().filter(|w| w.len() <= 16).count();
+        let size = (short * 2).next_power_of_two().max(16);
+        let mut entries = vec![EMPTY; size];
+        let mut long = FxHashMap::default();
+        for (word, &id) in ids {
+            let bytes = word.as_bytes();
+            if bytes.len() > 16 {
+                long.insert(bytes.into(), id);
+                continue;
+            }
+            let packed = pack(bytes);
+            let mut at = slot_of(packed, bytes.len()) as usize & (size - 1);
+            while entries[at].len != u32::MAX {
+                at = (at + 1) & (size - 1);
+            }
+            entries[at] = WordEntry {
+                packed,
+                len: bytes.len() as u32,
+                id,
+            };
+        }
+        WordTable { entries, long }
+    }
+
+    #[inline]
+    fn get(&self, word: &[u8]) -> u32 {
+        if word.len() > 16 {
+            return self.long.get(word).copied().unwrap_or(UNKNOWN);
+        }
+        if self.entries.is_empty() {
+            return UNKNOWN;
+        }
+        let mask = self.entries.len() - 1;
+        let packed = pack(word);
+        let len = word.len() as u32;
+        let mut at = slot_of(packed, word.len()) as usize & mask;
+        loop {
+            let e = &self.entries[at];
+            if e.len == len && e.packed == packed {
+                return e.id;
+            }
+            if e.len == u32::MAX {
+                return UNKNOWN;
+            }
+            at = (at + 1) & mask;
+        }
+    }
 }
 
 /// A text's token ids in a [`Vocabulary`].
@@ -444,7 +550,8 @@ impl Vocabulary {
                 ids.entry(w.clone()).or_insert(next);
             }
         }
-        Vocabulary { ids }
+        let table = WordTable::of(&ids);
+        Vocabulary { ids, table }
     }
 
     pub fn len(&self) -> usize {
@@ -459,9 +566,14 @@ impl Vocabulary {
     pub fn ids(&self, tokens: &Tokens) -> WordIds {
         WordIds(
             (0..tokens.tokens.len())
-                .map(|i| self.ids.get(tokens.norm(i)).copied().unwrap_or(UNKNOWN))
+                .map(|i| self.table.get(tokens.norm(i).as_bytes()))
                 .collect(),
         )
+    }
+
+    /// The id of `word`, or `u32::MAX` when no pattern uses it.
+    pub fn id(&self, word: &str) -> u32 {
+        self.table.get(word.as_bytes())
     }
 }
 
@@ -546,6 +658,12 @@ impl Matcher {
 
     pub fn len(&self) -> usize {
         self.patterns.len()
+    }
+
+    /// Whether pattern `p` is a regex (`re:`).
+    #[cfg(test)]
+    pub(crate) fn patterns_is_regex(&self, p: u32) -> bool {
+        matches!(self.patterns.get(p as usize), Some(Compiled::Regex(_)))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -733,6 +851,21 @@ impl Matcher {
         self.find_filtered(text, tokens, ids, None, false)
     }
 
+    /// [`Matcher::find_with`], or [`Matcher::find_in_sentences_with`] when `only` is given,
+    /// with which of this matcher's regexes match the text somewhere already known (`hits`, one
+    /// per regex in the order added, from a [`RegexHits`] of several matchers): the text is
+    /// then not searched again to find out.
+    pub fn find_with_hits(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        ids: &Ids,
+        only: Option<&[bool]>,
+        hits: Option<&[bool]>,
+    ) -> Vec<Match> {
+        self.find_hits(text, tokens, ids, only, false, hits)
+    }
+
     /// [`Matcher::find_in_sentences`] with the text's ids (all of them) already known.
     pub fn find_in_sentences_with(
         &self,
@@ -754,6 +887,20 @@ impl Matcher {
         ids: &Ids,
         only: Option<&[bool]>,
         naive: bool,
+    ) -> Vec<Match> {
+        self.find_hits(text, tokens, ids, only, naive, None)
+    }
+
+    /// [`Matcher::find_filtered`]; `hits`: which regexes match the text somewhere, when known
+    /// (see [`Matcher::find_with_hits`]).
+    fn find_hits(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        ids: &Ids,
+        only: Option<&[bool]>,
+        naive: bool,
+        hits: Option<&[bool]>,
     ) -> Vec<Match> {
         let kept = |sentence: usize| only.is_none_or(|o| o.get(sentence).copied().unwrap_or(false));
         let mut out = Vec::new();
@@ -921,7 +1068,8 @@ impl Matcher {
                 }
             }
         });
-        let set = if self.regexes.len() > 1 && text.is_ascii() {
+        let hits = hits.filter(|h| h.len() == self.regexes.len());
+        let set = if hits.is_none() && self.regexes.len() > 1 && text.is_ascii() {
             self.regex_set()
                 // Most texts match none: one search that can stop early says so.
                 .map(|set| set.is_match(text).then(|| set.matches(text)))
@@ -929,9 +1077,10 @@ impl Matcher {
             None
         };
         for (k, &p) in self.regexes.iter().enumerate() {
-            match &set {
-                Some(None) => break,
-                Some(Some(set)) if !set.matched(k) => continue,
+            match (&set, hits) {
+                (_, Some(hits)) if !hits[k] => continue,
+                (Some(None), _) => break,
+                (Some(Some(set)), _) if !set.matched(k) => continue,
                 _ => {}
             }
             let Compiled::Regex(re) = &self.patterns[p as usize] else {
@@ -955,6 +1104,58 @@ impl Matcher {
             }
         }
         out
+    }
+}
+
+/// The regexes of several matchers as one set, so that a text is searched once to learn which
+/// of them match it anywhere rather than once per matcher (see [`Matcher::find_with_hits`]).
+/// Like each matcher's own set, it is used on ASCII text only (on other text a set falls back
+/// to a slow engine where a pattern has a Unicode `\b`, and the regexes are run one by one).
+#[derive(Debug, Default)]
+pub struct RegexHits {
+    set: Option<regex::RegexSet>,
+    /// How many regexes each matcher has, in order.
+    counts: Vec<usize>,
+}
+
+impl RegexHits {
+    pub fn new(matchers: &[&Matcher]) -> RegexHits {
+        let sources: Vec<&String> = matchers.iter().flat_map(|m| &m.regex_sources).collect();
+        let set = if sources.is_empty() {
+            None
+        } else {
+            regex::RegexSetBuilder::new(sources)
+                .case_insensitive(true)
+                .build()
+                .ok()
+        };
+        RegexHits {
+            set,
+            counts: matchers.iter().map(|m| m.regexes.len()).collect(),
+        }
+    }
+
+    /// For each matcher, which of its regexes match `text` somewhere; `None` where not known
+    /// (text that is not ASCII, or no set), for the matchers to find out themselves.
+    pub fn hits(&self, text: &str) -> Option<Vec<Vec<bool>>> {
+        let set = self.set.as_ref()?;
+        if !text.is_ascii() {
+            return None;
+        }
+        let matched = set.is_match(text).then(|| set.matches(text));
+        let mut at = 0;
+        Some(
+            self.counts
+                .iter()
+                .map(|&n| {
+                    let hits = (at..at + n)
+                        .map(|k| matched.as_ref().is_some_and(|m| m.matched(k)))
+                        .collect();
+                    at += n;
+                    hits
+                })
+                .collect(),
+        )
     }
 }
 
@@ -1566,10 +1767,46 @@ mod tests {
             out
         };
         assert_eq!(paths(&listed), paths(&m.trie));
+        // Every child's word is in its parent's bits (the walk never misses a child), and no
+        // other word is.
+        for t in [&listed, &m.trie] {
+            assert_eq!(t.kids.len(), t.accept.len());
+            let mut bits = vec![0u64; t.kids.len()];
+            for &(parent, id) in t.next.keys() {
+                bits[parent as usize] |= 1 << (id % 64);
+            }
+            assert_eq!(bits, t.kids);
+        }
         for (p, &l) in loose.iter().enumerate() {
             let in_loose = m.loose_starts.iter().any(|v| v.contains(&(p as u32)));
             assert_eq!(l, in_loose, "pattern {p}");
         }
+    }
+
+    /// The word table gives the ids of the hash map it is built from: for every word, for
+    /// words cut short or made longer (past 16 bytes too), and for words no pattern uses.
+    #[test]
+    fn the_word_table_finds_what_the_map_finds() {
+        let (m, words) = embedded_matcher();
+        let v = Vocabulary::of(&[m]);
+        let mut probes: Vec<String> = Vec::new();
+        for w in v.ids.keys().chain(words) {
+            probes.push(w.clone());
+            probes.push(format!("{w}s"));
+            probes.push(format!("{w}{w}{w}"));
+            probes.push(w[..w.len() / 2].to_string());
+            probes.push(format!("x{w}"));
+        }
+        probes
+            .extend(["", "a", "zzzzzzzzzzzzzzzz", "zzzzzzzzzzzzzzzzz", "no\0pe"].map(String::from));
+        let mut known = 0;
+        for p in &probes {
+            let expected = v.ids.get(p.as_str()).copied().unwrap_or(UNKNOWN);
+            assert_eq!(v.id(p), expected, "{p:?}");
+            known += (expected != UNKNOWN) as usize;
+        }
+        assert!(known >= v.len(), "{known} of {} words found", v.len());
+        assert!(v.ids.keys().any(|w| w.len() > 16) || v.table.long.is_empty());
     }
 
     #[test]

@@ -59,11 +59,19 @@ fn is_apostrophe(c: char) -> bool {
 /// space, a quote or the end) and at every line break: on blogs, a line on its own is a sentence
 /// ("I'm a failure." / "I'm the problem").
 pub fn tokenize(text: &str) -> Tokens {
-    let mut out = Tokens {
-        tokens: Vec::with_capacity(text.len() / 5),
-        sentences: Vec::new(),
-        norms: String::with_capacity(text.len()),
-    };
+    let mut out = Tokens::default();
+    tokenize_into(text, &mut out);
+    out
+}
+
+/// [`tokenize`] into `out`, reusing its buffers (whatever it held is replaced): a caller that
+/// tokenizes text after text keeps one `Tokens` and allocates nothing once it has grown.
+pub fn tokenize_into(text: &str, out: &mut Tokens) {
+    out.tokens.clear();
+    out.sentences.clear();
+    out.norms.clear();
+    out.tokens.reserve(text.len() / 5);
+    out.norms.reserve(text.len());
     let mut sentence: u32 = 0;
     let mut sentence_start_tok = 0usize;
     let mut sentence_start_byte: Option<usize> = None;
@@ -105,7 +113,7 @@ pub fn tokenize(text: &str) -> Tokens {
             if pending_break {
                 let end = out.tokens.last().map(|t| t.end).unwrap_or(0);
                 close_sentence(
-                    &mut out,
+                    out,
                     &mut sentence,
                     &mut sentence_start_tok,
                     &mut sentence_start_byte,
@@ -204,13 +212,12 @@ pub fn tokenize(text: &str) -> Tokens {
     }
     let end = out.tokens.last().map(|t| t.end).unwrap_or(0);
     close_sentence(
-        &mut out,
+        out,
         &mut sentence,
         &mut sentence_start_tok,
         &mut sentence_start_byte,
         end,
     );
-    out
 }
 
 fn push_lower(out: &mut String, c: char) {

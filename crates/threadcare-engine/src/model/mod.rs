@@ -374,6 +374,25 @@ pub fn confidence_features(a: &Assessment, raw: f32) -> Sparse {
     Sparse::from_entries(e)
 }
 
+/// Adds each word occurrence's share of `model`'s score to its tokens, with `counts` each
+/// slot's count in the bag (indexed by slot; 0 where not counted).
+fn word_contributions(model: &Linear, f: &TextFeatures, counts: &[u32], per_token: &mut [f32]) {
+    let n = per_token.len();
+    for o in &f.occurrences {
+        let Some(w) = model.weights(o.slot) else {
+            continue;
+        };
+        let count = counts.get(o.slot as usize).copied().unwrap_or(0).max(1);
+        let c = count as f32;
+        let value = (1.0 + features::ln_count(count)) / f.norm / c;
+        let share = w[0] * value / o.len as f32;
+        let first = o.first as usize;
+        for t in per_token[first.min(n)..(first + o.len as usize).min(n)].iter_mut() {
+            *t += share;
+        }
+    }
+}
+
 /// The stretch of text whose words (and construct signals) contribute most to a binary model's
 /// positive score: the sentence with the largest contribution, cut to its best [`SPAN_WORDS`]
 /// words when longer. `None` when no sentence contributes positively.
@@ -388,19 +407,29 @@ pub fn evidence_span(
         return None;
     }
     let mut per_token = vec![0f32; n];
-    for o in &f.occurrences {
-        let Some(w) = model.weights(o.slot) else {
-            continue;
-        };
-        let count = f.bag.count(o.slot).max(1);
-        let c = count as f32;
-        let value = (1.0 + features::ln_count(count)) / f.norm / c;
-        let share = w[0] * value / o.len as f32;
-        let first = o.first as usize;
-        for t in per_token[first.min(n)..(first + o.len as usize).min(n)].iter_mut() {
-            *t += share;
-        }
+    // Each slot's count in the bag, looked up by slot in a table kept per thread (filled here
+    // and cleared again below) rather than searched for each occurrence.
+    thread_local! {
+        static COUNTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    COUNTS.with(|cell| {
+        let mut fresh = Vec::new();
+        let mut borrowed = cell.try_borrow_mut();
+        let table: &mut Vec<u32> = match &mut borrowed {
+            Ok(t) => t,
+            Err(_) => &mut fresh,
+        };
+        if table.len() < 1 << features::BITS {
+            table.resize(1 << features::BITS, 0);
+        }
+        for &(slot, count) in f.bag.counts() {
+            table[slot as usize] = count;
+        }
+        word_contributions(model, f, table, &mut per_token);
+        for &(slot, _) in f.bag.counts() {
+            table[slot as usize] = 0;
+        }
+    });
     let own: Vec<&Signal> = signals
         .iter()
         .filter(|s| !s.in_title && !s.rule.starts_with("model:"))
