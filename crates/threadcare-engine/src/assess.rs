@@ -492,8 +492,13 @@ impl Engine {
         let for_other: Vec<&Signal> = signals
             .iter()
             .filter(|s| {
+                // Quoted words count when they are someone else's reported speech.
+                let reported = s
+                    .cues
+                    .iter()
+                    .any(|c| c.rule == crate::context::REPORTED_SPEECH);
                 !s.negated
-                    && !s.quoted
+                    && (!s.quoted || reported)
                     && s.certainty != Certainty::Hypothetical
                     && s.experiencer == Experiencer::Other
             })

@@ -405,6 +405,21 @@ impl Context {
                 signal.experiencer = Experiencer::Writer;
                 signal.cues.retain(|c| c.category != "experiencer");
             }
+            // Quoted words someone else said ("my friend said 'I want to die'"): their `I` is
+            // the speaker, so the experience is someone else's.
+            if signal.quoted {
+                if let Some((from, to)) = reported_speaker(tokens, s_start) {
+                    signal.experiencer = Experiencer::Other;
+                    signal.cues.retain(|c| c.category != "experiencer");
+                    signal.cues.push(Cue {
+                        category: "experiencer".into(),
+                        rule: REPORTED_SPEECH.into(),
+                        text: text[from..to].to_string(),
+                        start: from,
+                        end: to,
+                    });
+                }
+            }
         }
     }
 
@@ -477,4 +492,113 @@ impl Effect {
             Effect::Other => s.experiencer = Experiencer::Other,
         }
     }
+}
+
+/// The rule name of the cue that marks quoted words as someone else's reported speech.
+pub const REPORTED_SPEECH: &str = "reported speech of someone else";
+
+/// Verbs that introduce what someone said or wrote.
+const SPEECH_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "saying",
+    "told",
+    "tells",
+    "telling",
+    "texted",
+    "texts",
+    "wrote",
+    "writes",
+    "posted",
+    "posts",
+    "messaged",
+    "messages",
+    "screamed",
+    "yelled",
+    "whispered",
+    "sobbed",
+    "cried",
+    "asked",
+    "asks",
+    "admitted",
+    "confessed",
+    "snapped",
+    "typed",
+    "sent",
+];
+
+/// Speakers other than the writer.
+const OTHER_SPEAKERS: &[&str] = &[
+    "she",
+    "he",
+    "they",
+    "friend",
+    "mum",
+    "mom",
+    "mother",
+    "dad",
+    "father",
+    "sister",
+    "brother",
+    "son",
+    "daughter",
+    "partner",
+    "boyfriend",
+    "girlfriend",
+    "husband",
+    "wife",
+    "roommate",
+    "flatmate",
+    "cousin",
+    "colleague",
+    "coworker",
+    "client",
+    "patient",
+    "student",
+    "kid",
+    "child",
+    "niece",
+    "nephew",
+    "aunt",
+    "uncle",
+    "grandma",
+    "grandpa",
+    "someone",
+    "somebody",
+    "bestie",
+    "bf",
+    "gf",
+    "ex",
+    "teenager",
+];
+
+/// When the quotation holding token `at` is introduced, in its sentence, by someone other than
+/// the writer saying it ("my sister texted me \"…\"", "he said \"…\""): the byte span of that
+/// introduction.
+fn reported_speaker(tokens: &Tokens, at: usize) -> Option<(usize, usize)> {
+    let sentence = tokens.tokens[at].sentence;
+    let mut q = at;
+    while q > 0 && tokens.tokens[q - 1].quoted && tokens.tokens[q - 1].sentence == sentence {
+        q -= 1;
+    }
+    // The speech verb within the six words before the quotation, its speaker within the three
+    // words before the verb.
+    let first = q.saturating_sub(6);
+    let verb = (first..q)
+        .rev()
+        .filter(|&i| tokens.tokens[i].sentence == sentence && !tokens.tokens[i].quoted)
+        .find(|&i| SPEECH_VERBS.contains(&tokens.norm(i)))?;
+    let speaker = (verb.saturating_sub(3)..verb)
+        .rev()
+        .filter(|&i| tokens.tokens[i].sentence == sentence)
+        .find(|&i| {
+            let w = tokens.norm(i);
+            w == "i" || w == "i'm" || w == "we" || OTHER_SPEAKERS.contains(&w)
+        })?;
+    let w = tokens.norm(speaker);
+    if w == "i" || w == "i'm" || w == "we" {
+        return None;
+    }
+    Some((tokens.tokens[speaker].start, tokens.tokens[verb].end))
 }

@@ -195,3 +195,28 @@ fn harmful_replies_to_a_person_at_risk_are_named() {
         "one reply points to help"
     );
 }
+
+/// Someone else's words reported in quotation marks are concern for someone else (`low`, with
+/// `concern_for_other`); quoted lyrics or one's own inner words are not.
+#[test]
+fn reported_speech_is_concern_for_someone_else() {
+    let engine = Engine::embedded().unwrap();
+    for text in [
+        "My friend said \"I'm going to end it all\" and I'm worried sick about her.",
+        "She texted me \"I want to die\" at 3am and now she is not answering.",
+    ] {
+        let a = engine.assess_text(text);
+        assert_eq!(a.level, Level::Low, "{text:?}: {}", a.explanation);
+        assert!(a.concern_for_other, "{text:?}");
+        assert!(
+            a.signals.iter().any(|s| s
+                .cues
+                .iter()
+                .any(|c| c.rule == "reported speech of someone else")),
+            "{text:?}: the cue is named"
+        );
+    }
+    let a = engine.assess_text("The song goes \"I want to die in your arms tonight\".");
+    assert_eq!(a.level, Level::None, "{}", a.explanation);
+    assert!(!a.concern_for_other);
+}
