@@ -50,7 +50,7 @@ fn rules() -> Engine {
     Engine::rules_only().expect("the rules load")
 }
 
-const TWO_FACTORS: &str = "Some weeks I am a quillbeam on my crew. Most days I am a glimmerfen in the office. The bus was late again.";
+const TWO_FACTORS: &str = "Some weeks I am a quillbeam on my crew. Most days I am a glimmerfen among people in the office. The bus was late again.";
 
 #[test]
 fn a_model_factor_is_a_signal_quoting_its_evidence() {
@@ -80,7 +80,10 @@ fn a_model_factor_is_a_signal_quoting_its_evidence() {
         .find(|s| s.rule == "model:irf_belong")
         .expect("a belonging signal");
     assert_eq!(belong.construct, "thwarted_belonging");
-    assert_eq!(belong.text, "Most days I am a glimmerfen in the office");
+    assert_eq!(
+        belong.text,
+        "Most days I am a glimmerfen among people in the office"
+    );
     assert!(a.factors.risk.contains(&"burdensomeness".to_string()));
     assert!(a.factors.risk.contains(&"thwarted_belonging".to_string()));
     // Signals stay in text order.
@@ -98,6 +101,38 @@ fn a_model_factor_is_a_signal_quoting_its_evidence() {
         a.explanation
     );
     assert_eq!(plain.level, Level::None);
+}
+
+/// The sentence quoted for a factor must be about it: one carrying the rules' evidence of another
+/// risk is never quoted, and thwarted belonging needs a sentence about people, being alone or left
+/// out.
+#[test]
+fn a_factor_quotes_a_sentence_about_it_or_nothing() {
+    let engine = rules().with_models(factor_models());
+    // Without the gates both would be quoted (the control):
+    let control = engine.assess_text(
+        "I am a quillbeam at work these days. Most days I am a glimmerfen among people. The bus was late again today and the rain kept on falling.",
+    );
+    assert!(control.signals.iter().any(|s| s.rule == "model:irf_burden"));
+    assert!(control.signals.iter().any(|s| s.rule == "model:irf_belong"));
+    // The only "quillbeam" sentence is also a statement of intent: no burdensomeness quote.
+    let a = engine.assess_text(
+        "I am a quillbeam and I'm going to kill myself tonight. The bus was late again today and the rain kept on falling all afternoon.",
+    );
+    assert!(
+        !a.signals.iter().any(|s| s.rule == "model:irf_burden"),
+        "{:?}",
+        a.signals
+    );
+    // A "glimmerfen" sentence about nothing social: no thwarted-belonging quote.
+    let a = engine.assess_text(
+        "Most days I am a glimmerfen at my desk by the window. The bus was late again today and the rain kept on falling all afternoon.",
+    );
+    assert!(
+        !a.signals.iter().any(|s| s.rule == "model:irf_belong"),
+        "{:?}",
+        a.signals
+    );
 }
 
 #[test]

@@ -778,8 +778,10 @@ fn readme_text(
          - `irf_burden`, `irf_belong`: perceived burdensomeness and thwarted belongingness in a post. When the \
          post has at least {} words, the rules did not find the construct and the model's probability reaches its \
          threshold, the engine adds a signal (rule `model:irf_burden` / `model:irf_belong`) quoting the sentence \
-         (at most {} words) whose words contributed most to the score; with no positively contributing sentence \
-         nothing is added. Such a signal lists the factor and can raise a level to low (risk factors), never \
+         (at most {} words) whose words contributed most to the score, among the sentences that are about the \
+         factor: never one carrying the rules' evidence of another risk (suicidality, self-harm, eating, \
+         substances), and for thwarted belonging one with a word about people, being alone or left out \
+         (`factor_topic`); with no such positively contributing sentence nothing is added. Such a signal lists the factor and can raise a level to low (risk factors), never \
          higher: moderate and above rest on the rules' evidence. Replies are not read by these models.\n\
          - `confidence`: maps what the rules found to the probability that the level's concern / no-concern call \
          is right. It changes `confidence` only, never the level.\n\

@@ -826,7 +826,19 @@ fn researchers_see_a_deidentified_thread_with_evidence_in_place() {
     assert!(!after.is_empty());
     assert_eq!(before.len(), after.len());
     for (b, a) in before.iter().zip(after) {
-        assert_eq!(a.text, b.text, "the evidence words are unchanged");
+        if ["Juniper", "Willow", "juniper.k"]
+            .iter()
+            .any(|n| b.text.contains(n))
+        {
+            // Evidence that holds a name is quoted with the name redacted.
+            assert!(
+                a.text.contains("[name]") || a.text.contains("[email]"),
+                "{}",
+                a.text
+            );
+        } else {
+            assert_eq!(a.text, b.text, "the evidence words are unchanged");
+        }
         assert_eq!(&p.assessed.item.text[a.start..a.end], a.text);
     }
     // Another database gives the same writer an unrelated pseudonym.
