@@ -61,6 +61,13 @@ const URGENT: &[(&str, Level)] = &[
         Level::Moderate,
     ),
     ("I don't want to live anymore.", Level::Moderate),
+    ("honestly i just wanna kms", Level::Moderate),
+    ("I keep thinking about sewerslide lately.", Level::Moderate),
+    ("I ctb tonight, sorry everyone.", Level::Imminent),
+    (
+        "Nothing matters anymore and I'm tired of being alive.",
+        Level::Moderate,
+    ),
     (
         "I'm scared I might hurt myself if she leaves.",
         Level::Moderate,
@@ -102,6 +109,8 @@ const EVERYDAY: &[&str] = &[
     "We said goodbye to the holiday cottage and it's time to get back to work.",
     "I nearly jumped out of my skin when the door slammed.",
     "I took everything from the drawer to the charity shop.",
+    "I catch the bus tomorrow at seven to get to work.",
+    "I ran 10 kms this morning before breakfast.",
     "What if I just took all my pills? No, I won't, I called my therapist instead.",
     "Mum keeps her tablets in a locked box so my little brother can't find them.",
 ];
