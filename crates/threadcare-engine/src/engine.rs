@@ -303,14 +303,9 @@ impl Signals {
 mod tests {
     use super::*;
 
-    /// Which regexes match, learnt for both matchers in one search of the text, gives the
-    /// matches each matcher finds searching on its own: on the data files' own phrases (which
-    /// exercise the regexes), alone and run together, in ASCII and not.
-    #[test]
-    fn one_regex_search_for_both_matchers_finds_what_each_finds() {
-        let s = Signals::embedded().unwrap();
-        let mut texts: Vec<String> = s
-            .constructs
+    /// Every construct's and context rule's fixture text.
+    fn fixture_texts(s: &Signals) -> Vec<String> {
+        s.constructs
             .iter()
             .flat_map(|c| c.fixtures.iter().map(|f| f.text.clone()))
             .chain(
@@ -319,7 +314,16 @@ mod tests {
                     .iter()
                     .flat_map(|f| f.fixtures.iter().map(|x| x.text.clone())),
             )
-            .collect();
+            .collect()
+    }
+
+    /// Which regexes match, learnt for both matchers in one search of the text, gives the
+    /// matches each matcher finds searching on its own: on the data files' own phrases (which
+    /// exercise the regexes), alone and run together, in ASCII and not.
+    #[test]
+    fn one_regex_search_for_both_matchers_finds_what_each_finds() {
+        let s = Signals::embedded().unwrap();
+        let mut texts = fixture_texts(&s);
         let joined: Vec<String> = texts.chunks(3).map(|w| w.join(" ")).collect();
         texts.extend(joined);
         let curly: Vec<String> = texts.iter().map(|t| format!("{t} “so”")).collect();
@@ -372,17 +376,7 @@ mod tests {
             }
         }
         let [cues, terminators] = s.context.matchers();
-        let mut texts: Vec<String> = s
-            .constructs
-            .iter()
-            .flat_map(|c| c.fixtures.iter().map(|f| f.text.clone()))
-            .chain(
-                s.context
-                    .files
-                    .iter()
-                    .flat_map(|f| f.fixtures.iter().map(|x| x.text.clone())),
-            )
-            .collect();
+        let mut texts = fixture_texts(&s);
         let joined: Vec<String> = texts.chunks(4).map(|w| w.join(" ")).collect();
         texts.extend(joined);
         let (e, c) = (s.side_excludes, s.side_excludes + s.side_cues);

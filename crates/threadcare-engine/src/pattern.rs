@@ -103,6 +103,19 @@ pub struct Match {
     pub end: usize,
 }
 
+impl Match {
+    /// Pattern `pattern` matched tokens `tok_start..tok_end` (not empty).
+    fn of_tokens(pattern: u32, tok_start: usize, tok_end: usize, tokens: &Tokens) -> Match {
+        Match {
+            pattern,
+            tok_start,
+            tok_end,
+            start: tokens.tokens[tok_start].start,
+            end: tokens.tokens[tok_end - 1].end,
+        }
+    }
+}
+
 /// A set of patterns compiled together, matched in one pass over a text's tokens.
 #[derive(Debug, Default)]
 pub struct Matcher {
@@ -1021,16 +1034,8 @@ impl Matcher {
                                 })
                                 .max()
                         };
-                        if let Some(end) = found {
-                            if end > i {
-                                out.push(Match {
-                                    pattern: p,
-                                    tok_start: i,
-                                    tok_end: end,
-                                    start: tokens.tokens[i].start,
-                                    end: tokens.tokens[end - 1].end,
-                                });
-                            }
+                        if let Some(end) = found.filter(|&end| end > i) {
+                            out.push(Match::of_tokens(p, i, end, tokens));
                         }
                     }
                     let by_prefix = self
@@ -1046,16 +1051,9 @@ impl Matcher {
                             continue;
                         }
                         if let Some(end) = match_steps(steps, 0, i, end_of_sentence, tokens, &ids.0)
+                            .filter(|&end| end > i)
                         {
-                            if end > i {
-                                out.push(Match {
-                                    pattern: p,
-                                    tok_start: i,
-                                    tok_end: end,
-                                    start: tokens.tokens[i].start,
-                                    end: tokens.tokens[end - 1].end,
-                                });
-                            }
+                            out.push(Match::of_tokens(p, i, end, tokens));
                         }
                     }
                 }
