@@ -149,6 +149,8 @@ pub struct Matcher {
     n_ids: u32,
     /// The literal word prefixes of the token patterns (see [`Trie`]).
     trie: Trie,
+    /// `trie` laid out for walking, made on first use (or by [`Matcher::prepare`]).
+    walk: std::sync::OnceLock<TrieWalk>,
     /// For each pattern, how many of its steps its literal prefixes cover (see [`Trie`]).
     covered: Vec<u32>,
     /// For each word id, the patterns of `starts` that the trie cannot rule out (a literal
@@ -316,6 +318,88 @@ impl Trie {
         }
     }
 
+    /// The trie laid out for walking (see [`TrieWalk`]), its nodes numbered breadth first.
+    fn frozen(&self) -> TrieWalk {
+        let mut children: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.accept.len()];
+        for (&(node, id), &child) in &self.next {
+            children[node as usize].push((id, child));
+        }
+        // Breadth first from the one-word prefixes: the nodes near the root, which nearly
+        // every walk visits, lie together.
+        let mut order: Vec<u32> = self
+            .root
+            .iter()
+            .filter(|&&n| n > 0)
+            .map(|&n| n - 1)
+            .collect();
+        let mut at = 0;
+        while at < order.len() {
+            let kids = &mut children[order[at] as usize];
+            kids.sort_unstable();
+            order.extend(kids.iter().map(|&(_, child)| child));
+            at += 1;
+        }
+        let mut renumbered = vec![0u32; self.accept.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumbered[old as usize] = new as u32;
+        }
+        let mut walk = TrieWalk {
+            root: self
+                .root
+                .iter()
+                .map(|&n| {
+                    if n > 0 {
+                        renumbered[n as usize - 1] + 1
+                    } else {
+                        0
+                    }
+                })
+                .collect(),
+            nodes: Vec::with_capacity(order.len()),
+            accept: Vec::new(),
+            edges: Vec::new(),
+        };
+        for &old in &order {
+            let (accept, edges) = (walk.accept.len() as u32, walk.edges.len() as u32);
+            walk.accept.extend_from_slice(&self.accept[old as usize]);
+            walk.edges.extend(
+                children[old as usize]
+                    .iter()
+                    .map(|&(id, child)| (id, renumbered[child as usize])),
+            );
+            walk.nodes.push(WalkNode {
+                kids: self.kids[old as usize],
+                accept: accept..walk.accept.len() as u32,
+                edges: edges..walk.edges.len() as u32,
+            });
+        }
+        walk
+    }
+}
+
+/// A [`Trie`] laid out for walking: each node's child bits and the bounds of its accepted
+/// patterns and of its children in one record, the lists of all nodes in two flat arrays (the
+/// children sorted by word id). A step of a walk reads one record and one short list instead of
+/// a list header, a list and a hash table.
+#[derive(Debug, Default)]
+struct TrieWalk {
+    /// As [`Trie::root`].
+    root: Vec<u32>,
+    nodes: Vec<WalkNode>,
+    accept: Vec<u32>,
+    /// (word id, child node).
+    edges: Vec<(u32, u32)>,
+}
+
+#[derive(Debug, Clone)]
+struct WalkNode {
+    /// As [`Trie::kids`].
+    kids: u64,
+    accept: std::ops::Range<u32>,
+    edges: std::ops::Range<u32>,
+}
+
+impl TrieWalk {
     /// Adds to `out` every pattern whose literal prefix is spelled by `ids[i..end]` from `i`,
     /// with the token where that prefix ends.
     fn walk(&self, ids: &[u32], i: usize, end: usize, out: &mut Vec<(u32, u32)>) {
@@ -325,13 +409,16 @@ impl Trie {
         };
         let mut j = i + 1;
         loop {
-            out.extend(self.accept[node as usize].iter().map(|&p| (p, j as u32)));
-            if j >= end || self.kids[node as usize] & (1 << (ids[j] % 64)) == 0 {
+            let n = &self.nodes[node as usize];
+            let accept = &self.accept[n.accept.start as usize..n.accept.end as usize];
+            out.extend(accept.iter().map(|&p| (p, j as u32)));
+            if j >= end || n.kids & (1 << (ids[j] % 64)) == 0 {
                 return;
             }
-            match self.next.get(&(node, ids[j])) {
-                Some(&n) => node = n,
-                None => return,
+            let edges = &self.edges[n.edges.start as usize..n.edges.end as usize];
+            match edges.binary_search_by_key(&ids[j], |e| e.0) {
+                Ok(k) => node = edges[k].1,
+                Err(_) => return,
             }
             j += 1;
         }
@@ -653,6 +740,7 @@ impl Matcher {
         let mut loose = false;
         self.trie
             .insert_prefixes(&steps, covered, stop, None, 0, index, &mut loose);
+        self.walk = std::sync::OnceLock::new();
         self.covered.resize(index as usize, 0);
         self.covered.push(covered as u32);
         if loose {
@@ -812,9 +900,14 @@ impl Matcher {
     /// Builds now what would otherwise be built on the first text: the trie's walking layout
     /// and the regex set.
     pub fn prepare(&self) {
+        self.trie_walk();
         if self.regexes.len() > 1 {
             self.regex_set();
         }
+    }
+
+    fn trie_walk(&self) -> &TrieWalk {
+        self.walk.get_or_init(|| self.trie.frozen())
     }
 
     fn regex_set(&self) -> Option<&regex::RegexSet> {
@@ -917,6 +1010,7 @@ impl Matcher {
     ) -> Vec<Match> {
         let kept = |sentence: usize| only.is_none_or(|o| o.get(sentence).copied().unwrap_or(false));
         let mut out = Vec::new();
+        let trie = self.trie_walk();
         // Which required word sets the current sentence satisfies, as a stamp per set: a buffer
         // kept per thread and never cleared (each sentence gets a new stamp), because zeroing a
         // table for every text would cost more than matching.
@@ -993,7 +1087,7 @@ impl Matcher {
                             if let Some(loose) = self.loose_starts.get(id as usize) {
                                 cands.extend(loose.iter().map(|&p| (p | FULL, i as u32)));
                             }
-                            self.trie.walk(&ids.0, i, end_of_sentence, cands);
+                            trie.walk(&ids.0, i, end_of_sentence, cands);
                             if cands.len() > 1 {
                                 cands.sort_unstable_by_key(|c| c.0 & !FULL);
                             }

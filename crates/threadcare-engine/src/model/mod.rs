@@ -557,16 +557,12 @@ pub fn evidence_span(
         Vec::new()
     };
     for s in &tokens.sentences {
-        if let Some(words) = topic {
-            if !s.tokens.clone().any(|i| on_topic(tokens.norm(i), words)) {
-                continue;
-            }
-        }
-        if other_risk.iter().any(|&(a, b)| a < s.end && s.start < b) {
-            continue;
-        }
+        // The sum first: the word checks matter only for a sentence that would be the best.
         let sum: f32 = per_token[s.tokens.clone()].iter().sum();
-        if sum > best_sum {
+        if sum > best_sum
+            && topic.is_none_or(|words| s.tokens.clone().any(|i| on_topic(tokens.norm(i), words)))
+            && !other_risk.iter().any(|&(a, b)| a < s.end && s.start < b)
+        {
             best = Some(s.tokens.clone());
             best_sum = sum;
         }
