@@ -566,16 +566,27 @@ const EMPTY: WordEntry = WordEntry {
     id: UNKNOWN,
 };
 
-/// A word's first 16 bytes, little-endian, zero-padded.
+/// A word's first 16 bytes, little-endian, zero-padded: read as two (possibly overlapping)
+/// integers and shifted into place, rather than copied byte by byte into a buffer and read back.
 #[inline]
 fn pack(word: &[u8]) -> [u64; 2] {
-    let mut buf = [0u8; 16];
-    let n = word.len().min(16);
-    buf[..n].copy_from_slice(&word[..n]);
-    [
-        u64::from_le_bytes(buf[..8].try_into().unwrap()),
-        u64::from_le_bytes(buf[8..].try_into().unwrap()),
-    ]
+    let w = &word[..word.len().min(16)];
+    let n = w.len();
+    let u64_at = |at: usize| u64::from_le_bytes(w[at..at + 8].try_into().unwrap());
+    let u32_at = |at: usize| u32::from_le_bytes(w[at..at + 4].try_into().unwrap()) as u64;
+    match n {
+        // The last eight bytes, their first `16 - n` (already in the first integer) shifted out.
+        9..=16 => [u64_at(0), u64_at(n - 8) >> (8 * (16 - n))],
+        8 => [u64_at(0), 0],
+        // Bytes `n - 4..4` are in both halves, at the same places.
+        4..=7 => [u32_at(0) | (u32_at(n - 4) << (8 * (n - 4))), 0],
+        _ => [
+            w.iter()
+                .enumerate()
+                .fold(0, |acc, (k, &b)| acc | (b as u64) << (8 * k)),
+            0,
+        ],
+    }
 }
 
 #[inline]
@@ -1872,6 +1883,21 @@ mod tests {
         for (p, &l) in loose.iter().enumerate() {
             let in_loose = m.loose_starts.iter().any(|v| v.contains(&(p as u32)));
             assert_eq!(l, in_loose, "pattern {p}");
+        }
+    }
+
+    /// Packing a word reads what copying its first 16 bytes into a zeroed buffer gives.
+    #[test]
+    fn packing_reads_the_first_sixteen_bytes() {
+        let bytes: Vec<u8> = (1..=24).map(|b| b * 7).collect();
+        for n in 0..=bytes.len() {
+            let mut buf = [0u8; 16];
+            buf[..n.min(16)].copy_from_slice(&bytes[..n.min(16)]);
+            let want = [
+                u64::from_le_bytes(buf[..8].try_into().unwrap()),
+                u64::from_le_bytes(buf[8..].try_into().unwrap()),
+            ];
+            assert_eq!(pack(&bytes[..n]), want, "{n} bytes");
         }
     }
 
