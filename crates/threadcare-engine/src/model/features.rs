@@ -45,6 +45,19 @@ impl Fnv {
         self
     }
 
+    /// [`Fnv::bytes`] of the same bytes for several states at once: one pass over the bytes,
+    /// the states' multiplications independent of each other.
+    #[inline]
+    pub fn bytes_each<const N: usize>(mut states: [Fnv; N], bytes: &[u8]) -> [Fnv; N] {
+        for &b in bytes {
+            for s in states.iter_mut() {
+                s.0 ^= b as u64;
+                s.0 = s.0.wrapping_mul(Fnv::PRIME);
+            }
+        }
+        states
+    }
+
     pub fn finish(self) -> u64 {
         self.0
     }
@@ -236,23 +249,26 @@ fn occurrences_of(tokens: &Tokens, is_question: &[bool]) -> Vec<Occurrence> {
                 });
             }
         }
-        // The bigram state after "b␟<this word> ", carried to the next word.
-        let mut next_pair = b.bytes(norm(first)).bytes(b" ");
+        // The bigram state after "b␟<this word> " and this word's unigram slot, carried to
+        // the next word; each following word is hashed once for its three uses.
+        let [first_pair, first_word] = Fnv::bytes_each([b, w], norm(first));
+        let mut next_pair = first_pair.bytes(b" ");
+        let mut unigram = first_word.slot();
         for i in range.clone() {
-            let word = norm(i);
             out.push(Occurrence {
-                slot: w.bytes(word).slot(),
+                slot: unigram,
                 first: i as u32,
                 len: 1,
             });
             if i < last {
-                let following = norm(i + 1);
+                let [pair, own_pair, word] = Fnv::bytes_each([next_pair, b, w], norm(i + 1));
                 out.push(Occurrence {
-                    slot: next_pair.bytes(following).slot(),
+                    slot: pair.slot(),
                     first: i as u32,
                     len: 2,
                 });
-                next_pair = b.bytes(following).bytes(b" ");
+                next_pair = own_pair.bytes(b" ");
+                unigram = word.slot();
             }
         }
         out.push(Occurrence {
