@@ -320,10 +320,23 @@ impl Trie {
 
     /// The trie laid out for walking (see [`TrieWalk`]), its nodes numbered breadth first.
     fn frozen(&self) -> TrieWalk {
-        let mut children: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.accept.len()];
-        for (&(node, id), &child) in &self.next {
-            children[node as usize].push((id, child));
+        // Every (node, word id, child), sorted: each node's children together, by word id.
+        let mut links: Vec<(u32, u32, u32)> = self
+            .next
+            .iter()
+            .map(|(&(node, id), &child)| (node, id, child))
+            .collect();
+        links.sort_unstable();
+        let mut first_link = vec![0u32; self.accept.len() + 1];
+        for &(node, _, _) in &links {
+            first_link[node as usize + 1] += 1;
         }
+        for k in 1..first_link.len() {
+            first_link[k] += first_link[k - 1];
+        }
+        let links_of = |node: u32| {
+            &links[first_link[node as usize] as usize..first_link[node as usize + 1] as usize]
+        };
         // Breadth first from the one-word prefixes: the nodes near the root, which nearly
         // every walk visits, lie together.
         let mut order: Vec<u32> = self
@@ -334,9 +347,8 @@ impl Trie {
             .collect();
         let mut at = 0;
         while at < order.len() {
-            let kids = &mut children[order[at] as usize];
-            kids.sort_unstable();
-            order.extend(kids.iter().map(|&(_, child)| child));
+            let node = order[at];
+            order.extend(links_of(node).iter().map(|&(_, _, child)| child));
             at += 1;
         }
         let mut renumbered = vec![0u32; self.accept.len()];
@@ -357,15 +369,15 @@ impl Trie {
                 .collect(),
             nodes: Vec::with_capacity(order.len()),
             accept: Vec::new(),
-            edges: Vec::new(),
+            edges: Vec::with_capacity(links.len()),
         };
         for &old in &order {
             let (accept, edges) = (walk.accept.len() as u32, walk.edges.len() as u32);
             walk.accept.extend_from_slice(&self.accept[old as usize]);
             walk.edges.extend(
-                children[old as usize]
+                links_of(old)
                     .iter()
-                    .map(|&(id, child)| (id, renumbered[child as usize])),
+                    .map(|&(_, id, child)| (id, renumbered[child as usize])),
             );
             walk.nodes.push(WalkNode {
                 kids: self.kids[old as usize],
