@@ -540,7 +540,6 @@ pub fn evidence_span(
             per_token[t] += w[0] * v / matching.len() as f32;
         }
     }
-    let (mut best, mut best_sum) = (None, 0f32);
     let other_risk: Vec<(usize, usize)> = if for_factor {
         signals
             .iter()
@@ -556,17 +555,24 @@ pub fn evidence_span(
     } else {
         Vec::new()
     };
-    for s in &tokens.sentences {
-        // The sum first: the word checks matter only for a sentence that would be the best.
-        let sum: f32 = per_token[s.tokens.clone()].iter().sum();
-        if sum > best_sum
-            && topic.is_none_or(|words| s.tokens.clone().any(|i| on_topic(tokens.norm(i), words)))
-            && !other_risk.iter().any(|&(a, b)| a < s.end && s.start < b)
-        {
-            best = Some(s.tokens.clone());
-            best_sum = sum;
-        }
-    }
+    // The first sentence with the largest positive sum that is about the topic and carries no
+    // other risk: sentences by sum, largest first (earlier first among equal sums), the word
+    // checks made only until one passes.
+    let mut by_sum: Vec<(f32, &crate::token::Sentence)> = tokens
+        .sentences
+        .iter()
+        .map(|s| (per_token[s.tokens.clone()].iter().sum::<f32>(), s))
+        .filter(|&(sum, _)| sum > 0.0)
+        .collect();
+    by_sum.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let best = by_sum
+        .into_iter()
+        .map(|(_, s)| s)
+        .find(|s| {
+            topic.is_none_or(|words| s.tokens.clone().any(|i| on_topic(tokens.norm(i), words)))
+                && !other_risk.iter().any(|&(a, b)| a < s.end && s.start < b)
+        })
+        .map(|s| s.tokens.clone());
     let range = best?;
     let range = if range.len() > SPAN_WORDS {
         let mut at = range.start;
