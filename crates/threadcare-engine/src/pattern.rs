@@ -136,8 +136,10 @@ pub struct Matcher {
     from_global: Vec<u32>,
     /// For each pattern, its required elements after the first (each as the word ids one of
     /// which must open it), smallest first: a sentence lacking any of them cannot match, and is
-    /// skipped before the backtracking matcher runs.
-    required: Vec<Vec<u32>>,
+    /// skipped before the backtracking matcher runs. As a range of `required_sets` (all
+    /// patterns' lists in one array: one read less per candidate).
+    required: Vec<std::ops::Range<u32>>,
+    required_sets: Vec<u32>,
     /// Distinct required word sets (see `required`), numbered.
     req_sets: FxHashMap<Box<[u32]>, u32>,
     /// The words of each required set, by its number.
@@ -740,7 +742,8 @@ impl Matcher {
                 list.push(index);
             }
         }
-        self.required.resize(index as usize, Vec::new());
+        let none = self.required_sets.len() as u32;
+        self.required.resize(index as usize, none..none);
         let (covered, stop) = prefix_plan(&steps, PREFIX_LIMIT);
         let mut reqs = Vec::new();
         for set in required_words(&steps, covered) {
@@ -759,7 +762,9 @@ impl Matcher {
             }
             reqs.push(r);
         }
-        self.required.push(reqs);
+        let from = self.required_sets.len() as u32;
+        self.required_sets.extend(reqs);
+        self.required.push(from..self.required_sets.len() as u32);
         let mut loose = false;
         self.trie
             .insert_prefixes(&steps, covered, stop, None, 0, index, &mut loose);
@@ -927,6 +932,12 @@ impl Matcher {
         if self.regexes.len() > 1 {
             self.regex_set();
         }
+    }
+
+    /// The required word sets of pattern `p` (see `required`).
+    fn required_of(&self, p: u32) -> &[u32] {
+        let r = &self.required[p as usize];
+        &self.required_sets[r.start as usize..r.end as usize]
     }
 
     fn trie_walk(&self) -> &TrieWalk {
@@ -1130,7 +1141,7 @@ impl Matcher {
                         let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
                             continue;
                         };
-                        if !naive && !present(&self.required[p as usize]) {
+                        if !naive && !present(self.required_of(p)) {
                             continue;
                         }
                         let found = if group.iter().any(|c| c.0 & FULL != 0) {
@@ -1164,7 +1175,7 @@ impl Matcher {
                         let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
                             continue;
                         };
-                        if !naive && !present(&self.required[p as usize]) {
+                        if !naive && !present(self.required_of(p)) {
                             continue;
                         }
                         if let Some(end) = match_steps(steps, 0, i, end_of_sentence, tokens, &ids.0)
