@@ -82,6 +82,7 @@ const URGENT: &[(&str, Level)] = &[
         Level::Severe,
     ),
     ("The voices keep telling me I should die.", Level::Moderate),
+    ("I have been planning my suicide for weeks.", Level::Severe),
     (
         "I used to self harm as a teenager but I've been clean for eight years.",
         Level::Low,
@@ -113,6 +114,7 @@ const EVERYDAY: &[&str] = &[
     "I ran 10 kms this morning before breakfast.",
     "What if I just took all my pills? No, I won't, I called my therapist instead.",
     "Mum keeps her tablets in a locked box so my little brother can't find them.",
+    "We're planning my death scene for the school play, I get to faint dramatically.",
 ];
 
 #[test]
