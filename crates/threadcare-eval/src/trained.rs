@@ -3,7 +3,11 @@
 //! interface, so every number is out-of-fold.
 //!
 //! A user's features: the word bag of all their posts together (as in
-//! `threadcare_engine::model::features`), the largest and the mean value over their posts of
+//! `threadcare_engine::model::features`), a second word bag, at half weight, of their posts in
+//! which the rules found a risk of the writer's own (class Indicator or above in the rules'
+//! mapping: what a person says about themselves where they speak of their own risk weighs
+//! differently from the same words in a reply to someone else), the largest and the mean value
+//! over their posts of
 //! each construct feature, the share and number of their posts in each class of the rules'
 //! mapping ([`crate::gaur::post_label`]) and the most severe one, and how many posts they wrote.
 //! Choices (L2, class weights, epochs, and whether to predict the most probable class or the
@@ -35,7 +39,19 @@ use crate::tasks::{
 pub const INNER_FOLDS: usize = 4;
 
 /// The settings tried by the inner cross-validation: L2 strengths of the threshold models.
-pub const L2_GRID: [f64; 3] = [1e-5, 3e-5, 1e-4];
+pub const L2_GRID: [f64; 3] = [3e-6, 1e-5, 3e-5];
+
+/// The weight of the word bag of a user's risk posts beside the bag of all their posts.
+pub const RISK_BAG_WEIGHT: f32 = 0.5;
+
+/// The slot of a word feature in the risk posts' bag: its own namespace, so "die" in a post
+/// about the writer's own risk is a different feature from "die" anywhere.
+fn risk_slot(slot: u32) -> u32 {
+    threadcare_engine::model::features::Fnv::new()
+        .bytes(b"risk")
+        .bytes(&slot.to_le_bytes())
+        .slot()
+}
 
 /// The configuration of each threshold model.
 pub fn config(l2: f64, seed: u64) -> Config {
@@ -194,11 +210,15 @@ pub fn post_features(engine: &Engine, table: &ConstructTable, text: &str) -> Pos
 /// A user's features from their posts' (see the module documentation).
 pub fn user_features(posts: &[PostFeatures]) -> UserFeatures {
     let mut bag = Bag::new();
+    let mut risk_bag = Bag::new();
     let mut max: BTreeMap<&str, f32> = BTreeMap::new();
     let mut sum: BTreeMap<&str, f32> = BTreeMap::new();
     let mut labels = [0usize; 5];
     for p in posts {
         bag.add(&p.occurrences);
+        if p.view.label >= 1 {
+            risk_bag.add(&p.occurrences);
+        }
         for (name, v) in &p.constructs {
             let m = max.entry(name.as_str()).or_insert(0.0);
             *m = m.max(*v);
@@ -209,6 +229,13 @@ pub fn user_features(posts: &[PostFeatures]) -> UserFeatures {
     let n = posts.len().max(1) as f32;
     let (words, _) = bag.vector();
     let mut e = words.0;
+    let (risk_words, _) = risk_bag.vector();
+    e.extend(
+        risk_words
+            .0
+            .into_iter()
+            .map(|(slot, v)| (risk_slot(slot), v * RISK_BAG_WEIGHT)),
+    );
     for (name, v) in &max {
         e.push((index("gmax", name), *v));
     }
