@@ -28,6 +28,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde_json::json;
 use threadcare_core::{Empathy, Format, Item, ItemKind, Level, Position, Signal, Source, Thread};
+use threadcare_engine::model::decision;
 use threadcare_engine::model::features::{text_features, Sparse};
 use threadcare_engine::model::train::{fit, ClassWeight, Config};
 use threadcare_engine::model::{self, Linear, Models, FACTORS, FILES, MECHANISMS};
@@ -339,57 +340,114 @@ fn train_epitome(
     let labels = ["none", "weak", "strong"];
     let xs: Vec<&Sparse> = feats.iter().map(|f| &f.0).collect();
     let ys: Vec<usize> = rows.iter().map(|r| r.level).collect();
-    let tried: Vec<Tried> = grid(seed)
+    let rule_grades: Vec<u8> = feats.iter().map(|f| rule_grade(&f.1)).collect();
+    let no_floor = vec![0u8; ys.len()];
+    let all_rows: Vec<usize> = (0..ys.len()).collect();
+    let tried: Vec<EpiTried> = grid(seed)
         .par_iter()
         .map(|cfg| {
-            let p = out_of_fold(&name, &labels, &xs, &ys, &fold, EPITOME_FOLDS, cfg);
-            let alone: Vec<usize> = p
+            let soft = out_of_fold(&name, &labels, &xs, &ys, &fold, EPITOME_FOLDS, cfg);
+            let soft: Vec<[f32; 3]> = soft
                 .iter()
                 .map(|q| {
                     if q.is_empty() {
-                        0
+                        [0.0, -1.0, -1.0]
                     } else {
-                        threadcare_engine::model::linear::argmax(q)
+                        [
+                            q[0].max(1e-9).ln(),
+                            q[1].max(1e-9).ln(),
+                            q[2].max(1e-9).ln(),
+                        ]
                     }
                 })
                 .collect();
-            let maxed: Vec<usize> = alone
-                .iter()
-                .zip(&feats)
-                .map(|(&g, f)| g.max(rule_grade(&f.1) as usize))
-                .collect();
-            Tried {
+            let mut forms = vec![("softmax", soft)];
+            if ORDINAL_TRIED {
+                let bin = ["below", "at_least"];
+                let y1: Vec<usize> = ys.iter().map(|&y| (y >= 1) as usize).collect();
+                let y2: Vec<usize> = ys.iter().map(|&y| (y >= 2) as usize).collect();
+                let p1 = out_of_fold(&name, &bin, &xs, &y1, &fold, EPITOME_FOLDS, cfg);
+                let p2 = out_of_fold(&name, &bin, &xs, &y2, &fold, EPITOME_FOLDS, cfg);
+                let ord: Vec<[f32; 3]> = p1
+                    .iter()
+                    .zip(&p2)
+                    .map(|(a, b)| {
+                        decision::ordinal_log_probabilities(
+                            a.get(1).copied().unwrap_or(0.0),
+                            b.get(1).copied().unwrap_or(0.0),
+                        )
+                    })
+                    .collect();
+                forms.push(("ordinal", ord));
+            }
+            let mut variants = Vec::new();
+            for (form, lp) in &forms {
+                for combine in ["model", "max"] {
+                    let floor = if combine == "max" {
+                        &rule_grades
+                    } else {
+                        &no_floor
+                    };
+                    let plain = decision::macro_f1_at(lp, &ys, floor, &all_rows, &[0.0; 3]);
+                    variants.push(Variant {
+                        form,
+                        combine,
+                        offsets: None,
+                        score: plain,
+                        in_sample: plain,
+                    });
+                    let (o, in_sample) = decision::best_offsets(lp, &ys, floor, &all_rows);
+                    let nested = decision::nested_macro_f1(lp, &ys, floor, &fold, EPITOME_FOLDS);
+                    variants.push(Variant {
+                        form,
+                        combine,
+                        offsets: Some(o),
+                        score: nested,
+                        in_sample,
+                    });
+                }
+            }
+            EpiTried {
                 config: *cfg,
-                score: metrics::macro_f1(&ys, &alone, 3),
-                extra: metrics::macro_f1(&ys, &maxed, 3),
+                variants,
             }
         })
         .collect();
     let finite = |x: f64| if x.is_finite() { x } else { -1.0 };
-    let best = tried
-        .iter()
-        .fold(None::<&Tried>, |b, t| match b {
-            Some(b) if finite(b.score.max(b.extra)) >= finite(t.score.max(t.extra)) => Some(b),
-            _ => Some(t),
-        })
-        .expect("a non-empty grid")
-        .clone();
     for t in &tried {
-        log(&format!(
-            "EPITOME {key}: {}: validation macro-F1 {:.3} (max with rules {:.3})",
-            t.describe(),
-            t.score,
-            t.extra
-        ));
+        for v in &t.variants {
+            log(&format!(
+                "EPITOME {key}: {}: {}: validation macro-F1 {:.3}{}",
+                describe(&t.config),
+                v.describe(),
+                v.score,
+                if v.offsets.is_some() {
+                    format!(
+                        " (nested; {:.3} on the data that chose the offsets)",
+                        v.in_sample
+                    )
+                } else {
+                    String::new()
+                }
+            ));
+        }
     }
-    let combine = if finite(best.extra) > finite(best.score) {
-        "max"
-    } else {
-        "model"
-    };
-    let cfg = best.config;
+    // The shipped forms only (a form tried for the record is not chosen).
+    let (best_cfg, best) = tried
+        .iter()
+        .flat_map(|t| t.variants.iter().map(move |v| (t.config, v)))
+        .filter(|(_, v)| v.form == "softmax")
+        .fold(None::<(Config, &Variant)>, |b, (c, v)| match b {
+            Some(b) if finite(b.1.score) >= finite(v.score) => Some(b),
+            _ => Some((c, v)),
+        })
+        .expect("a non-empty grid");
+    let best = best.clone();
+    let combine = best.combine;
+    let cfg = best_cfg;
     let mut m = fit(&name, &labels, &xs, &ys, &cfg);
     m.combine = Some(combine.into());
+    m.offsets = best.offsets.map(|o| o.to_vec());
     let train_macro = {
         let pred: Vec<usize> = feats
             .iter()
@@ -397,48 +455,118 @@ fn train_epitome(
             .collect();
         metrics::macro_f1(&ys, &pred, 3)
     };
-    let chosen = if combine == "max" {
-        best.extra
-    } else {
-        best.score
+    let at = |form: &str, combine: &str, offsets: bool| {
+        tried
+            .iter()
+            .find(|t| t.config == cfg)
+            .and_then(|t| {
+                t.variants.iter().find(|v| {
+                    v.form == form && v.combine == combine && v.offsets.is_some() == offsets
+                })
+            })
+            .map(|v| v.score)
+            .unwrap_or(f64::NAN)
     };
+    let chosen = best.score;
     log(&format!(
-        "EPITOME {key}: chose {}, combine `{combine}`: validation macro-F1 {:.3}; refitted on all {} training rows (training macro-F1 {:.3}), {} weight rows kept",
+        "EPITOME {key}: chose {}, {}: validation macro-F1 {:.3}; refitted on all {} training rows (training macro-F1 {:.3}), {} weight rows kept",
+        describe(&cfg),
         best.describe(),
         chosen,
         rows.len(),
         train_macro,
         m.len()
     ));
+    let offsets_text = match &best.offsets {
+        Some(o) => format!(
+            "grade offsets {:+.1} (weak) and {:+.1} (strong) on the log-probabilities, chosen on the out-of-fold predictions",
+            o[1], o[2]
+        ),
+        None => "the most probable grade (no offsets)".to_string(),
+    };
     m.made = json!({
         "data": format!("epitome/{stem}-reddit.csv"),
         "task": format!("EPITOME {key} level of a peer response (0 none, 1 weak, 2 strong) from the response's words and the engine's signals on it (assessed as a reply to the seeker post)"),
         "train": format!("the {} rows ({seekers} seeker posts) whose sp_id is not in the fixed test split (every 5th distinct sp_id in sorted order)", rows.len()),
-        "validation": format!("{EPITOME_FOLDS}-fold cross-validation within the training rows, grouped by seeker (training sp_ids in sorted order dealt to the folds in turn); pooled out-of-fold macro-F1 chooses the hyper-parameters and the combination with the rules"),
+        "validation": format!("{EPITOME_FOLDS}-fold cross-validation within the training rows, grouped by seeker (training sp_ids in sorted order dealt to the folds in turn); pooled out-of-fold macro-F1 chooses the hyper-parameters, the combination with the rules and the decision rule (grade offsets: chosen on the pooled out-of-fold predictions, their figure by nested cross-validation)"),
         "final_fit": "all training rows, with the chosen hyper-parameters",
         "hyper_parameters": config_json(&cfg),
         "combine": combine,
+        "decision": offsets_text,
         "figures": {
             "validation_macro_f1": r3(chosen),
-            "validation_macro_f1_model_alone": r3(best.score),
-            "validation_macro_f1_max_with_rules": r3(best.extra),
+            "validation_macro_f1_model_alone": r3(at("softmax", "model", false)),
+            "validation_macro_f1_max_with_rules": r3(at("softmax", "max", false)),
+            "validation_macro_f1_model_offsets_nested": r3(at("softmax", "model", true)),
+            "validation_macro_f1_max_with_rules_offsets_nested": r3(at("softmax", "max", true)),
             "training_macro_f1": r3(train_macro),
             "weight_rows": m.len(),
         },
-        "grid": tried.iter().map(|t| json!({"l2": t.config.l2, "class_weight": t.config.class_weight.name(), "epochs": t.config.epochs, "validation_macro_f1": r3(t.score), "max_with_rules": r3(t.extra)})).collect::<Vec<_>>(),
+        "grid": tried.iter().map(|t| json!({"l2": t.config.l2, "class_weight": t.config.class_weight.name(), "epochs": t.config.epochs, "variants": t.variants.iter().map(|v| json!({"form": v.form, "combine": v.combine, "offsets": v.offsets.map(|o| [r3(o[1] as f64), r3(o[2] as f64)]), "validation_macro_f1": r3(v.score)})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
     });
     let section = format!(
-        "### `{name}.json`\n\nEPITOME {} (Sharma et al. 2020), 3 classes (none, weak, strong). Data `epitome/{stem}-reddit.csv`: the {} rows ({seekers} seeker posts) outside the fixed test split. Validation: {EPITOME_FOLDS}-fold cross-validation within them, grouped by seeker. Chosen: {}, combined with the rules by `{combine}`. Validation macro-F1 **{:.3}** (model alone {:.3}, max with the rules {:.3}); training macro-F1 after the final fit {:.3}; {} weight rows.\n",
+        "### `{name}.json`\n\nEPITOME {} (Sharma et al. 2020), 3 classes (none, weak, strong). Data `epitome/{stem}-reddit.csv`: the {} rows ({seekers} seeker posts) outside the fixed test split. Validation: {EPITOME_FOLDS}-fold cross-validation within them, grouped by seeker. Chosen: {}, combined with the rules by `{combine}`, decision: {offsets_text}. Validation macro-F1 **{:.3}** (with these hyper-parameters: most probable grade {:.3}, max with the rules {:.3}; with offsets, nested: {:.3}, max with the rules {:.3}); training macro-F1 after the final fit {:.3}; {} weight rows.\n",
         key.replace('_', " "),
         rows.len(),
-        best.describe(),
+        describe(&cfg),
         chosen,
-        best.score,
-        best.extra,
+        at("softmax", "model", false),
+        at("softmax", "max", false),
+        at("softmax", "model", true),
+        at("softmax", "max", true),
         train_macro,
         m.len()
     );
     Ok((m, section))
+}
+
+/// Whether the ordinal form (Frank and Hall: two binary models) is cross-validated too, for the
+/// record; it is never chosen, the engine ships the softmax form.
+const ORDINAL_TRIED: bool = false;
+
+/// One way of turning a configuration's out-of-fold scores into grades.
+#[derive(Debug, Clone)]
+struct Variant {
+    /// `softmax` or `ordinal`.
+    form: &'static str,
+    /// `model` or `max` (with the rules' grade).
+    combine: &'static str,
+    /// Grade offsets (chosen on all out-of-fold scores), or the most probable grade.
+    offsets: Option<[f32; 3]>,
+    /// Validation macro-F1: pooled out-of-fold; for offsets by nested cross-validation.
+    score: f64,
+    /// Macro-F1 on the out-of-fold scores the offsets were chosen on.
+    in_sample: f64,
+}
+
+impl Variant {
+    fn describe(&self) -> String {
+        format!(
+            "{} form, combine `{}`, {}",
+            self.form,
+            self.combine,
+            match self.offsets {
+                Some(o) => format!("offsets {:+.1}/{:+.1}", o[1], o[2]),
+                None => "most probable grade".into(),
+            }
+        )
+    }
+}
+
+/// A configuration of the EPITOME grid and its decision variants.
+#[derive(Debug, Clone)]
+struct EpiTried {
+    config: Config,
+    variants: Vec<Variant>,
+}
+
+fn describe(c: &Config) -> String {
+    Tried {
+        config: *c,
+        score: 0.0,
+        extra: 0.0,
+    }
+    .describe()
 }
 
 /// The most a factor model may add on posts annotated as free of stress (held-out Dreaddit

@@ -45,6 +45,10 @@ pub struct Linear {
     pub threshold: Option<f32>,
     /// How the engine combines this model with its rules (e.g. `model`, `max`).
     pub combine: Option<String>,
+    /// For more than two classes: an amount added to each class's score before the most
+    /// probable class is taken (a decision rule chosen on validation data, e.g. to favour a rare
+    /// class for macro-F1). Probabilities are not changed by it.
+    pub offsets: Option<Vec<f32>>,
     /// How the model was made: data, split, seed, hyper-parameters, figures (free-form).
     pub made: serde_json::Value,
 }
@@ -58,6 +62,7 @@ impl std::fmt::Debug for Linear {
             .field("rows", &self.rows.len())
             .field("threshold", &self.threshold)
             .field("combine", &self.combine)
+            .field("offsets", &self.offsets)
             .finish()
     }
 }
@@ -76,6 +81,8 @@ struct Header {
     threshold: Option<f64>,
     #[serde(default)]
     combine: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    offsets: Option<Vec<f64>>,
     #[serde(default)]
     made: serde_json::Value,
     weights: Vec<Vec<f64>>,
@@ -100,6 +107,7 @@ impl Linear {
             weights: Vec::with_capacity(rows.len() * outputs),
             threshold: None,
             combine: None,
+            offsets: None,
             made: serde_json::Value::Null,
         };
         let mut rows = rows;
@@ -159,13 +167,19 @@ impl Linear {
     }
 
     /// The predicted class: for two classes, the second when its probability reaches the
-    /// threshold (0.5 without one); otherwise the most probable.
+    /// threshold (0.5 without one); otherwise the one with the largest score plus its offset
+    /// (the most probable without offsets).
     pub fn predict(&self, x: &Sparse) -> usize {
-        let p = self.probabilities(x);
-        if p.len() == 2 {
-            (p[1] >= self.threshold.unwrap_or(0.5)) as usize
-        } else {
-            argmax(&p)
+        let s = self.scores(x);
+        if s.len() == 1 {
+            return (probabilities(&s)[1] >= self.threshold.unwrap_or(0.5)) as usize;
+        }
+        match &self.offsets {
+            Some(o) => {
+                let shifted: Vec<f32> = s.iter().zip(o).map(|(a, b)| a + b).collect();
+                argmax(&shifted)
+            }
+            None => argmax(&s),
         }
     }
 
@@ -180,6 +194,10 @@ impl Linear {
             bias: self.bias.iter().map(|&b| round4(b as f64)).collect(),
             threshold: self.threshold.map(|t| round4(t as f64)),
             combine: self.combine.clone(),
+            offsets: self
+                .offsets
+                .as_ref()
+                .map(|o| o.iter().map(|&x| round4(x as f64)).collect()),
             made: self.made.clone(),
             weights: Vec::new(),
         };
@@ -273,8 +291,21 @@ impl Linear {
             h.bias.iter().map(|&b| b as f32).collect(),
             rows,
         );
+        if let Some(o) = &h.offsets {
+            if o.len() != m.labels.len() || m.labels.len() == 2 {
+                return Err(invalid(format!(
+                    "{} offsets for {} classes (offsets are for three or more classes, one each)",
+                    o.len(),
+                    m.labels.len()
+                )));
+            }
+            if !o.iter().copied().all(finite) {
+                return Err(invalid("an offset is not a finite number".into()));
+            }
+        }
         m.threshold = h.threshold.map(|t| t as f32);
         m.combine = h.combine;
+        m.offsets = h.offsets.map(|o| o.iter().map(|&x| x as f32).collect());
         m.made = h.made;
         Ok(m)
     }

@@ -22,6 +22,7 @@
 pub mod features;
 pub mod linear;
 pub mod train;
+pub mod decision;
 
 use threadcare_core::{Assessment, Certainty, Empathy, Experiencer, Level, Signal, Temporality};
 
