@@ -30,7 +30,7 @@ use serde_json::json;
 use threadcare_core::{Empathy, Format, Item, ItemKind, Level, Position, Signal, Source, Thread};
 use threadcare_engine::model::decision;
 use threadcare_engine::model::features::{text_features, Sparse};
-use threadcare_engine::model::train::{fit, ClassWeight, Config};
+use threadcare_engine::model::train::{fit, fit_scaled, ClassWeight, Config};
 use threadcare_engine::model::{self, Linear, Models, FACTORS, FILES, MECHANISMS};
 use threadcare_engine::token::{tokenize, Tokens};
 use threadcare_engine::Engine;
@@ -158,14 +158,21 @@ pub fn reply_features(engine: &Engine, answered: &str, reply: &str) -> (Sparse, 
 #[derive(Debug, Clone)]
 struct Tried {
     config: Config,
+    /// The power of the naive Bayes feature scales (0: none; see `fit_scaled`).
+    nb: f64,
     score: f64,
     extra: f64,
 }
 
 impl Tried {
     fn describe(&self) -> String {
+        let nb = if self.nb > 0.0 {
+            format!(", naive Bayes feature scales to the power {}", self.nb)
+        } else {
+            String::new()
+        };
         format!(
-            "l2 {:e}, {} class weights, {} epochs",
+            "l2 {:e}, {} class weights, {} epochs{nb}",
             self.config.l2,
             self.config.class_weight.name(),
             self.config.epochs
@@ -192,12 +199,32 @@ pub fn grid(seed: u64) -> Vec<Config> {
     g
 }
 
+/// The powers of the naive Bayes feature scales tried (0: unscaled).
+pub const NB_GRID: [f64; 3] = [0.0, 1.0, 1.5];
+
+/// Every configuration of the grid, with each power of [`NB_GRID`].
+pub fn nb_grid(seed: u64) -> Vec<(Config, f64)> {
+    let mut g = Vec::new();
+    for &nb in &NB_GRID {
+        for c in grid(seed) {
+            g.push((c, nb));
+        }
+    }
+    g
+}
+
 fn config_json(cfg: &Config) -> serde_json::Value {
     json!({
         "algorithm": "AdaGrad logistic/softmax regression, lazy L2",
         "l2": cfg.l2, "epochs": cfg.epochs, "rate": cfg.rate, "seed": cfg.seed,
         "class_weight": cfg.class_weight.name(), "min_df": cfg.min_df, "prune_below": r3(cfg.prune as f64),
     })
+}
+
+fn config_json_nb(cfg: &Config, nb: f64) -> serde_json::Value {
+    let mut v = config_json(cfg);
+    v["naive_bayes_scale_power"] = json!(nb);
+    v
 }
 
 fn r3(x: f64) -> f64 {
@@ -279,6 +306,7 @@ fn out_of_fold(
     fold: &[usize],
     k: usize,
     cfg: &Config,
+    nb: f64,
 ) -> Vec<Vec<f32>> {
     let mut out = vec![Vec::new(); xs.len()];
     for f in 0..k {
@@ -288,7 +316,7 @@ fn out_of_fold(
         }
         let x: Vec<&Sparse> = tr.iter().map(|&i| xs[i]).collect();
         let y: Vec<usize> = tr.iter().map(|&i| ys[i]).collect();
-        let m = fit(name, labels, &x, &y, cfg);
+        let m = fit_scaled(name, labels, &x, &y, cfg, nb);
         for i in (0..xs.len()).filter(|&i| fold[i] == f) {
             out[i] = m.probabilities(xs[i]);
         }
@@ -343,10 +371,11 @@ fn train_epitome(
     let rule_grades: Vec<u8> = feats.iter().map(|f| rule_grade(&f.1)).collect();
     let no_floor = vec![0u8; ys.len()];
     let all_rows: Vec<usize> = (0..ys.len()).collect();
-    let tried: Vec<EpiTried> = grid(seed)
+    let tried: Vec<EpiTried> = nb_grid(seed)
         .par_iter()
-        .map(|cfg| {
-            let soft = out_of_fold(&name, &labels, &xs, &ys, &fold, EPITOME_FOLDS, cfg);
+        .map(|(cfg, nb)| {
+            let nb = *nb;
+            let soft = out_of_fold(&name, &labels, &xs, &ys, &fold, EPITOME_FOLDS, cfg, nb);
             let soft: Vec<[f32; 3]> = soft
                 .iter()
                 .map(|q| {
@@ -366,8 +395,8 @@ fn train_epitome(
                 let bin = ["below", "at_least"];
                 let y1: Vec<usize> = ys.iter().map(|&y| (y >= 1) as usize).collect();
                 let y2: Vec<usize> = ys.iter().map(|&y| (y >= 2) as usize).collect();
-                let p1 = out_of_fold(&name, &bin, &xs, &y1, &fold, EPITOME_FOLDS, cfg);
-                let p2 = out_of_fold(&name, &bin, &xs, &y2, &fold, EPITOME_FOLDS, cfg);
+                let p1 = out_of_fold(&name, &bin, &xs, &y1, &fold, EPITOME_FOLDS, cfg, nb);
+                let p2 = out_of_fold(&name, &bin, &xs, &y2, &fold, EPITOME_FOLDS, cfg, nb);
                 let ord: Vec<[f32; 3]> = p1
                     .iter()
                     .zip(&p2)
@@ -409,6 +438,7 @@ fn train_epitome(
             }
             EpiTried {
                 config: *cfg,
+                nb,
                 variants,
             }
         })
@@ -418,7 +448,7 @@ fn train_epitome(
         for v in &t.variants {
             log(&format!(
                 "EPITOME {key}: {}: {}: validation macro-F1 {:.3}{}",
-                describe(&t.config),
+                describe(&t.config, t.nb),
                 v.describe(),
                 v.score,
                 if v.offsets.is_some() {
@@ -433,19 +463,19 @@ fn train_epitome(
         }
     }
     // The shipped forms only (a form tried for the record is not chosen).
-    let (best_cfg, best) = tried
+    let (best_cfg, nb, best) = tried
         .iter()
-        .flat_map(|t| t.variants.iter().map(move |v| (t.config, v)))
-        .filter(|(_, v)| v.form == "softmax")
-        .fold(None::<(Config, &Variant)>, |b, (c, v)| match b {
-            Some(b) if finite(b.1.score) >= finite(v.score) => Some(b),
-            _ => Some((c, v)),
+        .flat_map(|t| t.variants.iter().map(move |v| (t.config, t.nb, v)))
+        .filter(|(_, _, v)| v.form == "softmax")
+        .fold(None::<(Config, f64, &Variant)>, |b, (c, nb, v)| match b {
+            Some(b) if finite(b.2.score) >= finite(v.score) => Some(b),
+            _ => Some((c, nb, v)),
         })
         .expect("a non-empty grid");
     let best = best.clone();
     let combine = best.combine;
     let cfg = best_cfg;
-    let mut m = fit(&name, &labels, &xs, &ys, &cfg);
+    let mut m = fit_scaled(&name, &labels, &xs, &ys, &cfg, nb);
     m.combine = Some(combine.into());
     m.offsets = best.offsets.map(|o| o.to_vec());
     let train_macro = {
@@ -458,7 +488,7 @@ fn train_epitome(
     let at = |form: &str, combine: &str, offsets: bool| {
         tried
             .iter()
-            .find(|t| t.config == cfg)
+            .find(|t| t.config == cfg && t.nb == nb)
             .and_then(|t| {
                 t.variants.iter().find(|v| {
                     v.form == form && v.combine == combine && v.offsets.is_some() == offsets
@@ -470,7 +500,7 @@ fn train_epitome(
     let chosen = best.score;
     log(&format!(
         "EPITOME {key}: chose {}, {}: validation macro-F1 {:.3}; refitted on all {} training rows (training macro-F1 {:.3}), {} weight rows kept",
-        describe(&cfg),
+        describe(&cfg, nb),
         best.describe(),
         chosen,
         rows.len(),
@@ -490,7 +520,7 @@ fn train_epitome(
         "train": format!("the {} rows ({seekers} seeker posts) whose sp_id is not in the fixed test split (every 5th distinct sp_id in sorted order)", rows.len()),
         "validation": format!("{EPITOME_FOLDS}-fold cross-validation within the training rows, grouped by seeker (training sp_ids in sorted order dealt to the folds in turn); pooled out-of-fold macro-F1 chooses the hyper-parameters, the combination with the rules and the decision rule (grade offsets: chosen on the pooled out-of-fold predictions, their figure by nested cross-validation)"),
         "final_fit": "all training rows, with the chosen hyper-parameters",
-        "hyper_parameters": config_json(&cfg),
+        "hyper_parameters": config_json_nb(&cfg, nb),
         "combine": combine,
         "decision": offsets_text,
         "figures": {
@@ -502,13 +532,13 @@ fn train_epitome(
             "training_macro_f1": r3(train_macro),
             "weight_rows": m.len(),
         },
-        "grid": tried.iter().map(|t| json!({"l2": t.config.l2, "class_weight": t.config.class_weight.name(), "epochs": t.config.epochs, "variants": t.variants.iter().map(|v| json!({"form": v.form, "combine": v.combine, "offsets": v.offsets.map(|o| [r3(o[1] as f64), r3(o[2] as f64)]), "validation_macro_f1": r3(v.score)})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
+        "grid": tried.iter().map(|t| json!({"l2": t.config.l2, "class_weight": t.config.class_weight.name(), "epochs": t.config.epochs, "nb_power": t.nb, "variants": t.variants.iter().map(|v| json!({"form": v.form, "combine": v.combine, "offsets": v.offsets.map(|o| [r3(o[1] as f64), r3(o[2] as f64)]), "validation_macro_f1": r3(v.score)})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
     });
     let section = format!(
         "### `{name}.json`\n\nEPITOME {} (Sharma et al. 2020), 3 classes (none, weak, strong). Data `epitome/{stem}-reddit.csv`: the {} rows ({seekers} seeker posts) outside the fixed test split. Validation: {EPITOME_FOLDS}-fold cross-validation within them, grouped by seeker. Chosen: {}, combined with the rules by `{combine}`, decision: {offsets_text}. Validation macro-F1 **{:.3}** (with these hyper-parameters: most probable grade {:.3}, max with the rules {:.3}; with offsets, nested: {:.3}, max with the rules {:.3}); training macro-F1 after the final fit {:.3}; {} weight rows.\n",
         key.replace('_', " "),
         rows.len(),
-        describe(&cfg),
+        describe(&cfg, nb),
         chosen,
         at("softmax", "model", false),
         at("softmax", "max", false),
@@ -557,12 +587,14 @@ impl Variant {
 #[derive(Debug, Clone)]
 struct EpiTried {
     config: Config,
+    nb: f64,
     variants: Vec<Variant>,
 }
 
-fn describe(c: &Config) -> String {
+fn describe(c: &Config, nb: f64) -> String {
     Tried {
         config: *c,
+        nb,
         score: 0.0,
         extra: 0.0,
     }
@@ -697,10 +729,10 @@ fn train_irf(
     let mut xs: Vec<&Sparse> = tr.iter().map(|f| &f.0).collect();
     xs.extend(calm.negatives.iter());
     ys.extend(std::iter::repeat_n(0, calm.negatives.len()));
-    let results: Vec<(Tried, f32, Linear)> = grid(seed)
+    let results: Vec<(Tried, f32, Linear)> = nb_grid(seed)
         .par_iter()
-        .map(|cfg| {
-            let m = fit(name, &labels, &xs, &ys, cfg);
+        .map(|(cfg, nb)| {
+            let m = fit_scaled(name, &labels, &xs, &ys, cfg, *nb);
             let single = Models {
                 irf_burden: Some(m.clone()),
                 irf_belong: Some(m.clone()),
@@ -726,6 +758,7 @@ fn train_irf(
             (
                 Tried {
                     config: *cfg,
+                    nb: *nb,
                     score: f1,
                     extra: alarm,
                 },
@@ -734,7 +767,7 @@ fn train_irf(
             )
         })
         .collect();
-    let grid_json: Vec<serde_json::Value> = results.iter().map(|(t, th, _)| json!({"l2": t.config.l2, "class_weight": t.config.class_weight.name(), "epochs": t.config.epochs, "validation_f1": r3(t.score), "threshold": r3(*th as f64), "calm_false_alarms": r3(t.extra)})).collect();
+    let grid_json: Vec<serde_json::Value> = results.iter().map(|(t, th, _)| json!({"l2": t.config.l2, "class_weight": t.config.class_weight.name(), "epochs": t.config.epochs, "nb_power": t.nb, "validation_f1": r3(t.score), "threshold": r3(*th as f64), "calm_false_alarms": r3(t.extra)})).collect();
     for (t, th, _) in &results {
         log(&format!("IRF {name}: {}: validation F1 {:.3} at threshold {:.2} (adds the factor to {:.1}% of held-out no-stress posts)", t.describe(), t.score, th, 100.0 * t.extra));
     }
@@ -771,7 +804,7 @@ fn train_irf(
         "train": format!("the IRF train split ({} posts) and, as negatives, the {} Dreaddit train posts without stress at even positions", train.rows.len(), calm.negatives.len()),
         "validation": format!("the IRF val split ({} posts) chooses l2, class weights, epochs and the threshold of the engine's decision (rule signal, or model at or above the threshold with an evidence span), among thresholds that add the factor to at most {:.0}% of the {} Dreaddit train posts without stress at odd positions", val.rows.len(), 100.0 * MAX_FALSE_ALARM, calm.held_out.len()),
         "final_fit": "as trained for the validation (the model whose threshold was chosen)",
-        "hyper_parameters": config_json(&cfg),
+        "hyper_parameters": config_json_nb(&cfg, best.nb),
         "threshold": r3(threshold as f64),
         "figures": {
             "validation_f1_engine": r3(best.score),

@@ -450,6 +450,38 @@ mod tests {
     }
 
     #[test]
+    fn offsets_move_the_decision_not_the_probabilities() {
+        let mut m = model();
+        let x = Sparse(vec![(3, 1.0), (7, 2.0)]);
+        // Scores 2.1, 0.8, -0.45: the first grade without offsets.
+        assert_eq!(m.predict(&x), 0);
+        let p = m.probabilities(&x);
+        m.offsets = Some(vec![0.0, 1.5, 0.0]);
+        assert_eq!(m.predict(&x), 1, "2.1 vs 0.8 + 1.5");
+        assert_eq!(m.probabilities(&x), p);
+        m.offsets = Some(vec![0.0, 1.5, 3.0]);
+        assert_eq!(m.predict(&x), 2);
+        let text = m.to_file();
+        assert!(
+            text.contains("\"offsets\": [\n    0.0,\n    1.5,\n    3.0\n  ]"),
+            "{text}"
+        );
+        let back = Linear::from_file("t.json", &text).expect("reads back");
+        assert_eq!(back.offsets, m.offsets);
+        assert_eq!(back.predict(&x), 2);
+        assert_eq!(back.to_file(), text);
+        // Without offsets the file has no such field.
+        assert!(!model().to_file().contains("offsets"));
+        let err = |text: &str| Linear::from_file("x.json", text).unwrap_err().to_string();
+        assert!(
+            err(&text.replace("\"offsets\": [\n    0.0,\n", "\"offsets\": [\n"))
+                .contains("2 offsets for 3 classes"),
+            "{}",
+            err(&text.replace("\"offsets\": [\n    0.0,\n", "\"offsets\": [\n"))
+        );
+    }
+
+    #[test]
     fn bad_files_are_clear_errors() {
         let good = model().to_file();
         let err = |text: &str| Linear::from_file("x.json", text).unwrap_err().to_string();
