@@ -49,6 +49,9 @@ pub struct Linear {
     /// probable class is taken (a decision rule chosen on validation data, e.g. to favour a rare
     /// class for macro-F1). Probabilities are not changed by it.
     pub offsets: Option<Vec<f32>>,
+    /// Feature blocks the model reads besides the shared features (see
+    /// [`super::reply::BLOCKS`]); empty for most models.
+    pub extra: Vec<String>,
     /// How the model was made: data, split, seed, hyper-parameters, figures (free-form).
     pub made: serde_json::Value,
 }
@@ -63,6 +66,7 @@ impl std::fmt::Debug for Linear {
             .field("threshold", &self.threshold)
             .field("combine", &self.combine)
             .field("offsets", &self.offsets)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -83,6 +87,8 @@ struct Header {
     combine: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     offsets: Option<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    extra: Vec<String>,
     #[serde(default)]
     made: serde_json::Value,
     weights: Vec<Vec<f64>>,
@@ -108,6 +114,7 @@ impl Linear {
             threshold: None,
             combine: None,
             offsets: None,
+            extra: Vec::new(),
             made: serde_json::Value::Null,
         };
         let mut rows = rows;
@@ -198,6 +205,7 @@ impl Linear {
                 .offsets
                 .as_ref()
                 .map(|o| o.iter().map(|&x| round4(x as f64)).collect()),
+            extra: self.extra.clone(),
             made: self.made.clone(),
             weights: Vec::new(),
         };
@@ -303,6 +311,17 @@ impl Linear {
                 return Err(invalid("an offset is not a finite number".into()));
             }
         }
+        if let Some(b) = h
+            .extra
+            .iter()
+            .find(|b| !super::reply::BLOCKS.contains(&b.as_str()))
+        {
+            return Err(invalid(format!(
+                "reads the feature block `{b}`, which this engine does not compute (it knows {}): retrain with `threadcare train`",
+                super::reply::BLOCKS.join(", ")
+            )));
+        }
+        m.extra = h.extra;
         m.threshold = h.threshold.map(|t| t as f32);
         m.combine = h.combine;
         m.offsets = h.offsets.map(|o| o.iter().map(|&x| x as f32).collect());
@@ -478,6 +497,23 @@ mod tests {
                 .contains("2 offsets for 3 classes"),
             "{}",
             err(&text.replace("\"offsets\": [\n    0.0,\n", "\"offsets\": [\n"))
+        );
+    }
+
+    #[test]
+    fn extra_feature_blocks_are_recorded_and_checked() {
+        let mut m = model();
+        assert!(!m.to_file().contains("\"extra\""));
+        m.extra = vec!["question_words".into()];
+        let text = m.to_file();
+        let back = Linear::from_file("t.json", &text).expect("reads back");
+        assert_eq!(back.extra, m.extra);
+        let err = Linear::from_file("t.json", &text.replace("question_words", "tea_leaves"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("feature block `tea_leaves`") && err.contains("retrain"),
+            "{err}"
         );
     }
 
