@@ -308,19 +308,19 @@ pub fn epitome_folds(sp_ids: &[&str], k: usize) -> Vec<usize> {
     sp_ids.iter().map(|id| fold_of[id]).collect()
 }
 
-/// Out-of-fold predicted classes of a model with `cfg`.
+/// Out-of-fold class probabilities of a model with `cfg` and naive Bayes scales to the power
+/// `nb`, over the [`EPITOME_FOLDS`] folds `fold`.
 fn out_of_fold(
     name: &str,
     labels: &[&str],
     xs: &[&Sparse],
     ys: &[usize],
     fold: &[usize],
-    k: usize,
     cfg: &Config,
     nb: f64,
 ) -> Vec<Vec<f32>> {
     let mut out = vec![Vec::new(); xs.len()];
-    for f in 0..k {
+    for f in 0..EPITOME_FOLDS {
         let tr: Vec<usize> = (0..xs.len()).filter(|&i| fold[i] != f).collect();
         if tr.is_empty() {
             continue;
@@ -390,7 +390,7 @@ fn train_epitome(
         .par_iter()
         .map(|(cfg, nb)| {
             let nb = *nb;
-            let soft = out_of_fold(&name, &labels, &xs, &ys, &fold, EPITOME_FOLDS, cfg, nb);
+            let soft = out_of_fold(&name, &labels, &xs, &ys, &fold, cfg, nb);
             let soft: Vec<[f32; 3]> = soft
                 .iter()
                 .map(|q| {
@@ -410,8 +410,8 @@ fn train_epitome(
                 let bin = ["below", "at_least"];
                 let y1: Vec<usize> = ys.iter().map(|&y| (y >= 1) as usize).collect();
                 let y2: Vec<usize> = ys.iter().map(|&y| (y >= 2) as usize).collect();
-                let p1 = out_of_fold(&name, &bin, &xs, &y1, &fold, EPITOME_FOLDS, cfg, nb);
-                let p2 = out_of_fold(&name, &bin, &xs, &y2, &fold, EPITOME_FOLDS, cfg, nb);
+                let p1 = out_of_fold(&name, &bin, &xs, &y1, &fold, cfg, nb);
+                let p2 = out_of_fold(&name, &bin, &xs, &y2, &fold, cfg, nb);
                 let ord: Vec<[f32; 3]> = p1
                     .iter()
                     .zip(&p2)

@@ -14,13 +14,13 @@ pub fn offset_grid() -> Vec<f32> {
     (-15..=15).map(|i| i as f32 / 10.0).collect()
 }
 
-/// Macro-F1 over `k` classes from a confusion matrix (`c[truth][pred]`); a class with neither
-/// truth nor predictions counts F1 0 (as `metrics::macro_f1` in the evaluation).
+/// Macro-F1 over three classes from a confusion matrix (`c[truth][pred]`); a class without a
+/// true positive counts F1 0.
 pub fn macro_f1_of(c: &[[u32; 3]; 3]) -> f64 {
     let mut sum = 0.0;
-    for k in 0..3 {
-        let tp = c[k][k] as f64;
-        let truth: f64 = c[k].iter().map(|&x| x as f64).sum();
+    for (k, row) in c.iter().enumerate() {
+        let tp = row[k] as f64;
+        let truth: f64 = row.iter().map(|&x| x as f64).sum();
         let pred: f64 = (0..3).map(|t| c[t][k] as f64).sum();
         if tp > 0.0 {
             let p = tp / pred;
