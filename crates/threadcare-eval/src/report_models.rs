@@ -101,8 +101,10 @@ fn epitome(w: &mut String, e: &Evaluation, m: &Evaluation) {
     };
     let _ = writeln!(
         w,
-        "Each mechanism's grade from its model over the reply's words and signals (combined with the rules' \
-         grade as the model file says), on the same fixed test split.\n"
+        "Each mechanism's grade from its model over the reply's words and signals (and, for exploration, the \
+         words of the reply's questions), with the grade offsets and the combination with the rules' grade \
+         that the model file records (chosen by cross-validation on the training rows), on the same fixed \
+         test split.\n"
     );
     let _ = writeln!(w, "| mechanism | test pairs | macro-F1 rules | macro-F1 with models | accuracy with models | recall 0 / 1 / 2 with models |");
     let _ = writeln!(w, "|---|---|---|---|---|---|");

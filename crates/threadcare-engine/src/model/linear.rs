@@ -45,6 +45,13 @@ pub struct Linear {
     pub threshold: Option<f32>,
     /// How the engine combines this model with its rules (e.g. `model`, `max`).
     pub combine: Option<String>,
+    /// For more than two classes: an amount added to each class's score before the most
+    /// probable class is taken (a decision rule chosen on validation data, e.g. to favour a rare
+    /// class for macro-F1). Probabilities are not changed by it.
+    pub offsets: Option<Vec<f32>>,
+    /// Feature blocks the model reads besides the shared features (see
+    /// [`super::reply::BLOCKS`]); empty for most models.
+    pub extra: Vec<String>,
     /// How the model was made: data, split, seed, hyper-parameters, figures (free-form).
     pub made: serde_json::Value,
 }
@@ -58,6 +65,8 @@ impl std::fmt::Debug for Linear {
             .field("rows", &self.rows.len())
             .field("threshold", &self.threshold)
             .field("combine", &self.combine)
+            .field("offsets", &self.offsets)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -76,6 +85,10 @@ struct Header {
     threshold: Option<f64>,
     #[serde(default)]
     combine: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    offsets: Option<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    extra: Vec<String>,
     #[serde(default)]
     made: serde_json::Value,
     weights: Vec<Vec<f64>>,
@@ -100,6 +113,8 @@ impl Linear {
             weights: Vec::with_capacity(rows.len() * outputs),
             threshold: None,
             combine: None,
+            offsets: None,
+            extra: Vec::new(),
             made: serde_json::Value::Null,
         };
         let mut rows = rows;
@@ -159,13 +174,19 @@ impl Linear {
     }
 
     /// The predicted class: for two classes, the second when its probability reaches the
-    /// threshold (0.5 without one); otherwise the most probable.
+    /// threshold (0.5 without one); otherwise the one with the largest score plus its offset
+    /// (the most probable without offsets).
     pub fn predict(&self, x: &Sparse) -> usize {
-        let p = self.probabilities(x);
-        if p.len() == 2 {
-            (p[1] >= self.threshold.unwrap_or(0.5)) as usize
-        } else {
-            argmax(&p)
+        let s = self.scores(x);
+        if s.len() == 1 {
+            return (probabilities(&s)[1] >= self.threshold.unwrap_or(0.5)) as usize;
+        }
+        match &self.offsets {
+            Some(o) => {
+                let shifted: Vec<f32> = s.iter().zip(o).map(|(a, b)| a + b).collect();
+                argmax(&shifted)
+            }
+            None => argmax(&s),
         }
     }
 
@@ -180,6 +201,11 @@ impl Linear {
             bias: self.bias.iter().map(|&b| round4(b as f64)).collect(),
             threshold: self.threshold.map(|t| round4(t as f64)),
             combine: self.combine.clone(),
+            offsets: self
+                .offsets
+                .as_ref()
+                .map(|o| o.iter().map(|&x| round4(x as f64)).collect()),
+            extra: self.extra.clone(),
             made: self.made.clone(),
             weights: Vec::new(),
         };
@@ -273,8 +299,32 @@ impl Linear {
             h.bias.iter().map(|&b| b as f32).collect(),
             rows,
         );
+        if let Some(o) = &h.offsets {
+            if o.len() != m.labels.len() || m.labels.len() == 2 {
+                return Err(invalid(format!(
+                    "{} offsets for {} classes (offsets are for three or more classes, one each)",
+                    o.len(),
+                    m.labels.len()
+                )));
+            }
+            if !o.iter().copied().all(finite) {
+                return Err(invalid("an offset is not a finite number".into()));
+            }
+        }
+        if let Some(b) = h
+            .extra
+            .iter()
+            .find(|b| !super::reply::BLOCKS.contains(&b.as_str()))
+        {
+            return Err(invalid(format!(
+                "reads the feature block `{b}`, which this engine does not compute (it knows {}): retrain with `threadcare train`",
+                super::reply::BLOCKS.join(", ")
+            )));
+        }
+        m.extra = h.extra;
         m.threshold = h.threshold.map(|t| t as f32);
         m.combine = h.combine;
+        m.offsets = h.offsets.map(|o| o.iter().map(|&x| x as f32).collect());
         m.made = h.made;
         Ok(m)
     }
@@ -415,6 +465,55 @@ mod tests {
         assert!(
             text.contains("\"weights\": [\n[3,0,2,-1],\n[7,1,-0.5,0.25]\n]"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn offsets_move_the_decision_not_the_probabilities() {
+        let mut m = model();
+        let x = Sparse(vec![(3, 1.0), (7, 2.0)]);
+        // Scores 2.1, 0.8, -0.45: the first grade without offsets.
+        assert_eq!(m.predict(&x), 0);
+        let p = m.probabilities(&x);
+        m.offsets = Some(vec![0.0, 1.5, 0.0]);
+        assert_eq!(m.predict(&x), 1, "2.1 vs 0.8 + 1.5");
+        assert_eq!(m.probabilities(&x), p);
+        m.offsets = Some(vec![0.0, 1.5, 3.0]);
+        assert_eq!(m.predict(&x), 2);
+        let text = m.to_file();
+        assert!(
+            text.contains("\"offsets\": [\n    0.0,\n    1.5,\n    3.0\n  ]"),
+            "{text}"
+        );
+        let back = Linear::from_file("t.json", &text).expect("reads back");
+        assert_eq!(back.offsets, m.offsets);
+        assert_eq!(back.predict(&x), 2);
+        assert_eq!(back.to_file(), text);
+        // Without offsets the file has no such field.
+        assert!(!model().to_file().contains("offsets"));
+        let err = |text: &str| Linear::from_file("x.json", text).unwrap_err().to_string();
+        assert!(
+            err(&text.replace("\"offsets\": [\n    0.0,\n", "\"offsets\": [\n"))
+                .contains("2 offsets for 3 classes"),
+            "{}",
+            err(&text.replace("\"offsets\": [\n    0.0,\n", "\"offsets\": [\n"))
+        );
+    }
+
+    #[test]
+    fn extra_feature_blocks_are_recorded_and_checked() {
+        let mut m = model();
+        assert!(!m.to_file().contains("\"extra\""));
+        m.extra = vec!["question_words".into()];
+        let text = m.to_file();
+        let back = Linear::from_file("t.json", &text).expect("reads back");
+        assert_eq!(back.extra, m.extra);
+        let err = Linear::from_file("t.json", &text.replace("question_words", "tea_leaves"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("feature block `tea_leaves`") && err.contains("retrain"),
+            "{err}"
         );
     }
 

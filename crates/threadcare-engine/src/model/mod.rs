@@ -22,6 +22,8 @@
 pub mod features;
 pub mod linear;
 pub mod train;
+pub mod decision;
+pub mod reply;
 
 use threadcare_core::{Assessment, Certainty, Empathy, Experiencer, Level, Signal, Temporality};
 
@@ -337,7 +339,12 @@ impl Models {
         ];
         let mut g = [0u8; 3];
         for i in 0..3 {
-            g[i] = combine_grade(&models[i], &x, rule[i]);
+            g[i] = if models[i].extra.is_empty() {
+                combine_grade(&models[i], &x, rule[i])
+            } else {
+                let xi = reply::with_blocks(&x, &models[i].extra, text, tokens);
+                combine_grade(&models[i], &xi, rule[i])
+            };
         }
         Some(Empathy {
             emotional_reaction: g[0],

@@ -127,6 +127,63 @@ pub fn class_weights(ys: &[usize], classes: usize, how: ClassWeight) -> Vec<f64>
 
 /// Fits a model of `labels.len()` classes on examples `xs` with classes `ys`.
 pub fn fit(name: &str, labels: &[&str], xs: &[&Sparse], ys: &[usize], cfg: &Config) -> Linear {
+    fit_scaled(name, labels, xs, ys, cfg, 0.0)
+}
+
+/// Naive Bayes feature scales (after Wang and Manning 2012, NBSVM), learned on the training
+/// examples only: for each class against the others, the log-ratio of the feature's smoothed
+/// share of presences in the class and in the rest; a feature's scale is the largest magnitude
+/// over the classes (one class for two), raised to `power`. Features that tell the classes
+/// apart get larger values, so a given weight moves the score more and costs less L2.
+pub fn nb_scales(
+    data: &[Vec<(u32, f64)>],
+    ys: &[usize],
+    classes: usize,
+    d: usize,
+    power: f64,
+) -> Vec<f64> {
+    let alpha = 1.0;
+    let mut count = vec![0.0f64; d * classes];
+    for (x, &y) in data.iter().zip(ys) {
+        for &(j, v) in x {
+            if v != 0.0 {
+                count[j as usize * classes + y] += 1.0;
+            }
+        }
+    }
+    let mut total = vec![0.0f64; classes];
+    for j in 0..d {
+        for c in 0..classes {
+            total[c] += count[j * classes + c] + alpha;
+        }
+    }
+    let all: f64 = total.iter().sum();
+    let against = if classes == 2 { 1..2 } else { 0..classes };
+    (0..d)
+        .map(|j| {
+            let row = &count[j * classes..j * classes + classes];
+            let sum: f64 = row.iter().map(|c| c + alpha).sum();
+            let mut r = 0.0f64;
+            for c in against.clone() {
+                let p = (row[c] + alpha) / total[c];
+                let q = (sum - row[c] - alpha) / (all - total[c]);
+                r = r.max((p / q).ln().abs());
+            }
+            r.powf(power)
+        })
+        .collect()
+}
+
+/// [`fit`] with the features scaled by their [`nb_scales`] to `power` (0: unscaled). The scales
+/// are folded into the returned weights, so the model reads unscaled features like any other.
+pub fn fit_scaled(
+    name: &str,
+    labels: &[&str],
+    xs: &[&Sparse],
+    ys: &[usize],
+    cfg: &Config,
+    power: f64,
+) -> Linear {
     assert_eq!(xs.len(), ys.len(), "one class per example");
     let classes = labels.len();
     assert!(classes >= 2, "at least two classes");
@@ -165,6 +222,22 @@ pub fn fit(name: &str, labels: &[&str], xs: &[&Sparse], ys: &[usize], cfg: &Conf
 
     let weight = class_weights(ys, classes, cfg.class_weight);
     let d = kept.len();
+    let scale = if power > 0.0 {
+        Some(nb_scales(&data, ys, classes, d, power))
+    } else {
+        None
+    };
+    let data: Vec<Vec<(u32, f64)>> = match &scale {
+        Some(sc) => data
+            .into_iter()
+            .map(|x| {
+                x.into_iter()
+                    .map(|(j, v)| (j, v * sc[j as usize]))
+                    .collect()
+            })
+            .collect(),
+        None => data,
+    };
     let fits = cfg.average.max(1);
     let mut w = vec![0.0f64; d * k];
     let mut bias = vec![0.0f64; k];
@@ -187,7 +260,11 @@ pub fn fit(name: &str, labels: &[&str], xs: &[&Sparse], ys: &[usize], cfg: &Conf
     }
     let mut rows = Vec::new();
     for (j, &slot) in kept.iter().enumerate() {
-        let row: Vec<f32> = w[j * k..j * k + k].iter().map(|&x| x as f32).collect();
+        let sj = scale.as_ref().map_or(1.0, |sc| sc[j]);
+        let row: Vec<f32> = w[j * k..j * k + k]
+            .iter()
+            .map(|&x| (x * sj) as f32)
+            .collect();
         if row.iter().any(|x| x.abs() >= cfg.prune) {
             rows.push((slot, row));
         }
@@ -439,6 +516,51 @@ mod tests {
             fit("t", &labels, &refs, &ys, &Config { average: 1, ..cfg }).to_file(),
             one.to_file(),
             "one fit is the plain fit"
+        );
+    }
+
+    #[test]
+    fn naive_bayes_scales_favour_telling_features_and_fold_into_the_weights() {
+        // Slot 0 (local) in every example, slot 1 only in class 1, slot 2 in half of each.
+        let data: Vec<Vec<(u32, f64)>> = (0..40)
+            .map(|i| {
+                let mut x = vec![(0, 1.0)];
+                if i % 2 == 1 {
+                    x.push((1, 1.0));
+                }
+                if i % 4 < 2 {
+                    x.push((2, 1.0));
+                }
+                x
+            })
+            .collect();
+        let ys: Vec<usize> = (0..40).map(|i| i % 2).collect();
+        let s = nb_scales(&data, &ys, 2, 3, 1.0);
+        assert!(s[1] > 2.0, "a feature of one class only: {s:?}");
+        assert!(
+            s[0] < s[1] / 4.0 && (s[0] - s[2]).abs() < 1e-12,
+            "features of both classes alike: {s:?}"
+        );
+        let half = nb_scales(&data, &ys, 2, 3, 0.5);
+        assert!((half[1] - s[1].sqrt()).abs() < 1e-12);
+        // A scaled fit reads unscaled features: it still learns the problem.
+        let (xs, ys) = problem(90);
+        let refs: Vec<&Sparse> = xs.iter().collect();
+        let cfg = Config {
+            epochs: 30,
+            ..Config::default()
+        };
+        let m = fit_scaled("t", &["a", "b", "c"], &refs, &ys, &cfg, 1.0);
+        let right = xs
+            .iter()
+            .zip(&ys)
+            .filter(|(x, &y)| m.predict(x) == y)
+            .count();
+        assert_eq!(right, 90);
+        assert_eq!(
+            fit_scaled("t", &["a", "b", "c"], &refs, &ys, &cfg, 0.0).to_file(),
+            fit("t", &["a", "b", "c"], &refs, &ys, &cfg).to_file(),
+            "power 0 is the plain fit"
         );
     }
 
