@@ -320,8 +320,10 @@ impl Trie {
         }
     }
 
-    /// The trie laid out for walking (see [`TrieWalk`]), its nodes numbered breadth first.
+    /// The trie laid out for walking (see [`TrieWalk`]): its nodes merged where they lead to
+    /// the same (see below), numbered breadth first.
     fn frozen(&self) -> TrieWalk {
+        let n = self.accept.len();
         // Every (node, word id, child), sorted: each node's children together, by word id.
         let mut links: Vec<(u32, u32, u32)> = self
             .next
@@ -329,60 +331,94 @@ impl Trie {
             .map(|(&(node, id), &child)| (node, id, child))
             .collect();
         links.sort_unstable();
-        let mut first_link = vec![0u32; self.accept.len() + 1];
+        let mut first_link = vec![0u32; n + 1];
         for &(node, _, _) in &links {
             first_link[node as usize + 1] += 1;
         }
         for k in 1..first_link.len() {
             first_link[k] += first_link[k - 1];
         }
-        let links_of = |node: u32| {
-            &links[first_link[node as usize] as usize..first_link[node as usize + 1] as usize]
-        };
+        let links_of =
+            |node: usize| &links[first_link[node] as usize..first_link[node + 1] as usize];
+        // Two nodes that accept the same patterns and whose children by each word are the same
+        // (merged) node give the same walk from there on: they become one. The expansion of
+        // inflections and word classes makes hundreds of thousands of nodes that differ only by
+        // the word leading to them ("want", "wants", "wanted" followed by the same words); merged,
+        // a few thousand remain, and a walk stays in the cache. A walk reaches, word for word, a
+        // node accepting the patterns the trie's node accepts: the same candidates (their order
+        // does not matter: the matcher groups them by pattern).
+        // A child is made after its parent (a larger number): from the last node back, each
+        // node's children are merged before it.
+        let mut merged = vec![0u32; n];
+        let mut by_key: FxHashMap<Box<[u32]>, u32> = FxHashMap::default();
+        // For each merged node, one node of the trie it stands for.
+        let mut stands_for: Vec<u32> = Vec::new();
+        let mut key: Vec<u32> = Vec::new();
+        for v in (0..n).rev() {
+            key.clear();
+            let accept = &self.accept[v];
+            key.push(accept.len() as u32);
+            key.extend_from_slice(accept);
+            key[1..].sort_unstable();
+            for &(_, id, child) in links_of(v) {
+                debug_assert!(child as usize > v, "children are made after their parents");
+                key.extend([id, merged[child as usize]]);
+            }
+            merged[v] = match by_key.get(key.as_slice()) {
+                Some(&m) => m,
+                None => {
+                    let m = stands_for.len() as u32;
+                    by_key.insert(key.as_slice().into(), m);
+                    stands_for.push(v as u32);
+                    m
+                }
+            };
+        }
         // Breadth first from the one-word prefixes: the nodes near the root, which nearly
         // every walk visits, lie together.
-        let mut order: Vec<u32> = self
-            .root
-            .iter()
-            .filter(|&&n| n > 0)
-            .map(|&n| n - 1)
-            .collect();
+        let unnumbered = u32::MAX;
+        let mut number = vec![unnumbered; stands_for.len()];
+        let mut order: Vec<u32> = Vec::with_capacity(stands_for.len());
+        let mut visit = |m: u32, order: &mut Vec<u32>| {
+            if number[m as usize] == unnumbered {
+                number[m as usize] = order.len() as u32;
+                order.push(m);
+            }
+        };
+        for &r in self.root.iter().filter(|&&r| r > 0) {
+            visit(merged[r as usize - 1], &mut order);
+        }
         let mut at = 0;
         while at < order.len() {
-            let node = order[at];
-            order.extend(links_of(node).iter().map(|&(_, _, child)| child));
+            let v = stands_for[order[at] as usize] as usize;
+            for &(_, _, child) in links_of(v) {
+                visit(merged[child as usize], &mut order);
+            }
             at += 1;
         }
-        let mut renumbered = vec![0u32; self.accept.len()];
-        for (new, &old) in order.iter().enumerate() {
-            renumbered[old as usize] = new as u32;
-        }
+        let new_node = |trie_node: u32| number[merged[trie_node as usize] as usize];
         let mut walk = TrieWalk {
             root: self
                 .root
                 .iter()
-                .map(|&n| {
-                    if n > 0 {
-                        renumbered[n as usize - 1] + 1
-                    } else {
-                        0
-                    }
-                })
+                .map(|&r| if r > 0 { new_node(r - 1) + 1 } else { 0 })
                 .collect(),
             nodes: Vec::with_capacity(order.len()),
             accept: Vec::new(),
-            edges: Vec::with_capacity(links.len()),
+            edges: Vec::new(),
         };
-        for &old in &order {
+        for &m in &order {
+            let v = stands_for[m as usize] as usize;
             let (accept, edges) = (walk.accept.len() as u32, walk.edges.len() as u32);
-            walk.accept.extend_from_slice(&self.accept[old as usize]);
+            walk.accept.extend_from_slice(&self.accept[v]);
+            walk.accept[accept as usize..].sort_unstable();
             walk.edges.extend(
-                links_of(old)
+                links_of(v)
                     .iter()
-                    .map(|&(_, id, child)| (id, renumbered[child as usize])),
+                    .map(|&(_, id, child)| (id, new_node(child))),
             );
             walk.nodes.push(WalkNode {
-                kids: self.kids[old as usize],
+                kids: self.kids[v],
                 accept: accept..walk.accept.len() as u32,
                 edges: edges..walk.edges.len() as u32,
             });
@@ -1907,6 +1943,54 @@ mod tests {
             let in_loose = m.loose_starts.iter().any(|v| v.contains(&(p as u32)));
             assert_eq!(l, in_loose, "pattern {p}");
         }
+    }
+
+    /// Merging the trie's nodes that lead to the same leaves a small fraction of them (the
+    /// inflections and word classes multiply nodes that differ only by the word before), and
+    /// every merged node accepts what each node it stands for accepts.
+    #[test]
+    fn the_walking_layout_merges_equivalent_nodes() {
+        let (m, _) = embedded_matcher();
+        let walk = m.trie_walk();
+        assert!(
+            walk.nodes.len() * 10 < m.trie.accept.len(),
+            "{} merged nodes of {}",
+            walk.nodes.len(),
+            m.trie.accept.len()
+        );
+        // Every path of the trie, walked in both: the same accepted patterns at each step.
+        let mut stack: Vec<(u32, u32)> = m
+            .trie
+            .root
+            .iter()
+            .zip(&walk.root)
+            .filter(|(&t, _)| t > 0)
+            .map(|(&t, &w)| (t - 1, w - 1))
+            .collect();
+        let mut kids: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
+        for (&(parent, id), &child) in &m.trie.next {
+            kids.entry(parent).or_default().push((id, child));
+        }
+        let mut seen = 0;
+        while let Some((t, w)) = stack.pop() {
+            seen += 1;
+            let node = &walk.nodes[w as usize];
+            let mut want = m.trie.accept[t as usize].clone();
+            want.sort_unstable();
+            assert_eq!(
+                walk.accept[node.accept.start as usize..node.accept.end as usize],
+                want[..]
+            );
+            let edges = &walk.edges[node.edges.start as usize..node.edges.end as usize];
+            let children = kids.get(&t).map(|v| &v[..]).unwrap_or(&[]);
+            assert_eq!(edges.len(), children.len());
+            for &(id, child) in children {
+                assert!(node.kids & (1 << (id % 64)) != 0);
+                let k = edges.binary_search_by_key(&id, |e| e.0).unwrap();
+                stack.push((child, edges[k].1));
+            }
+        }
+        assert_eq!(seen, m.trie.accept.len());
     }
 
     /// Packing a word reads what copying its first 16 bytes into a zeroed buffer gives.
