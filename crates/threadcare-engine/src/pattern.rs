@@ -407,37 +407,40 @@ impl Trie {
             accept: Vec::new(),
             edges: Vec::new(),
         };
+        let mut children = Vec::new();
         for &m in &order {
             let v = stands_for[m as usize] as usize;
-            let (accept, edges) = (walk.accept.len() as u32, walk.edges.len() as u32);
+            let accept = walk.accept.len() as u32;
             walk.accept.extend_from_slice(&self.accept[v]);
             walk.accept[accept as usize..].sort_unstable();
-            walk.edges.extend(
+            children.clear();
+            children.extend(
                 links_of(v)
                     .iter()
                     .map(|&(_, id, child)| (id, new_node(child))),
             );
-            walk.nodes.push(WalkNode {
-                kids: self.kids[v],
-                accept: accept..walk.accept.len() as u32,
-                edges: edges..walk.edges.len() as u32,
-            });
+            walk.nodes.push(WalkNode::with_children(
+                self.kids[v],
+                accept..walk.accept.len() as u32,
+                &children,
+                &mut walk.edges,
+            ));
         }
         walk
     }
 }
 
 /// A [`Trie`] laid out for walking: each node's child bits and the bounds of its accepted
-/// patterns and of its children in one record, the lists of all nodes in two flat arrays (the
-/// children sorted by word id). A step of a walk reads one record and one short list instead of
-/// a list header, a list and a hash table.
+/// patterns and of its children in one record, the lists of all nodes in two flat arrays. A
+/// node's children are a small open-addressing table of its own (see [`WalkNode::child`]): a
+/// step of a walk reads one record and, nearly always, one slot of the table.
 #[derive(Debug, Default)]
 struct TrieWalk {
     /// As [`Trie::root`].
     root: Vec<u32>,
     nodes: Vec<WalkNode>,
     accept: Vec<u32>,
-    /// (word id, child node).
+    /// (word id, child node) slots; an empty slot's word is `UNKNOWN`.
     edges: Vec<(u32, u32)>,
 }
 
@@ -446,7 +449,61 @@ struct WalkNode {
     /// As [`Trie::kids`].
     kids: u64,
     accept: std::ops::Range<u32>,
-    edges: std::ops::Range<u32>,
+    /// The first slot of the children's table, and `32 - log2` of its size (a power of two at
+    /// least twice the number of children, so that a table always has an empty slot).
+    edges: u32,
+    shift: u32,
+}
+
+impl WalkNode {
+    /// The table slot where a search for word `id` starts (multiplicative hashing).
+    #[inline]
+    fn slot(&self, id: u32) -> u32 {
+        id.wrapping_mul(0x9e37_79b9) >> self.shift
+    }
+
+    /// The child by word `id` (any `u32`, `UNKNOWN` included), from `edges`.
+    #[inline]
+    fn child(&self, edges: &[(u32, u32)], id: u32) -> Option<u32> {
+        let mask = u32::MAX >> self.shift;
+        let mut at = self.slot(id);
+        loop {
+            let (word, child) = edges[(self.edges + at) as usize];
+            if word == UNKNOWN {
+                return None;
+            }
+            if word == id {
+                return Some(child);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Adds the table of `children` (word id, child) at the end of `edges`.
+    fn with_children(
+        kids: u64,
+        accept: std::ops::Range<u32>,
+        children: &[(u32, u32)],
+        edges: &mut Vec<(u32, u32)>,
+    ) -> WalkNode {
+        let size = (children.len() * 2).next_power_of_two().max(2);
+        let node = WalkNode {
+            kids,
+            accept,
+            edges: edges.len() as u32,
+            shift: 32 - size.trailing_zeros(),
+        };
+        edges.resize(edges.len() + size, (UNKNOWN, 0));
+        let mask = size as u32 - 1;
+        for &(id, child) in children {
+            let mut at = node.slot(id);
+            while edges[(node.edges + at) as usize].0 != UNKNOWN {
+                at = (at + 1) & mask;
+            }
+            edges[(node.edges + at) as usize] = (id, child);
+        }
+        node
+    }
 }
 
 impl TrieWalk {
@@ -465,10 +522,9 @@ impl TrieWalk {
             if j >= end || n.kids & (1 << (ids[j] % 64)) == 0 {
                 return;
             }
-            let edges = &self.edges[n.edges.start as usize..n.edges.end as usize];
-            match edges.binary_search_by_key(&ids[j], |e| e.0) {
-                Ok(k) => node = edges[k].1,
-                Err(_) => return,
+            match n.child(&self.edges, ids[j]) {
+                Some(child) => node = child,
+                None => return,
             }
             j += 1;
         }
@@ -1981,14 +2037,19 @@ mod tests {
                 walk.accept[node.accept.start as usize..node.accept.end as usize],
                 want[..]
             );
-            let edges = &walk.edges[node.edges.start as usize..node.edges.end as usize];
             let children = kids.get(&t).map(|v| &v[..]).unwrap_or(&[]);
-            assert_eq!(edges.len(), children.len());
             for &(id, child) in children {
                 assert!(node.kids & (1 << (id % 64)) != 0);
-                let k = edges.binary_search_by_key(&id, |e| e.0).unwrap();
-                stack.push((child, edges[k].1));
+                stack.push((child, node.child(&walk.edges, id).unwrap()));
             }
+            // No other word leads anywhere (a table holds its children and empty slots only).
+            let size = 1usize << (32 - node.shift);
+            let table = &walk.edges[node.edges as usize..node.edges as usize + size];
+            assert_eq!(
+                table.iter().filter(|e| e.0 != UNKNOWN).count(),
+                children.len()
+            );
+            assert_eq!(node.child(&walk.edges, UNKNOWN), None);
         }
         assert_eq!(seen, m.trie.accept.len());
     }
