@@ -304,8 +304,50 @@ impl Context {
         if signals.is_empty() {
             return;
         }
-        let live = self.drop_pseudo(cue_matches);
+        LIVE.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut live) => self.apply_live(
+                text,
+                tokens,
+                signals,
+                spans,
+                pronouns_apply,
+                cue_matches,
+                term_matches,
+                &mut live,
+            ),
+            Err(_) => self.apply_live(
+                text,
+                tokens,
+                signals,
+                spans,
+                pronouns_apply,
+                cue_matches,
+                term_matches,
+                &mut Vec::new(),
+            ),
+        });
+    }
 
+    /// [`Context::apply_matches`] with a buffer for the live cues.
+    #[allow(clippy::too_many_arguments)]
+    fn apply_live(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        signals: &mut [Signal],
+        spans: &[(usize, usize)],
+        pronouns_apply: &[bool],
+        cue_matches: &[Match],
+        term_matches: &[Match],
+        live: &mut Vec<(u32, u32)>,
+    ) {
+        // The live cues by sentence (in the order found within one): a signal looks only at
+        // those of its own sentence.
+        self.drop_pseudo(cue_matches, live);
+        for (sentence, ci) in live.iter_mut() {
+            *sentence = tokens.tokens[cue_matches[*ci as usize].tok_start].sentence;
+        }
+        live.sort_unstable();
         for ((signal, &(s_start, s_end)), &pronouns) in
             signals.iter_mut().zip(spans).zip(pronouns_apply)
         {
@@ -317,11 +359,13 @@ impl Context {
             // Nearest cue per group wins: (distance, effect, category, cue match, rule). The
             // `Cue` is made for the winners only.
             let mut best: [Nearest; 4] = Default::default();
-            for &ci in &live {
-                let m = &cue_matches[ci];
-                if tokens.tokens[m.tok_start].sentence != sentence {
-                    continue;
+            let from = live.partition_point(|&(s, _)| s < sentence);
+            for &(cue_sentence, ci) in &live[from..] {
+                if cue_sentence != sentence {
+                    break;
                 }
+                let ci = ci as usize;
+                let m = &cue_matches[ci];
                 // A cue that starts inside the evidence is part of it and does not change it
                 // ("don't want to live"). One that starts before and runs into it still does
                 // ("one year since" + "since my attempt").
@@ -423,25 +467,27 @@ impl Context {
         }
     }
 
-    /// Indices of cue matches that are not pseudo and not inside a pseudo-cue of their category.
-    fn drop_pseudo(&self, matches: &[Match]) -> Vec<usize> {
-        let pseudo: Vec<&Match> = matches
-            .iter()
-            .filter(|m| self.rule_of(m).1.pseudo)
-            .collect();
-        (0..matches.len())
-            .filter(|&i| {
-                let m = &matches[i];
-                let (_, rule) = self.rule_of(m);
-                !rule.pseudo
-                    && !pseudo.iter().any(|p| {
-                        self.cue_rules[p.pattern as usize].file
-                            == self.cue_rules[m.pattern as usize].file
-                            && p.tok_start <= m.tok_start
-                            && m.tok_end <= p.tok_end
-                    })
-            })
-            .collect()
+    /// Indices of cue matches that are not pseudo and not inside a pseudo-cue of their category,
+    /// in order, into `live` as (0, index).
+    fn drop_pseudo(&self, matches: &[Match], live: &mut Vec<(u32, u32)>) {
+        live.clear();
+        let is_pseudo = |m: &Match| self.rule_of(m).1.pseudo;
+        let any_pseudo = matches.iter().any(is_pseudo);
+        live.extend(
+            (0..matches.len())
+                .filter(|&i| {
+                    let m = &matches[i];
+                    !is_pseudo(m)
+                        && !(any_pseudo
+                            && matches.iter().filter(|p| is_pseudo(p)).any(|p| {
+                                self.cue_rules[p.pattern as usize].file
+                                    == self.cue_rules[m.pattern as usize].file
+                                    && p.tok_start <= m.tok_start
+                                    && m.tok_end <= p.tok_end
+                            }))
+                })
+                .map(|i| (0, i as u32)),
+        );
     }
 
     fn rule_of(&self, m: &Match) -> (&ContextFile, &Rule) {
@@ -449,6 +495,11 @@ impl Context {
         let f = &self.files[cr.file];
         (f, &f.rules[cr.rule])
     }
+}
+
+thread_local! {
+    /// The live cues of [`Context::apply_matches`], kept per thread between texts.
+    static LIVE: std::cell::RefCell<Vec<(u32, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Whether a clause boundary separates the token before `from` from the token at `to`: a

@@ -634,6 +634,7 @@ thread_local! {
 }
 
 /// Token ids of a text for one matcher.
+#[derive(Default)]
 pub struct Ids(Vec<u32>);
 
 const UNKNOWN: u32 = u32::MAX;
@@ -753,6 +754,7 @@ impl WordTable {
 }
 
 /// A text's token ids in a [`Vocabulary`].
+#[derive(Default)]
 pub struct WordIds(Vec<u32>);
 
 impl Vocabulary {
@@ -781,11 +783,16 @@ impl Vocabulary {
 
     /// The id of every token of a text.
     pub fn ids(&self, tokens: &Tokens) -> WordIds {
-        WordIds(
-            (0..tokens.tokens.len())
-                .map(|i| self.table.get(tokens.norm(i).as_bytes()))
-                .collect(),
-        )
+        let mut out = WordIds::default();
+        self.ids_into(tokens, &mut out);
+        out
+    }
+
+    /// [`Vocabulary::ids`] into `out`, reusing its buffer.
+    pub fn ids_into(&self, tokens: &Tokens, out: &mut WordIds) {
+        out.0.clear();
+        out.0
+            .extend((0..tokens.tokens.len()).map(|i| self.table.get(tokens.norm(i).as_bytes())));
     }
 
     /// The id of `word`, or `u32::MAX` when no pattern uses it.
@@ -1050,14 +1057,24 @@ impl Matcher {
     /// The token ids of a text for this matcher from its ids in the [`Vocabulary`] this
     /// matcher is attached to (by hash lookups when it is not attached).
     pub fn ids_from(&self, tokens: &Tokens, words: &WordIds) -> Ids {
+        let mut out = Ids::default();
+        self.ids_from_into(tokens, words, &mut out);
+        out
+    }
+
+    /// [`Matcher::ids_from`] into `out`, reusing its buffer.
+    pub fn ids_from_into(&self, tokens: &Tokens, words: &WordIds, out: &mut Ids) {
         if self.from_global.is_empty() || words.0.len() != tokens.tokens.len() {
-            return self.ids(tokens);
+            *out = self.ids(tokens);
+            return;
         }
-        Ids(words
-            .0
-            .iter()
-            .map(|&g| self.from_global.get(g as usize).copied().unwrap_or(UNKNOWN))
-            .collect())
+        out.0.clear();
+        out.0.extend(
+            words
+                .0
+                .iter()
+                .map(|&g| self.from_global.get(g as usize).copied().unwrap_or(UNKNOWN)),
+        );
     }
 
     /// All matches in a text. Each pattern reports at most one match per start token (the
@@ -1095,7 +1112,23 @@ impl Matcher {
         only: Option<&[bool]>,
         hits: Option<&[bool]>,
     ) -> Vec<Match> {
-        self.find_hits(text, tokens, ids, only, false, hits)
+        let mut out = Vec::new();
+        self.find_hits(text, tokens, ids, only, false, hits, &mut out);
+        out
+    }
+
+    /// [`Matcher::find_with_hits`] into `out` (cleared first), reusing its buffer.
+    pub fn find_with_hits_into(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        ids: &Ids,
+        only: Option<&[bool]>,
+        hits: Option<&[bool]>,
+        out: &mut Vec<Match>,
+    ) {
+        out.clear();
+        self.find_hits(text, tokens, ids, only, false, hits, out);
     }
 
     /// [`Matcher::find_in_sentences`] with the text's ids (all of them) already known.
@@ -1120,11 +1153,14 @@ impl Matcher {
         only: Option<&[bool]>,
         naive: bool,
     ) -> Vec<Match> {
-        self.find_hits(text, tokens, ids, only, naive, None)
+        let mut out = Vec::new();
+        self.find_hits(text, tokens, ids, only, naive, None, &mut out);
+        out
     }
 
     /// [`Matcher::find_filtered`]; `hits`: which regexes match the text somewhere, when known
-    /// (see [`Matcher::find_with_hits`]).
+    /// (see [`Matcher::find_with_hits`]). Adds the matches to `out`.
+    #[allow(clippy::too_many_arguments)]
     fn find_hits(
         &self,
         text: &str,
@@ -1133,9 +1169,9 @@ impl Matcher {
         only: Option<&[bool]>,
         naive: bool,
         hits: Option<&[bool]>,
-    ) -> Vec<Match> {
+        out: &mut Vec<Match>,
+    ) {
         let kept = |sentence: usize| only.is_none_or(|o| o.get(sentence).copied().unwrap_or(false));
-        let mut out = Vec::new();
         let trie = self.trie_walk();
         // Which required word sets the current sentence satisfies, as a stamp per set: a buffer
         // kept per thread and never cleared (each sentence gets a new stamp), because zeroing a
@@ -1321,7 +1357,6 @@ impl Matcher {
                 }
             }
         }
-        out
     }
 }
 
@@ -1356,24 +1391,46 @@ impl RegexHits {
     /// For each matcher, which of its regexes match `text` somewhere; `None` where not known
     /// (text that is not ASCII, or no set), for the matchers to find out themselves.
     pub fn hits(&self, text: &str) -> Option<Vec<Vec<bool>>> {
-        let set = self.set.as_ref()?;
-        if !text.is_ascii() {
+        let mut all = Vec::new();
+        if !self.hits_into(text, &mut all) {
             return None;
         }
-        let matched = set.is_match(text).then(|| set.matches(text));
         let mut at = 0;
         Some(
             self.counts
                 .iter()
                 .map(|&n| {
-                    let hits = (at..at + n)
-                        .map(|k| matched.as_ref().is_some_and(|m| m.matched(k)))
-                        .collect();
                     at += n;
-                    hits
+                    all[at - n..at].to_vec()
                 })
                 .collect(),
         )
+    }
+
+    /// [`RegexHits::hits`] of all the matchers one after the other in `out` (see
+    /// [`RegexHits::of`]), reusing its buffer; false where not known.
+    pub fn hits_into(&self, text: &str, out: &mut Vec<bool>) -> bool {
+        out.clear();
+        let Some(set) = self.set.as_ref() else {
+            return false;
+        };
+        if !text.is_ascii() {
+            return false;
+        }
+        let total: usize = self.counts.iter().sum();
+        if set.is_match(text) {
+            let matched = set.matches(text);
+            out.extend((0..total).map(|k| matched.matched(k)));
+        } else {
+            out.resize(total, false);
+        }
+        true
+    }
+
+    /// Matcher `k`'s part of what [`RegexHits::hits_into`] wrote.
+    pub fn of<'a>(&self, all: &'a [bool], k: usize) -> &'a [bool] {
+        let at: usize = self.counts[..k].iter().sum();
+        &all[at..at + self.counts[k]]
     }
 }
 
