@@ -18,8 +18,9 @@
 //! each token looked up once in the vocabulary of all patterns (a [`Vocabulary`] shared by the
 //! engine's matchers). From each token a walk over a trie of the patterns' literal word
 //! prefixes (up to their first gap or prefix test) lists the patterns whose prefix the following
-//! words spell; a pattern whose other required words are missing from the sentence is skipped;
-//! the rest is matched from where its prefix ended. Per token the work depends on the words that
+//! words spell (the trie's nodes merged where they lead to the same, so that it stays small);
+//! a pattern whose other required words are missing from the sentence (by a 128-bit signature
+//! of its words) is skipped; the rest is matched from where its prefix ended. Per token the work depends on the words that
 //! follow, not on how many patterns start with the same word. The regexes are first asked, as
 //! one set, whether any matches at all. Every filter is a necessary condition only: the matches
 //! and their order are those of trying every pattern that starts with the token's word, which
@@ -134,19 +135,14 @@ pub struct Matcher {
     /// For each id of a [`Vocabulary`] this matcher is attached to, its own word id (or
     /// `UNKNOWN`); empty when not attached.
     from_global: Vec<u32>,
-    /// For each pattern, its required elements after the first (each as the word ids one of
-    /// which must open it), smallest first: a sentence lacking any of them cannot match, and is
-    /// skipped before the backtracking matcher runs. As a range of `required_sets` (all
-    /// patterns' lists in one array: one read less per candidate).
+    /// For each pattern, its required elements after those its literal prefixes cover (each as
+    /// the word ids one of which must open it), smallest first, as [`signature`]s: a sentence
+    /// whose signature shares no bit with one of them lacks all of its words and cannot match,
+    /// and is skipped before the backtracking matcher runs. As a range of `required_sigs` (all
+    /// patterns' lists in one array). A signature test costs two `and`s where checking the
+    /// words themselves cost more than the matching it saved.
     required: Vec<std::ops::Range<u32>>,
-    required_sets: Vec<u32>,
-    /// Distinct required word sets (see `required`), numbered.
-    req_sets: FxHashMap<Box<[u32]>, u32>,
-    /// The words of each required set, by its number.
-    req_ids: Vec<Box<[u32]>>,
-    /// For each required set of more than [`LARGE_SET`] words, its words as bits: a sentence
-    /// is checked word by word against it rather than it word by word against the sentence.
-    req_bits: Vec<Option<Box<[u64]>>>,
+    required_sigs: Vec<u128>,
     /// Number of distinct word ids.
     n_ids: u32,
     /// The literal word prefixes of the token patterns (see [`Trie`]).
@@ -160,8 +156,13 @@ pub struct Matcher {
     loose_starts: Vec<Vec<u32>>,
 }
 
-/// Required word sets larger than this are also kept as bits (see `Matcher::req_bits`).
-const LARGE_SET: usize = 24;
+/// Word ids as bits of 128, each id at `id % 128`: if a sentence has a word of a set, the set's
+/// signature and the sentence's share that word's bit.
+fn signature(ids: impl IntoIterator<Item = u32>) -> u128 {
+    ids.into_iter()
+        .filter(|&id| id != UNKNOWN)
+        .fold(0, |sig, id| sig | 1 << (id % 128))
+}
 
 /// The most literal prefixes one pattern puts in the [`Trie`]: past that, its prefixes stop at
 /// the element before (shorter, so less selective, never wrong).
@@ -618,13 +619,6 @@ fn literal_prefixes(steps: &[Step], limit: usize) -> (Vec<(Vec<u32>, bool)>, usi
 /// for every text would cost more than matching.
 #[derive(Default)]
 struct Scratch {
-    /// The word ids of the current sentence, as bits.
-    words: Vec<u64>,
-    /// For each required set: the stamp of the sentence it was last checked in, and whether
-    /// that sentence has one of its words.
-    checked: Vec<(u32, bool)>,
-    /// The stamp of the current sentence.
-    stamp: u32,
     /// The candidate patterns of a token, each with the token where its literal prefix ends.
     cands: Vec<(u32, u32)>,
 }
@@ -841,29 +835,17 @@ impl Matcher {
                 list.push(index);
             }
         }
-        let none = self.required_sets.len() as u32;
+        let none = self.required_sigs.len() as u32;
         self.required.resize(index as usize, none..none);
         let (covered, stop) = prefix_plan(&steps, PREFIX_LIMIT);
-        let mut reqs = Vec::new();
-        for set in required_words(&steps, covered) {
-            let next = self.req_sets.len() as u32;
-            let r = *self.req_sets.entry(set.clone()).or_insert(next);
-            if r == next {
-                self.req_bits.push((set.len() > LARGE_SET).then(|| {
-                    let top = set.iter().copied().max().unwrap_or(0) as usize;
-                    let mut bits = vec![0u64; top / 64 + 1];
-                    for &w in set.iter() {
-                        bits[w as usize / 64] |= 1 << (w % 64);
-                    }
-                    bits.into_boxed_slice()
-                }));
-                self.req_ids.push(set);
-            }
-            reqs.push(r);
-        }
-        let from = self.required_sets.len() as u32;
-        self.required_sets.extend(reqs);
-        self.required.push(from..self.required_sets.len() as u32);
+        self.required_sigs.extend(
+            required_words(&steps, covered)
+                .iter()
+                .map(|set| signature(set.iter().copied()))
+                // A signature with every bit set rules nothing out.
+                .filter(|&sig| sig != u128::MAX),
+        );
+        self.required.push(none..self.required_sigs.len() as u32);
         let mut loose = false;
         self.trie
             .insert_prefixes(&steps, covered, stop, None, 0, index, &mut loose);
@@ -1033,10 +1015,14 @@ impl Matcher {
         }
     }
 
-    /// The required word sets of pattern `p` (see `required`).
-    fn required_of(&self, p: u32) -> &[u32] {
+    /// Whether a sentence of signature `sig` (see [`signature`]) may have the required words
+    /// of pattern `p` (see `required`).
+    #[inline]
+    fn may_have_required(&self, p: u32, sig: u128) -> bool {
         let r = &self.required[p as usize];
-        &self.required_sets[r.start as usize..r.end as usize]
+        self.required_sigs[r.start as usize..r.end as usize]
+            .iter()
+            .all(|&set| set & sig != 0)
     }
 
     fn trie_walk(&self) -> &TrieWalk {
@@ -1173,68 +1159,13 @@ impl Matcher {
     ) {
         let kept = |sentence: usize| only.is_none_or(|o| o.get(sentence).copied().unwrap_or(false));
         let trie = self.trie_walk();
-        // Which required word sets the current sentence satisfies, as a stamp per set: a buffer
-        // kept per thread and never cleared (each sentence gets a new stamp), because zeroing a
-        // table for every text would cost more than matching.
         SEEN.with(|cell| {
-            let scratch = &mut *cell.borrow_mut();
-            let Scratch {
-                words,
-                checked,
-                stamp: next_stamp,
-                cands,
-            } = scratch;
-            let word_blocks = (self.n_ids as usize).div_ceil(64);
-            if words.len() < word_blocks {
-                words.resize(word_blocks, 0);
-            }
-            if checked.len() < self.req_ids.len() {
-                checked.resize(self.req_ids.len(), (0, false));
-            }
+            let cands = &mut cell.borrow_mut().cands;
             for (si, sentence) in tokens.sentences.iter().enumerate() {
                 if !kept(si) {
                     continue;
                 }
-                if *next_stamp == u32::MAX {
-                    checked.iter_mut().for_each(|c| *c = (0, false));
-                    *next_stamp = 0;
-                }
-                *next_stamp += 1;
-                let stamp = *next_stamp;
-                // Which required sets the sentence has, worked out when a candidate first asks,
-                // from the sentence's words as bits (set then, cleared again below).
-                let sentence_ids = &ids.0[sentence.tokens.clone()];
-                let mut bits_set = false;
-                let mut present = |req: &[u32]| {
-                    req.iter().all(|&r| {
-                        let c = &mut checked[r as usize];
-                        if c.0 != stamp {
-                            if !bits_set {
-                                for &id in sentence_ids {
-                                    if id != UNKNOWN {
-                                        words[id as usize / 64] |= 1 << (id % 64);
-                                    }
-                                }
-                                bits_set = true;
-                            }
-                            let has = match &self.req_bits[r as usize] {
-                                Some(bits)
-                                    if sentence_ids.len() < self.req_ids[r as usize].len() =>
-                                {
-                                    sentence_ids.iter().any(|&w| {
-                                        bits.get(w as usize / 64)
-                                            .is_some_and(|b| b & (1 << (w % 64)) != 0)
-                                    })
-                                }
-                                _ => self.req_ids[r as usize]
-                                    .iter()
-                                    .any(|&w| words[w as usize / 64] & (1 << (w % 64)) != 0),
-                            };
-                            *c = (stamp, has);
-                        }
-                        c.1
-                    })
-                };
+                let sig = signature(ids.0[sentence.tokens.clone()].iter().copied());
                 for i in sentence.tokens.clone() {
                     let id = ids.0[i];
                     let end_of_sentence = sentence.tokens.end;
@@ -1269,7 +1200,7 @@ impl Matcher {
                         let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
                             continue;
                         };
-                        if !naive && !present(self.required_of(p)) {
+                        if !naive && !self.may_have_required(p, sig) {
                             continue;
                         }
                         let found = if group.iter().any(|c| c.0 & FULL != 0) {
@@ -1303,20 +1234,13 @@ impl Matcher {
                         let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
                             continue;
                         };
-                        if !naive && !present(self.required_of(p)) {
+                        if !naive && !self.may_have_required(p, sig) {
                             continue;
                         }
                         if let Some(end) = match_steps(steps, 0, i, end_of_sentence, tokens, &ids.0)
                             .filter(|&end| end > i)
                         {
                             out.push(Match::of_tokens(p, i, end, tokens));
-                        }
-                    }
-                }
-                if bits_set {
-                    for &id in sentence_ids {
-                        if id != UNKNOWN {
-                            words[id as usize / 64] = 0;
                         }
                     }
                 }
