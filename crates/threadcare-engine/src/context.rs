@@ -13,7 +13,7 @@ use serde::Deserialize;
 use threadcare_core::{Certainty, Cue, Experiencer, Signal, Temporality};
 
 use crate::construct::Expect;
-use crate::pattern::{Lexicon, Match, Matcher, PatternError, Vocabulary, WordIds};
+use crate::pattern::{self, Lexicon, Match, Matcher, PatternError, Vocabulary, WordIds};
 use crate::token::Tokens;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -141,8 +141,8 @@ pub struct Context {
     cue_rules: Vec<CompiledRule>,
     terminators: Matcher,
     terminator_file: Vec<usize>,
-    span_self: Vec<String>,
-    span_other: Vec<String>,
+    span_self: WordList,
+    span_other: WordList,
 }
 
 /// A context file that cannot be used.
@@ -203,8 +203,8 @@ impl Context {
             cue_rules,
             terminators,
             terminator_file,
-            span_self,
-            span_other,
+            span_self: WordList::new(&span_self),
+            span_other: WordList::new(&span_other),
         })
     }
 
@@ -305,7 +305,7 @@ impl Context {
             return;
         }
         LIVE.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut live) => self.apply_live(
+            Ok(mut scratch) => self.apply_live(
                 text,
                 tokens,
                 signals,
@@ -313,7 +313,7 @@ impl Context {
                 pronouns_apply,
                 cue_matches,
                 term_matches,
-                &mut live,
+                &mut scratch,
             ),
             Err(_) => self.apply_live(
                 text,
@@ -323,12 +323,12 @@ impl Context {
                 pronouns_apply,
                 cue_matches,
                 term_matches,
-                &mut Vec::new(),
+                &mut LiveScratch::default(),
             ),
         });
     }
 
-    /// [`Context::apply_matches`] with a buffer for the live cues.
+    /// [`Context::apply_matches`] with buffers for the live cues and the terminators.
     #[allow(clippy::too_many_arguments)]
     fn apply_live(
         &self,
@@ -339,8 +339,9 @@ impl Context {
         pronouns_apply: &[bool],
         cue_matches: &[Match],
         term_matches: &[Match],
-        live: &mut Vec<(u32, u32)>,
+        scratch: &mut LiveScratch,
     ) {
+        let LiveScratch { live, terms } = scratch;
         // The live cues by sentence (in the order found within one): a signal looks only at
         // those of its own sentence.
         self.drop_pseudo(cue_matches, live);
@@ -348,6 +349,17 @@ impl Context {
             *sentence = tokens.tokens[cue_matches[*ci as usize].tok_start].sentence;
         }
         live.sort_unstable();
+        // The terminators by file, then by where they start: a cue looks only at those of its
+        // file that start in its gap.
+        terms.clear();
+        terms.extend(term_matches.iter().map(|t| {
+            (
+                self.terminator_file[t.pattern as usize] as u32,
+                t.tok_start as u32,
+                t.tok_end as u32,
+            )
+        }));
+        terms.sort_unstable();
         for ((signal, &(s_start, s_end)), &pronouns) in
             signals.iter_mut().zip(spans).zip(pronouns_apply)
         {
@@ -394,13 +406,17 @@ impl Context {
                 if !allowed || gap_end - gap_start > scope {
                     continue;
                 }
-                let blocked = term_matches.iter().any(|t| {
-                    self.terminator_file[t.pattern as usize] == cr.file
-                        && t.tok_start >= gap_start
-                        && t.tok_start <= gap_end
-                        && t.tok_start < s_end.max(gap_end)
-                        && !(t.tok_start < m.tok_end && m.tok_start < t.tok_end)
-                }) || (stop_at_clause && clause_between(tokens, gap_start, gap_end));
+                let file_key = cr.file as u32;
+                let first = terms
+                    .partition_point(|&(f, start, _)| (f, start) < (file_key, gap_start as u32));
+                let blocked = terms[first..]
+                    .iter()
+                    .take_while(|&&(f, start, _)| f == file_key && start as usize <= gap_end)
+                    .any(|&(_, start, end)| {
+                        let (start, end) = (start as usize, end as usize);
+                        start < s_end.max(gap_end) && !(start < m.tok_end && m.tok_start < end)
+                    })
+                    || (stop_at_clause && clause_between(tokens, gap_start, gap_end));
                 let effect = if blocked {
                     match (forward, rule.beyond_terminator) {
                         (true, Some(c)) => Effect::Certainty(c),
@@ -431,9 +447,8 @@ impl Context {
                 });
             }
             // The evidence's own words settle whose experience it is.
-            let has_word = |list: &[String]| {
-                (s_start..s_end).any(|i| list.iter().any(|w| w == tokens.norm(i)))
-            };
+            let has_word =
+                |list: &WordList| (s_start..s_end).any(|i| list.contains(tokens.norm(i)));
             if has_word(&self.span_other) {
                 if signal.experiencer != Experiencer::Other {
                     signal.experiencer = Experiencer::Other;
@@ -445,7 +460,7 @@ impl Context {
                         end: signal.end,
                     });
                 }
-            } else if has_word(&self.span_self) && signal.experiencer == Experiencer::Other {
+            } else if signal.experiencer == Experiencer::Other && has_word(&self.span_self) {
                 signal.experiencer = Experiencer::Writer;
                 signal.cues.retain(|c| c.category != "experiencer");
             }
@@ -497,9 +512,47 @@ impl Context {
     }
 }
 
+/// The buffers of [`Context::apply_matches`], kept per thread between texts.
+#[derive(Default)]
+struct LiveScratch {
+    /// The live cues: (sentence, index of the cue match).
+    live: Vec<(u32, u32)>,
+    /// The terminators: (file, first token, end token).
+    terms: Vec<(u32, u32, u32)>,
+}
+
 thread_local! {
-    /// The live cues of [`Context::apply_matches`], kept per thread between texts.
-    static LIVE: std::cell::RefCell<Vec<(u32, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
+    static LIVE: std::cell::RefCell<LiveScratch> = std::cell::RefCell::default();
+}
+
+/// A few words, each compared as two integers (see [`pattern::pack`]) rather than byte by byte.
+struct WordList {
+    /// (the packed word, its length) for words of up to 16 bytes.
+    short: Vec<([u64; 2], usize)>,
+    long: Vec<String>,
+}
+
+impl WordList {
+    fn new(words: &[String]) -> WordList {
+        let (short, long): (Vec<&String>, Vec<&String>) = words.iter().partition(|w| w.len() <= 16);
+        WordList {
+            short: short
+                .into_iter()
+                .map(|w| (pattern::pack(w.as_bytes()), w.len()))
+                .collect(),
+            long: long.into_iter().cloned().collect(),
+        }
+    }
+
+    fn contains(&self, word: &str) -> bool {
+        if word.len() > 16 {
+            return self.long.iter().any(|w| w == word);
+        }
+        let packed = pattern::pack(word.as_bytes());
+        self.short
+            .iter()
+            .any(|&(p, len)| len == word.len() && p == packed)
+    }
 }
 
 /// Whether a clause boundary separates the token before `from` from the token at `to`: a

@@ -670,7 +670,7 @@ const EMPTY: WordEntry = WordEntry {
 /// A word's first 16 bytes, little-endian, zero-padded: read as two (possibly overlapping)
 /// integers and shifted into place, rather than copied byte by byte into a buffer and read back.
 #[inline]
-fn pack(word: &[u8]) -> [u64; 2] {
+pub(crate) fn pack(word: &[u8]) -> [u64; 2] {
     let w = &word[..word.len().min(16)];
     let n = w.len();
     let u64_at = |at: usize| u64::from_le_bytes(w[at..at + 8].try_into().unwrap());
