@@ -304,182 +304,152 @@ impl Context {
         if signals.is_empty() {
             return;
         }
-        LIVE.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => self.apply_live(
-                text,
-                tokens,
-                signals,
-                spans,
-                pronouns_apply,
-                cue_matches,
-                term_matches,
-                &mut scratch,
-            ),
-            Err(_) => self.apply_live(
-                text,
-                tokens,
-                signals,
-                spans,
-                pronouns_apply,
-                cue_matches,
-                term_matches,
-                &mut LiveScratch::default(),
-            ),
-        });
-    }
-
-    /// [`Context::apply_matches`] with buffers for the live cues and the terminators.
-    #[allow(clippy::too_many_arguments)]
-    fn apply_live(
-        &self,
-        text: &str,
-        tokens: &Tokens,
-        signals: &mut [Signal],
-        spans: &[(usize, usize)],
-        pronouns_apply: &[bool],
-        cue_matches: &[Match],
-        term_matches: &[Match],
-        scratch: &mut LiveScratch,
-    ) {
-        let LiveScratch { live, terms } = scratch;
-        // The live cues by sentence (in the order found within one): a signal looks only at
-        // those of its own sentence.
-        self.drop_pseudo(cue_matches, live);
-        for (sentence, ci) in live.iter_mut() {
-            *sentence = tokens.tokens[cue_matches[*ci as usize].tok_start].sentence;
-        }
-        live.sort_unstable();
-        // The terminators by file, then by where they start: a cue looks only at those of its
-        // file that start in its gap.
-        terms.clear();
-        terms.extend(term_matches.iter().map(|t| {
-            (
-                self.terminator_file[t.pattern as usize] as u32,
-                t.tok_start as u32,
-                t.tok_end as u32,
-            )
-        }));
-        terms.sort_unstable();
-        for ((signal, &(s_start, s_end)), &pronouns) in
-            signals.iter_mut().zip(spans).zip(pronouns_apply)
-        {
-            // Quotation is structural: the evidence sits inside quotation marks.
-            if tokens.tokens[s_start..s_end].iter().any(|t| t.quoted) {
-                signal.quoted = true;
+        // The buffers are kept per thread between texts (fresh ones when this thread is
+        // already using them).
+        LIVE.with(|cell| {
+            let mut fresh = LiveScratch::default();
+            let mut held = cell.try_borrow_mut();
+            let LiveScratch { live, terms } = held.as_deref_mut().unwrap_or(&mut fresh);
+            // The live cues by sentence (in the order found within one): a signal looks only at
+            // those of its own sentence.
+            self.drop_pseudo(cue_matches, live);
+            for (sentence, ci) in live.iter_mut() {
+                *sentence = tokens.tokens[cue_matches[*ci as usize].tok_start].sentence;
             }
-            let sentence = tokens.tokens[s_start].sentence;
-            // Nearest cue per group wins: (distance, effect, category, cue match, rule). The
-            // `Cue` is made for the winners only.
-            let mut best: [Nearest; 4] = Default::default();
-            let from = live.partition_point(|&(s, _)| s < sentence);
-            for &(cue_sentence, ci) in &live[from..] {
-                if cue_sentence != sentence {
-                    break;
+            live.sort_unstable();
+            // The terminators by file, then by where they start: a cue looks only at those of its
+            // file that start in its gap.
+            terms.clear();
+            terms.extend(term_matches.iter().map(|t| {
+                (
+                    self.terminator_file[t.pattern as usize] as u32,
+                    t.tok_start as u32,
+                    t.tok_end as u32,
+                )
+            }));
+            terms.sort_unstable();
+            for ((signal, &(s_start, s_end)), &pronouns) in
+                signals.iter_mut().zip(spans).zip(pronouns_apply)
+            {
+                // Quotation is structural: the evidence sits inside quotation marks.
+                if tokens.tokens[s_start..s_end].iter().any(|t| t.quoted) {
+                    signal.quoted = true;
                 }
-                let ci = ci as usize;
-                let m = &cue_matches[ci];
-                // A cue that starts inside the evidence is part of it and does not change it
-                // ("don't want to live"). One that starts before and runs into it still does
-                // ("one year since" + "since my attempt").
-                if m.tok_start >= s_start && m.tok_start < s_end {
-                    continue;
-                }
-                let cr = &self.cue_rules[m.pattern as usize];
-                let file = &self.files[cr.file];
-                let rule = &file.rules[cr.rule];
-                if rule.pseudo || (rule.pronoun && !pronouns) {
-                    continue;
-                }
-                let direction = rule.direction.unwrap_or(file.direction);
-                let scope = rule.scope.unwrap_or(file.scope) as usize;
-                let stop_at_clause = rule.stop_at_clause.unwrap_or(file.stop_at_clause);
-                let (gap_start, gap_end, forward) = if m.tok_start < s_start {
-                    (m.tok_end.min(s_start), s_start, true)
-                } else {
-                    (s_end, m.tok_start, false)
-                };
-                let allowed = match direction {
-                    Direction::Forward => forward,
-                    Direction::Backward => !forward,
-                    Direction::Both => true,
-                };
-                if !allowed || gap_end - gap_start > scope {
-                    continue;
-                }
-                let file_key = cr.file as u32;
-                let first = terms
-                    .partition_point(|&(f, start, _)| (f, start) < (file_key, gap_start as u32));
-                let blocked = terms[first..]
-                    .iter()
-                    .take_while(|&&(f, start, _)| f == file_key && start as usize <= gap_end)
-                    .any(|&(_, start, end)| {
-                        let (start, end) = (start as usize, end as usize);
-                        start < s_end.max(gap_end) && !(start < m.tok_end && m.tok_start < end)
-                    })
-                    || (stop_at_clause && clause_between(tokens, gap_start, gap_end));
-                let effect = if blocked {
-                    match (forward, rule.beyond_terminator) {
-                        (true, Some(c)) => Effect::Certainty(c),
-                        _ => continue,
+                let sentence = tokens.tokens[s_start].sentence;
+                // Nearest cue per group wins: (distance, effect, category, cue match, rule). The
+                // `Cue` is made for the winners only.
+                let mut best: [Nearest; 4] = Default::default();
+                let from = live.partition_point(|&(s, _)| s < sentence);
+                for &(cue_sentence, ci) in &live[from..] {
+                    if cue_sentence != sentence {
+                        break;
                     }
-                } else {
-                    Effect::of(file.category)
-                };
-                let distance = gap_end - gap_start;
-                let category = match effect {
-                    Effect::Certainty(Certainty::Conditional) => "conditional",
-                    _ => file.category.name(),
-                };
-                let g = file.category.group() as usize;
-                if best[g].as_ref().is_none_or(|(d, ..)| distance < *d) {
-                    best[g] = Some((distance, effect, category, ci, rule));
+                    let ci = ci as usize;
+                    let m = &cue_matches[ci];
+                    // A cue that starts inside the evidence is part of it and does not change it
+                    // ("don't want to live"). One that starts before and runs into it still does
+                    // ("one year since" + "since my attempt").
+                    if m.tok_start >= s_start && m.tok_start < s_end {
+                        continue;
+                    }
+                    let cr = &self.cue_rules[m.pattern as usize];
+                    let file = &self.files[cr.file];
+                    let rule = &file.rules[cr.rule];
+                    if rule.pseudo || (rule.pronoun && !pronouns) {
+                        continue;
+                    }
+                    let direction = rule.direction.unwrap_or(file.direction);
+                    let scope = rule.scope.unwrap_or(file.scope) as usize;
+                    let stop_at_clause = rule.stop_at_clause.unwrap_or(file.stop_at_clause);
+                    let (gap_start, gap_end, forward) = if m.tok_start < s_start {
+                        (m.tok_end.min(s_start), s_start, true)
+                    } else {
+                        (s_end, m.tok_start, false)
+                    };
+                    let allowed = match direction {
+                        Direction::Forward => forward,
+                        Direction::Backward => !forward,
+                        Direction::Both => true,
+                    };
+                    if !allowed || gap_end - gap_start > scope {
+                        continue;
+                    }
+                    let file_key = cr.file as u32;
+                    let first = terms.partition_point(|&(f, start, _)| {
+                        (f, start) < (file_key, gap_start as u32)
+                    });
+                    let blocked = terms[first..]
+                        .iter()
+                        .take_while(|&&(f, start, _)| f == file_key && start as usize <= gap_end)
+                        .any(|&(_, start, end)| {
+                            let (start, end) = (start as usize, end as usize);
+                            start < s_end.max(gap_end) && !(start < m.tok_end && m.tok_start < end)
+                        })
+                        || (stop_at_clause && clause_between(tokens, gap_start, gap_end));
+                    let effect = if blocked {
+                        match (forward, rule.beyond_terminator) {
+                            (true, Some(c)) => Effect::Certainty(c),
+                            _ => continue,
+                        }
+                    } else {
+                        Effect::of(file.category)
+                    };
+                    let distance = gap_end - gap_start;
+                    let category = match effect {
+                        Effect::Certainty(Certainty::Conditional) => "conditional",
+                        _ => file.category.name(),
+                    };
+                    let g = file.category.group() as usize;
+                    if best[g].as_ref().is_none_or(|(d, ..)| distance < *d) {
+                        best[g] = Some((distance, effect, category, ci, rule));
+                    }
                 }
-            }
-            for (_, effect, category, ci, rule) in best.into_iter().flatten() {
-                let m = &cue_matches[ci];
-                effect.apply(signal);
-                signal.cues.push(Cue {
-                    category: category.into(),
-                    rule: rule.cue.clone(),
-                    text: text[m.start..m.end].to_string(),
-                    start: m.start,
-                    end: m.end,
-                });
-            }
-            // The evidence's own words settle whose experience it is.
-            let has_word =
-                |list: &WordList| (s_start..s_end).any(|i| list.contains(tokens.norm(i)));
-            if has_word(&self.span_other) {
-                if signal.experiencer != Experiencer::Other {
-                    signal.experiencer = Experiencer::Other;
+                for (_, effect, category, ci, rule) in best.into_iter().flatten() {
+                    let m = &cue_matches[ci];
+                    effect.apply(signal);
                     signal.cues.push(Cue {
-                        category: "experiencer".into(),
-                        rule: "span names someone else".into(),
-                        text: signal.text.clone(),
-                        start: signal.start,
-                        end: signal.end,
+                        category: category.into(),
+                        rule: rule.cue.clone(),
+                        text: text[m.start..m.end].to_string(),
+                        start: m.start,
+                        end: m.end,
                     });
                 }
-            } else if signal.experiencer == Experiencer::Other && has_word(&self.span_self) {
-                signal.experiencer = Experiencer::Writer;
-                signal.cues.retain(|c| c.category != "experiencer");
-            }
-            // Quoted words someone else said ("my friend said 'I want to die'"): their `I` is
-            // the speaker, so the experience is someone else's.
-            if signal.quoted {
-                if let Some((from, to)) = reported_speaker(tokens, s_start) {
-                    signal.experiencer = Experiencer::Other;
+                // The evidence's own words settle whose experience it is.
+                let has_word =
+                    |list: &WordList| (s_start..s_end).any(|i| list.contains(tokens.norm(i)));
+                if has_word(&self.span_other) {
+                    if signal.experiencer != Experiencer::Other {
+                        signal.experiencer = Experiencer::Other;
+                        signal.cues.push(Cue {
+                            category: "experiencer".into(),
+                            rule: "span names someone else".into(),
+                            text: signal.text.clone(),
+                            start: signal.start,
+                            end: signal.end,
+                        });
+                    }
+                } else if signal.experiencer == Experiencer::Other && has_word(&self.span_self) {
+                    signal.experiencer = Experiencer::Writer;
                     signal.cues.retain(|c| c.category != "experiencer");
-                    signal.cues.push(Cue {
-                        category: "experiencer".into(),
-                        rule: REPORTED_SPEECH.into(),
-                        text: text[from..to].to_string(),
-                        start: from,
-                        end: to,
-                    });
+                }
+                // Quoted words someone else said ("my friend said 'I want to die'"): their `I` is
+                // the speaker, so the experience is someone else's.
+                if signal.quoted {
+                    if let Some((from, to)) = reported_speaker(tokens, s_start) {
+                        signal.experiencer = Experiencer::Other;
+                        signal.cues.retain(|c| c.category != "experiencer");
+                        signal.cues.push(Cue {
+                            category: "experiencer".into(),
+                            rule: REPORTED_SPEECH.into(),
+                            text: text[from..to].to_string(),
+                            start: from,
+                            end: to,
+                        });
+                    }
                 }
             }
-        }
+        });
     }
 
     /// Indices of cue matches that are not pseudo and not inside a pseudo-cue of their category,

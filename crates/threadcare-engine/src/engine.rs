@@ -157,9 +157,10 @@ impl Signals {
     pub fn find_in(&self, text: &str, tokens: &Tokens) -> Vec<Signal> {
         // The buffers are kept per thread between texts (fresh ones when this thread is
         // already using them).
-        FIND.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => self.find_with(text, tokens, &mut scratch),
-            Err(_) => self.find_with(text, tokens, &mut Scratch::default()),
+        FIND.with(|cell| {
+            let mut fresh = Scratch::default();
+            let mut held = cell.try_borrow_mut();
+            self.find_with(text, tokens, held.as_deref_mut().unwrap_or(&mut fresh))
         })
     }
 

@@ -1099,7 +1099,7 @@ impl Matcher {
         hits: Option<&[bool]>,
     ) -> Vec<Match> {
         let mut out = Vec::new();
-        self.find_hits(text, tokens, ids, only, false, hits, &mut out);
+        self.find_with_hits_into(text, tokens, ids, only, hits, &mut out);
         out
     }
 
