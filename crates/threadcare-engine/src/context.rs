@@ -458,18 +458,19 @@ impl Context {
         live.clear();
         let is_pseudo = |m: &Match| self.rule_of(m).1.pseudo;
         let any_pseudo = matches.iter().any(is_pseudo);
+        let inside_pseudo = |m: &Match| {
+            matches.iter().any(|p| {
+                is_pseudo(p)
+                    && self.cue_rules[p.pattern as usize].file
+                        == self.cue_rules[m.pattern as usize].file
+                    && p.tok_start <= m.tok_start
+                    && m.tok_end <= p.tok_end
+            })
+        };
         live.extend(
             (0..matches.len())
                 .filter(|&i| {
-                    let m = &matches[i];
-                    !is_pseudo(m)
-                        && !(any_pseudo
-                            && matches.iter().filter(|p| is_pseudo(p)).any(|p| {
-                                self.cue_rules[p.pattern as usize].file
-                                    == self.cue_rules[m.pattern as usize].file
-                                    && p.tok_start <= m.tok_start
-                                    && m.tok_end <= p.tok_end
-                            }))
+                    !is_pseudo(&matches[i]) && (!any_pseudo || !inside_pseudo(&matches[i]))
                 })
                 .map(|i| (0, i as u32)),
         );
@@ -514,6 +515,7 @@ impl WordList {
         }
     }
 
+    #[inline]
     fn contains(&self, word: &str) -> bool {
         if word.len() > 16 {
             return self.long.iter().any(|w| w == word);
