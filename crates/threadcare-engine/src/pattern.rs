@@ -325,19 +325,23 @@ impl Trie {
     /// the same (see below), numbered breadth first.
     fn frozen(&self) -> TrieWalk {
         let n = self.accept.len();
-        // Every (node, word id, child), sorted: each node's children together, by word id.
-        let mut links: Vec<(u32, u32, u32)> = self
-            .next
-            .iter()
-            .map(|(&(node, id), &child)| (node, id, child))
-            .collect();
-        links.sort_unstable();
+        // Every (node, word id, child), sorted: each node's children together, by word id
+        // (placed by node in one pass, then each node's few sorted).
         let mut first_link = vec![0u32; n + 1];
-        for &(node, _, _) in &links {
+        for &(node, _) in self.next.keys() {
             first_link[node as usize + 1] += 1;
         }
         for k in 1..first_link.len() {
             first_link[k] += first_link[k - 1];
+        }
+        let mut links = vec![(0u32, 0u32, 0u32); self.next.len()];
+        let mut fill = first_link.clone();
+        for (&(node, id), &child) in &self.next {
+            links[fill[node as usize] as usize] = (node, id, child);
+            fill[node as usize] += 1;
+        }
+        for v in 0..n {
+            links[first_link[v] as usize..first_link[v + 1] as usize].sort_unstable();
         }
         let links_of =
             |node: usize| &links[first_link[node] as usize..first_link[node + 1] as usize];
@@ -1003,7 +1007,9 @@ impl Matcher {
             }
         }
         self.from_global = from_global;
-        self.prepare();
+        // An attached matcher is given its regex hits by a [`RegexHits`] of several matchers:
+        // its own regex set is built only if it is ever asked without them.
+        self.trie_walk();
     }
 
     /// Builds now what would otherwise be built on the first text: the trie's walking layout
