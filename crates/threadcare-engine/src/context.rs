@@ -309,10 +309,14 @@ impl Context {
         LIVE.with(|cell| {
             let mut fresh = LiveScratch::default();
             let mut held = cell.try_borrow_mut();
-            let LiveScratch { live, terms } = held.as_deref_mut().unwrap_or(&mut fresh);
+            let LiveScratch {
+                live,
+                terms,
+                pseudo,
+            } = held.as_deref_mut().unwrap_or(&mut fresh);
             // The live cues by sentence (in the order found within one): a signal looks only at
             // those of its own sentence.
-            self.drop_pseudo(cue_matches, live);
+            self.drop_pseudo(cue_matches, live, pseudo);
             for (sentence, ci) in live.iter_mut() {
                 *sentence = tokens.tokens[cue_matches[*ci as usize].tok_start].sentence;
             }
@@ -454,24 +458,25 @@ impl Context {
 
     /// Indices of cue matches that are not pseudo and not inside a pseudo-cue of their category,
     /// in order, into `live` as (0, index).
-    fn drop_pseudo(&self, matches: &[Match], live: &mut Vec<(u32, u32)>) {
-        live.clear();
+    fn drop_pseudo(&self, matches: &[Match], live: &mut Vec<(u32, u32)>, pseudo: &mut Reach) {
         let is_pseudo = |m: &Match| self.rule_of(m).1.pseudo;
-        let any_pseudo = matches.iter().any(is_pseudo);
-        let inside_pseudo = |m: &Match| {
-            matches.iter().any(|p| {
-                is_pseudo(p)
-                    && self.cue_rules[p.pattern as usize].file
-                        == self.cue_rules[m.pattern as usize].file
-                    && p.tok_start <= m.tok_start
-                    && m.tok_end <= p.tok_end
-            })
+        let file_of = |m: &Match| self.cue_rules[m.pattern as usize].file as u32;
+        pseudo.fill(
+            matches
+                .iter()
+                .filter(|m| is_pseudo(m))
+                .map(|m| (file_of(m), m.tok_start, m.tok_end)),
+        );
+        // Inside a pseudo-cue of its file: one that starts at or before it reaches its end.
+        let inside = |m: &Match| {
+            pseudo
+                .max_end(file_of(m), m.tok_start + 1)
+                .is_some_and(|end| end >= m.tok_end)
         };
+        live.clear();
         live.extend(
             (0..matches.len())
-                .filter(|&i| {
-                    !is_pseudo(&matches[i]) && (!any_pseudo || !inside_pseudo(&matches[i]))
-                })
+                .filter(|&i| !is_pseudo(&matches[i]) && !inside(&matches[i]))
                 .map(|i| (0, i as u32)),
         );
     }
@@ -490,6 +495,45 @@ struct LiveScratch {
     live: Vec<(u32, u32)>,
     /// The terminators: (file, first token, end token).
     terms: Vec<(u32, u32, u32)>,
+    /// The pseudo-cues by file.
+    pseudo: Reach,
+}
+
+/// Spans in groups, sorted by start, each with the largest end of its group so far: whether a
+/// span of a group that starts before a point reaches past another is one binary search (a
+/// long text has many look-alikes or pseudo-cues, and trying each against each would take
+/// time growing with the square of their number).
+#[derive(Debug, Default)]
+pub(crate) struct Reach {
+    /// (group, start, the largest end of the group's spans up to this one).
+    spans: Vec<(u32, usize, usize)>,
+}
+
+impl Reach {
+    /// Replaces the spans with `spans`: (group, start, end).
+    pub(crate) fn fill(&mut self, spans: impl Iterator<Item = (u32, usize, usize)>) {
+        self.spans.clear();
+        self.spans.extend(spans);
+        self.spans.sort_unstable();
+        for k in 1..self.spans.len() {
+            let (before, now) = (self.spans[k - 1], self.spans[k]);
+            if before.0 == now.0 && before.2 > now.2 {
+                self.spans[k].2 = before.2;
+            }
+        }
+    }
+
+    /// The largest end of group `group`'s spans that start before `before`, if any.
+    pub(crate) fn max_end(&self, group: u32, before: usize) -> Option<usize> {
+        let k = self
+            .spans
+            .partition_point(|&(g, start, _)| (g, start) < (group, before));
+        (k > 0 && self.spans[k - 1].0 == group).then(|| self.spans[k - 1].2)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
 }
 
 thread_local! {
@@ -677,4 +721,42 @@ fn reported_speaker(tokens: &Tokens, at: usize) -> Option<(usize, usize)> {
         return None;
     }
     Some((tokens.tokens[speaker].start, tokens.tokens[verb].end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The largest reach found by one search is the one found by trying every span.
+    #[test]
+    fn reach_finds_what_trying_every_span_finds() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n) as usize
+        };
+        let mut reach = Reach::default();
+        for round in 0..200 {
+            let spans: Vec<(u32, usize, usize)> = (0..next(40))
+                .map(|_| {
+                    let start = next(60);
+                    (next(4) as u32, start, start + 1 + next(8))
+                })
+                .collect();
+            reach.fill(spans.iter().copied());
+            assert_eq!(reach.is_empty(), spans.is_empty());
+            for group in 0..4 {
+                for before in 0..70 {
+                    let want = spans
+                        .iter()
+                        .filter(|s| s.0 == group && s.1 < before)
+                        .map(|s| s.2)
+                        .max();
+                    assert_eq!(reach.max_end(group, before), want, "round {round}");
+                }
+            }
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use threadcare_core::{Certainty, Experiencer, Signal, Temporality};
 
 use crate::construct::{self, Construct, ConstructError};
-use crate::context::{Context, ContextError};
+use crate::context::{Context, ContextError, Reach};
 use crate::pattern::{Ids, Lexicon, Match, Matcher, PatternError, RegexHits, Vocabulary, WordIds};
 use crate::token::{tokenize, Tokens};
 
@@ -171,6 +171,7 @@ impl Signals {
             hits,
             matches,
             side,
+            excluded,
             only,
             kept,
             spans,
@@ -201,15 +202,17 @@ impl Signals {
         self.side.ids_from_into(tokens, words, ids);
         self.side
             .find_with_hits_into(text, tokens, ids, Some(only), hits_of(1), side);
-        let is_excluded = |x: &&Match| x.pattern < self.side_excludes;
-        if side.iter().any(|x| is_excluded(&x)) {
+        // (A look-alike of the construct that starts before the match ends and reaches past
+        // its start overlaps it.)
+        excluded.fill(
+            side.iter()
+                .filter(|x| x.pattern < self.side_excludes)
+                .map(|x| (self.exclude_owner[x.pattern as usize], x.start, x.end)),
+        );
+        if !excluded.is_empty() {
             matches.retain(|m| {
                 let ci = self.owner[m.pattern as usize].0;
-                !side.iter().filter(is_excluded).any(|x| {
-                    self.exclude_owner[x.pattern as usize] == ci
-                        && x.start < m.end
-                        && m.start < x.end
-                })
+                excluded.max_end(ci, m.end).is_none_or(|end| end <= m.start)
             });
         }
         // One signal per construct per stretch of text: of overlapping matches, the longest.
@@ -329,6 +332,8 @@ struct Scratch {
     hits: Vec<bool>,
     matches: Vec<Match>,
     side: Vec<Match>,
+    /// The look-alikes' spans by construct.
+    excluded: Reach,
     /// The sentences with a construct's match, then those with a signal.
     only: Vec<bool>,
     kept: Vec<Match>,
