@@ -13,7 +13,7 @@ use serde::Deserialize;
 use threadcare_core::{Certainty, Cue, Experiencer, Signal, Temporality};
 
 use crate::construct::Expect;
-use crate::pattern::{Lexicon, Match, Matcher, PatternError, Vocabulary, WordIds};
+use crate::pattern::{self, Lexicon, Match, Matcher, PatternError, Vocabulary, WordIds};
 use crate::token::Tokens;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -141,8 +141,8 @@ pub struct Context {
     cue_rules: Vec<CompiledRule>,
     terminators: Matcher,
     terminator_file: Vec<usize>,
-    span_self: Vec<String>,
-    span_other: Vec<String>,
+    span_self: WordList,
+    span_other: WordList,
 }
 
 /// A context file that cannot be used.
@@ -203,8 +203,8 @@ impl Context {
             cue_rules,
             terminators,
             terminator_file,
-            span_self,
-            span_other,
+            span_self: WordList::new(&span_self),
+            span_other: WordList::new(&span_other),
         })
     }
 
@@ -304,150 +304,270 @@ impl Context {
         if signals.is_empty() {
             return;
         }
-        let live = self.drop_pseudo(cue_matches);
-
-        for ((signal, &(s_start, s_end)), &pronouns) in
-            signals.iter_mut().zip(spans).zip(pronouns_apply)
-        {
-            // Quotation is structural: the evidence sits inside quotation marks.
-            if tokens.tokens[s_start..s_end].iter().any(|t| t.quoted) {
-                signal.quoted = true;
+        // The buffers are kept per thread between texts (fresh ones when this thread is
+        // already using them).
+        LIVE.with(|cell| {
+            let mut fresh = LiveScratch::default();
+            let mut held = cell.try_borrow_mut();
+            let LiveScratch {
+                live,
+                terms,
+                pseudo,
+            } = held.as_deref_mut().unwrap_or(&mut fresh);
+            // The live cues by sentence (in the order found within one): a signal looks only at
+            // those of its own sentence.
+            self.drop_pseudo(cue_matches, live, pseudo);
+            for (sentence, ci) in live.iter_mut() {
+                *sentence = tokens.tokens[cue_matches[*ci as usize].tok_start].sentence;
             }
-            let sentence = tokens.tokens[s_start].sentence;
-            // Nearest cue per group wins: (distance, effect, category, cue match, rule). The
-            // `Cue` is made for the winners only.
-            let mut best: [Nearest; 4] = Default::default();
-            for &ci in &live {
-                let m = &cue_matches[ci];
-                if tokens.tokens[m.tok_start].sentence != sentence {
-                    continue;
+            live.sort_unstable();
+            // The terminators by file, then by where they start: a cue looks only at those of its
+            // file that start in its gap.
+            terms.clear();
+            terms.extend(term_matches.iter().map(|t| {
+                (
+                    self.terminator_file[t.pattern as usize] as u32,
+                    t.tok_start as u32,
+                    t.tok_end as u32,
+                )
+            }));
+            terms.sort_unstable();
+            for ((signal, &(s_start, s_end)), &pronouns) in
+                signals.iter_mut().zip(spans).zip(pronouns_apply)
+            {
+                // Quotation is structural: the evidence sits inside quotation marks.
+                if tokens.tokens[s_start..s_end].iter().any(|t| t.quoted) {
+                    signal.quoted = true;
                 }
-                // A cue that starts inside the evidence is part of it and does not change it
-                // ("don't want to live"). One that starts before and runs into it still does
-                // ("one year since" + "since my attempt").
-                if m.tok_start >= s_start && m.tok_start < s_end {
-                    continue;
-                }
-                let cr = &self.cue_rules[m.pattern as usize];
-                let file = &self.files[cr.file];
-                let rule = &file.rules[cr.rule];
-                if rule.pseudo || (rule.pronoun && !pronouns) {
-                    continue;
-                }
-                let direction = rule.direction.unwrap_or(file.direction);
-                let scope = rule.scope.unwrap_or(file.scope) as usize;
-                let stop_at_clause = rule.stop_at_clause.unwrap_or(file.stop_at_clause);
-                let (gap_start, gap_end, forward) = if m.tok_start < s_start {
-                    (m.tok_end.min(s_start), s_start, true)
-                } else {
-                    (s_end, m.tok_start, false)
-                };
-                let allowed = match direction {
-                    Direction::Forward => forward,
-                    Direction::Backward => !forward,
-                    Direction::Both => true,
-                };
-                if !allowed || gap_end - gap_start > scope {
-                    continue;
-                }
-                let blocked = term_matches.iter().any(|t| {
-                    self.terminator_file[t.pattern as usize] == cr.file
-                        && t.tok_start >= gap_start
-                        && t.tok_start <= gap_end
-                        && t.tok_start < s_end.max(gap_end)
-                        && !(t.tok_start < m.tok_end && m.tok_start < t.tok_end)
-                }) || (stop_at_clause && clause_between(tokens, gap_start, gap_end));
-                let effect = if blocked {
-                    match (forward, rule.beyond_terminator) {
-                        (true, Some(c)) => Effect::Certainty(c),
-                        _ => continue,
+                let sentence = tokens.tokens[s_start].sentence;
+                // Nearest cue per group wins: (distance, effect, category, cue match, rule). The
+                // `Cue` is made for the winners only.
+                let mut best: [Nearest; 4] = Default::default();
+                let from = live.partition_point(|&(s, _)| s < sentence);
+                for &(cue_sentence, ci) in &live[from..] {
+                    if cue_sentence != sentence {
+                        break;
                     }
-                } else {
-                    Effect::of(file.category)
-                };
-                let distance = gap_end - gap_start;
-                let category = match effect {
-                    Effect::Certainty(Certainty::Conditional) => "conditional",
-                    _ => file.category.name(),
-                };
-                let g = file.category.group() as usize;
-                if best[g].as_ref().is_none_or(|(d, ..)| distance < *d) {
-                    best[g] = Some((distance, effect, category, ci, rule));
+                    let ci = ci as usize;
+                    let m = &cue_matches[ci];
+                    // A cue that starts inside the evidence is part of it and does not change it
+                    // ("don't want to live"). One that starts before and runs into it still does
+                    // ("one year since" + "since my attempt").
+                    if m.tok_start >= s_start && m.tok_start < s_end {
+                        continue;
+                    }
+                    let cr = &self.cue_rules[m.pattern as usize];
+                    let file = &self.files[cr.file];
+                    let rule = &file.rules[cr.rule];
+                    if rule.pseudo || (rule.pronoun && !pronouns) {
+                        continue;
+                    }
+                    let direction = rule.direction.unwrap_or(file.direction);
+                    let scope = rule.scope.unwrap_or(file.scope) as usize;
+                    let stop_at_clause = rule.stop_at_clause.unwrap_or(file.stop_at_clause);
+                    let (gap_start, gap_end, forward) = if m.tok_start < s_start {
+                        (m.tok_end.min(s_start), s_start, true)
+                    } else {
+                        (s_end, m.tok_start, false)
+                    };
+                    let allowed = match direction {
+                        Direction::Forward => forward,
+                        Direction::Backward => !forward,
+                        Direction::Both => true,
+                    };
+                    if !allowed || gap_end - gap_start > scope {
+                        continue;
+                    }
+                    let file_key = cr.file as u32;
+                    let first = terms.partition_point(|&(f, start, _)| {
+                        (f, start) < (file_key, gap_start as u32)
+                    });
+                    let blocked = terms[first..]
+                        .iter()
+                        .take_while(|&&(f, start, _)| f == file_key && start as usize <= gap_end)
+                        .any(|&(_, start, end)| {
+                            let (start, end) = (start as usize, end as usize);
+                            start < s_end.max(gap_end) && !(start < m.tok_end && m.tok_start < end)
+                        })
+                        || (stop_at_clause && clause_between(tokens, gap_start, gap_end));
+                    let effect = if blocked {
+                        match (forward, rule.beyond_terminator) {
+                            (true, Some(c)) => Effect::Certainty(c),
+                            _ => continue,
+                        }
+                    } else {
+                        Effect::of(file.category)
+                    };
+                    let distance = gap_end - gap_start;
+                    let category = match effect {
+                        Effect::Certainty(Certainty::Conditional) => "conditional",
+                        _ => file.category.name(),
+                    };
+                    let g = file.category.group() as usize;
+                    if best[g].as_ref().is_none_or(|(d, ..)| distance < *d) {
+                        best[g] = Some((distance, effect, category, ci, rule));
+                    }
                 }
-            }
-            for (_, effect, category, ci, rule) in best.into_iter().flatten() {
-                let m = &cue_matches[ci];
-                effect.apply(signal);
-                signal.cues.push(Cue {
-                    category: category.into(),
-                    rule: rule.cue.clone(),
-                    text: text[m.start..m.end].to_string(),
-                    start: m.start,
-                    end: m.end,
-                });
-            }
-            // The evidence's own words settle whose experience it is.
-            let has_word = |list: &[String]| {
-                (s_start..s_end).any(|i| list.iter().any(|w| w == tokens.norm(i)))
-            };
-            if has_word(&self.span_other) {
-                if signal.experiencer != Experiencer::Other {
-                    signal.experiencer = Experiencer::Other;
+                for (_, effect, category, ci, rule) in best.into_iter().flatten() {
+                    let m = &cue_matches[ci];
+                    effect.apply(signal);
                     signal.cues.push(Cue {
-                        category: "experiencer".into(),
-                        rule: "span names someone else".into(),
-                        text: signal.text.clone(),
-                        start: signal.start,
-                        end: signal.end,
+                        category: category.into(),
+                        rule: rule.cue.clone(),
+                        text: text[m.start..m.end].to_string(),
+                        start: m.start,
+                        end: m.end,
                     });
                 }
-            } else if has_word(&self.span_self) && signal.experiencer == Experiencer::Other {
-                signal.experiencer = Experiencer::Writer;
-                signal.cues.retain(|c| c.category != "experiencer");
-            }
-            // Quoted words someone else said ("my friend said 'I want to die'"): their `I` is
-            // the speaker, so the experience is someone else's.
-            if signal.quoted {
-                if let Some((from, to)) = reported_speaker(tokens, s_start) {
-                    signal.experiencer = Experiencer::Other;
+                // The evidence's own words settle whose experience it is.
+                let has_word =
+                    |list: &WordList| (s_start..s_end).any(|i| list.contains(tokens.norm(i)));
+                if has_word(&self.span_other) {
+                    if signal.experiencer != Experiencer::Other {
+                        signal.experiencer = Experiencer::Other;
+                        signal.cues.push(Cue {
+                            category: "experiencer".into(),
+                            rule: "span names someone else".into(),
+                            text: signal.text.clone(),
+                            start: signal.start,
+                            end: signal.end,
+                        });
+                    }
+                } else if signal.experiencer == Experiencer::Other && has_word(&self.span_self) {
+                    signal.experiencer = Experiencer::Writer;
                     signal.cues.retain(|c| c.category != "experiencer");
-                    signal.cues.push(Cue {
-                        category: "experiencer".into(),
-                        rule: REPORTED_SPEECH.into(),
-                        text: text[from..to].to_string(),
-                        start: from,
-                        end: to,
-                    });
+                }
+                // Quoted words someone else said ("my friend said 'I want to die'"): their `I` is
+                // the speaker, so the experience is someone else's.
+                if signal.quoted {
+                    if let Some((from, to)) = reported_speaker(tokens, s_start) {
+                        signal.experiencer = Experiencer::Other;
+                        signal.cues.retain(|c| c.category != "experiencer");
+                        signal.cues.push(Cue {
+                            category: "experiencer".into(),
+                            rule: REPORTED_SPEECH.into(),
+                            text: text[from..to].to_string(),
+                            start: from,
+                            end: to,
+                        });
+                    }
                 }
             }
-        }
+        });
     }
 
-    /// Indices of cue matches that are not pseudo and not inside a pseudo-cue of their category.
-    fn drop_pseudo(&self, matches: &[Match]) -> Vec<usize> {
-        let pseudo: Vec<&Match> = matches
-            .iter()
-            .filter(|m| self.rule_of(m).1.pseudo)
-            .collect();
-        (0..matches.len())
-            .filter(|&i| {
-                let m = &matches[i];
-                let (_, rule) = self.rule_of(m);
-                !rule.pseudo
-                    && !pseudo.iter().any(|p| {
-                        self.cue_rules[p.pattern as usize].file
-                            == self.cue_rules[m.pattern as usize].file
-                            && p.tok_start <= m.tok_start
-                            && m.tok_end <= p.tok_end
-                    })
-            })
-            .collect()
+    /// Indices of cue matches that are not pseudo and not inside a pseudo-cue of their category,
+    /// in order, into `live` as (0, index).
+    fn drop_pseudo(&self, matches: &[Match], live: &mut Vec<(u32, u32)>, pseudo: &mut Reach) {
+        let is_pseudo = |m: &Match| self.rule_of(m).1.pseudo;
+        let file_of = |m: &Match| self.cue_rules[m.pattern as usize].file as u32;
+        pseudo.fill(
+            matches
+                .iter()
+                .filter(|m| is_pseudo(m))
+                .map(|m| (file_of(m), m.tok_start, m.tok_end)),
+        );
+        // Inside a pseudo-cue of its file: one that starts at or before it reaches its end.
+        let inside = |m: &Match| {
+            pseudo
+                .max_end(file_of(m), m.tok_start + 1)
+                .is_some_and(|end| end >= m.tok_end)
+        };
+        live.clear();
+        live.extend(
+            (0..matches.len())
+                .filter(|&i| !is_pseudo(&matches[i]) && !inside(&matches[i]))
+                .map(|i| (0, i as u32)),
+        );
     }
 
     fn rule_of(&self, m: &Match) -> (&ContextFile, &Rule) {
         let cr = &self.cue_rules[m.pattern as usize];
         let f = &self.files[cr.file];
         (f, &f.rules[cr.rule])
+    }
+}
+
+/// The buffers of [`Context::apply_matches`], kept per thread between texts.
+#[derive(Default)]
+struct LiveScratch {
+    /// The live cues: (sentence, index of the cue match).
+    live: Vec<(u32, u32)>,
+    /// The terminators: (file, first token, end token).
+    terms: Vec<(u32, u32, u32)>,
+    /// The pseudo-cues by file.
+    pseudo: Reach,
+}
+
+/// Spans in groups, sorted by start, each with the largest end of its group so far: whether a
+/// span of a group that starts before a point reaches past another is one binary search (a
+/// long text has many look-alikes or pseudo-cues, and trying each against each would take
+/// time growing with the square of their number).
+#[derive(Debug, Default)]
+pub(crate) struct Reach {
+    /// (group, start, the largest end of the group's spans up to this one).
+    spans: Vec<(u32, usize, usize)>,
+}
+
+impl Reach {
+    /// Replaces the spans with `spans`: (group, start, end).
+    pub(crate) fn fill(&mut self, spans: impl Iterator<Item = (u32, usize, usize)>) {
+        self.spans.clear();
+        self.spans.extend(spans);
+        self.spans.sort_unstable();
+        for k in 1..self.spans.len() {
+            let (before, now) = (self.spans[k - 1], self.spans[k]);
+            if before.0 == now.0 && before.2 > now.2 {
+                self.spans[k].2 = before.2;
+            }
+        }
+    }
+
+    /// The largest end of group `group`'s spans that start before `before`, if any.
+    pub(crate) fn max_end(&self, group: u32, before: usize) -> Option<usize> {
+        let k = self
+            .spans
+            .partition_point(|&(g, start, _)| (g, start) < (group, before));
+        (k > 0 && self.spans[k - 1].0 == group).then(|| self.spans[k - 1].2)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+}
+
+thread_local! {
+    static LIVE: std::cell::RefCell<LiveScratch> = std::cell::RefCell::default();
+}
+
+/// A few words, each compared as two integers (see [`pattern::pack`]) rather than byte by byte.
+struct WordList {
+    /// (the packed word, its length) for words of up to 16 bytes.
+    short: Vec<([u64; 2], usize)>,
+    long: Vec<String>,
+}
+
+impl WordList {
+    fn new(words: &[String]) -> WordList {
+        let (short, long): (Vec<&String>, Vec<&String>) = words.iter().partition(|w| w.len() <= 16);
+        WordList {
+            short: short
+                .into_iter()
+                .map(|w| (pattern::pack(w.as_bytes()), w.len()))
+                .collect(),
+            long: long.into_iter().cloned().collect(),
+        }
+    }
+
+    #[inline]
+    fn contains(&self, word: &str) -> bool {
+        if word.len() > 16 {
+            return self.long.iter().any(|w| w == word);
+        }
+        let packed = pattern::pack(word.as_bytes());
+        self.short
+            .iter()
+            .any(|&(p, len)| len == word.len() && p == packed)
     }
 }
 
@@ -601,4 +721,42 @@ fn reported_speaker(tokens: &Tokens, at: usize) -> Option<(usize, usize)> {
         return None;
     }
     Some((tokens.tokens[speaker].start, tokens.tokens[verb].end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The largest reach found by one search is the one found by trying every span.
+    #[test]
+    fn reach_finds_what_trying_every_span_finds() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n) as usize
+        };
+        let mut reach = Reach::default();
+        for round in 0..200 {
+            let spans: Vec<(u32, usize, usize)> = (0..next(40))
+                .map(|_| {
+                    let start = next(60);
+                    (next(4) as u32, start, start + 1 + next(8))
+                })
+                .collect();
+            reach.fill(spans.iter().copied());
+            assert_eq!(reach.is_empty(), spans.is_empty());
+            for group in 0..4 {
+                for before in 0..70 {
+                    let want = spans
+                        .iter()
+                        .filter(|s| s.0 == group && s.1 < before)
+                        .map(|s| s.2)
+                        .max();
+                    assert_eq!(reach.max_end(group, before), want, "round {round}");
+                }
+            }
+        }
+    }
 }

@@ -3,8 +3,8 @@
 use threadcare_core::{Certainty, Experiencer, Signal, Temporality};
 
 use crate::construct::{self, Construct, ConstructError};
-use crate::context::{Context, ContextError};
-use crate::pattern::{Lexicon, Match, Matcher, PatternError, RegexHits, Vocabulary};
+use crate::context::{Context, ContextError, Reach};
+use crate::pattern::{Ids, Lexicon, Match, Matcher, PatternError, RegexHits, Vocabulary, WordIds};
 use crate::token::{tokenize, Tokens};
 
 /// Why the engine could not be built from its data files.
@@ -155,52 +155,70 @@ impl Signals {
     }
 
     pub fn find_in(&self, text: &str, tokens: &Tokens) -> Vec<Signal> {
-        let words = self.vocabulary.ids(tokens);
-        let hits = self.regex_hits.hits(text);
-        let hits_of = |k: usize| hits.as_ref().map(|h| &h[k][..]);
-        let mut matches = self.matcher.find_with_hits(
-            text,
-            tokens,
-            &self.matcher.ids_from(tokens, &words),
-            None,
-            hits_of(0),
-        );
+        // The buffers are kept per thread between texts (fresh ones when this thread is
+        // already using them).
+        FIND.with(|cell| {
+            let mut fresh = Scratch::default();
+            let mut held = cell.try_borrow_mut();
+            self.find_with(text, tokens, held.as_deref_mut().unwrap_or(&mut fresh))
+        })
+    }
+
+    fn find_with(&self, text: &str, tokens: &Tokens, scratch: &mut Scratch) -> Vec<Signal> {
+        let Scratch {
+            words,
+            ids,
+            hits,
+            matches,
+            side,
+            excluded,
+            only,
+            kept,
+            spans,
+            owners,
+            pronouns,
+            cue_matches,
+            term_matches,
+        } = scratch;
+        self.vocabulary.ids_into(tokens, words);
+        let known = self.regex_hits.hits_into(text, hits);
+        let hits_of = |k: usize| known.then(|| self.regex_hits.of(hits, k));
+        self.matcher.ids_from_into(tokens, words, ids);
+        self.matcher
+            .find_with_hits_into(text, tokens, ids, None, hits_of(0), matches);
         if matches.is_empty() {
             return Vec::new();
         }
         // Look-alikes cancel the construct's matches they overlap.
-        let mut only = vec![false; tokens.sentences.len()];
-        for m in &matches {
+        only.clear();
+        only.resize(tokens.sentences.len(), false);
+        for m in matches.iter() {
             for t in &tokens.tokens[m.tok_start..m.tok_end] {
                 only[t.sentence as usize] = true;
             }
         }
         // With them, in the same walk, the context's cues and terminators: the signals'
         // sentences (where those are needed) are among these.
-        let side = self.side.find_with_hits(
-            text,
-            tokens,
-            &self.side.ids_from(tokens, &words),
-            Some(&only),
-            hits_of(1),
+        self.side.ids_from_into(tokens, words, ids);
+        self.side
+            .find_with_hits_into(text, tokens, ids, Some(only), hits_of(1), side);
+        // (A look-alike of the construct that starts before the match ends and reaches past
+        // its start overlaps it.)
+        excluded.fill(
+            side.iter()
+                .filter(|x| x.pattern < self.side_excludes)
+                .map(|x| (self.exclude_owner[x.pattern as usize], x.start, x.end)),
         );
-        let excluded: Vec<&Match> = side
-            .iter()
-            .filter(|x| x.pattern < self.side_excludes)
-            .collect();
         if !excluded.is_empty() {
             matches.retain(|m| {
                 let ci = self.owner[m.pattern as usize].0;
-                !excluded.iter().any(|x| {
-                    self.exclude_owner[x.pattern as usize] == ci
-                        && x.start < m.end
-                        && m.start < x.end
-                })
+                excluded.max_end(ci, m.end).is_none_or(|end| end <= m.start)
             });
         }
         // One signal per construct per stretch of text: of overlapping matches, the longest.
         // Ties go to the pattern written first, whatever order the matcher found them in.
-        matches.sort_by_key(|m| {
+        // (A pattern matches at most once per start: the keys are distinct.)
+        matches.sort_unstable_by_key(|m| {
             (
                 self.owner[m.pattern as usize].0,
                 m.start,
@@ -208,8 +226,8 @@ impl Signals {
                 m.pattern,
             )
         });
-        let mut kept: Vec<crate::pattern::Match> = Vec::with_capacity(matches.len());
-        for m in matches {
+        kept.clear();
+        for &m in matches.iter() {
             let ci = self.owner[m.pattern as usize].0;
             if let Some(last) = kept.last() {
                 if self.owner[last.pattern as usize].0 == ci && m.start < last.end {
@@ -218,11 +236,13 @@ impl Signals {
             }
             kept.push(m);
         }
-        kept.sort_by_key(|m| (m.start, m.end));
+        // In text order; of two constructs' matches on the same span, the construct first
+        // (the order the matches were kept in: a construct's kept matches do not overlap).
+        kept.sort_unstable_by_key(|m| (m.start, m.end, self.owner[m.pattern as usize].0));
+        spans.clear();
+        owners.clear();
         let mut signals = Vec::with_capacity(kept.len());
-        let mut spans = Vec::with_capacity(kept.len());
-        let mut owners = Vec::with_capacity(kept.len());
-        for m in &kept {
+        for m in kept.iter() {
             let ci = self.owner[m.pattern as usize].0;
             let c = &self.constructs[ci as usize];
             signals.push(Signal {
@@ -243,40 +263,44 @@ impl Signals {
             spans.push((m.tok_start, m.tok_end));
             owners.push(ci as usize);
         }
-        let pronouns: Vec<bool> = owners.iter().map(|&ci| self.pronouns_apply[ci]).collect();
+        pronouns.clear();
+        pronouns.extend(owners.iter().map(|&ci| self.pronouns_apply[ci]));
         // Cues reach only within a sentence: those of the signals' sentences, numbered as the
         // context numbers its cues and terminators.
-        let mut in_context = vec![false; tokens.sentences.len()];
-        for &(start, _) in &spans {
+        let in_context = only;
+        in_context.iter_mut().for_each(|x| *x = false);
+        for &(start, _) in spans.iter() {
             in_context[tokens.tokens[start].sentence as usize] = true;
         }
         let (cues_from, terms_from) = (self.side_excludes, self.side_excludes + self.side_cues);
-        let pick = |from: u32, to: u32| -> Vec<Match> {
-            side.iter()
-                .filter(|m| {
-                    (from..to).contains(&m.pattern)
-                        && in_context[tokens.tokens[m.tok_start].sentence as usize]
-                })
-                .map(|m| Match {
-                    pattern: m.pattern - from,
-                    ..*m
-                })
-                .collect()
+        let pick = |from: u32, to: u32, out: &mut Vec<Match>| {
+            out.clear();
+            out.extend(
+                side.iter()
+                    .filter(|m| {
+                        (from..to).contains(&m.pattern)
+                            && in_context[tokens.tokens[m.tok_start].sentence as usize]
+                    })
+                    .map(|m| Match {
+                        pattern: m.pattern - from,
+                        ..*m
+                    }),
+            );
         };
-        let cue_matches = pick(cues_from, terms_from);
-        let term_matches = pick(terms_from, u32::MAX);
+        pick(cues_from, terms_from, cue_matches);
+        pick(terms_from, u32::MAX, term_matches);
         self.context.apply_matches(
             text,
             tokens,
             &mut signals,
-            &spans,
-            &pronouns,
-            &cue_matches,
-            &term_matches,
+            spans,
+            pronouns,
+            cue_matches,
+            term_matches,
         );
         // A reply's qualities ("I'm so sorry you…", "have you told your therapist?") speak to
         // someone else by nature: experiencer cues do not apply to them.
-        for (s, &ci) in signals.iter_mut().zip(&owners) {
+        for (s, &ci) in signals.iter_mut().zip(owners.iter()) {
             if self.is_reply[ci] {
                 s.experiencer = Experiencer::Writer;
                 s.cues.retain(|c| c.category != "experiencer");
@@ -297,6 +321,31 @@ impl Signals {
         }
         signals
     }
+}
+
+/// The buffers of [`Signals::find_in`], kept per thread between texts: finding a text's signals
+/// allocates only the signals.
+#[derive(Default)]
+struct Scratch {
+    words: WordIds,
+    ids: Ids,
+    hits: Vec<bool>,
+    matches: Vec<Match>,
+    side: Vec<Match>,
+    /// The look-alikes' spans by construct.
+    excluded: Reach,
+    /// The sentences with a construct's match, then those with a signal.
+    only: Vec<bool>,
+    kept: Vec<Match>,
+    spans: Vec<(usize, usize)>,
+    owners: Vec<usize>,
+    pronouns: Vec<bool>,
+    cue_matches: Vec<Match>,
+    term_matches: Vec<Match>,
+}
+
+thread_local! {
+    static FIND: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
 #[cfg(test)]

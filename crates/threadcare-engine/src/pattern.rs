@@ -18,8 +18,9 @@
 //! each token looked up once in the vocabulary of all patterns (a [`Vocabulary`] shared by the
 //! engine's matchers). From each token a walk over a trie of the patterns' literal word
 //! prefixes (up to their first gap or prefix test) lists the patterns whose prefix the following
-//! words spell; a pattern whose other required words are missing from the sentence is skipped;
-//! the rest is matched from where its prefix ended. Per token the work depends on the words that
+//! words spell (the trie's nodes merged where they lead to the same, so that it stays small);
+//! a pattern whose other required words are missing from the sentence (by a 128-bit signature
+//! of its words) is skipped; the rest is matched from where its prefix ended. Per token the work depends on the words that
 //! follow, not on how many patterns start with the same word. The regexes are first asked, as
 //! one set, whether any matches at all. Every filter is a necessary condition only: the matches
 //! and their order are those of trying every pattern that starts with the token's word, which
@@ -134,19 +135,14 @@ pub struct Matcher {
     /// For each id of a [`Vocabulary`] this matcher is attached to, its own word id (or
     /// `UNKNOWN`); empty when not attached.
     from_global: Vec<u32>,
-    /// For each pattern, its required elements after the first (each as the word ids one of
-    /// which must open it), smallest first: a sentence lacking any of them cannot match, and is
-    /// skipped before the backtracking matcher runs. As a range of `required_sets` (all
-    /// patterns' lists in one array: one read less per candidate).
+    /// For each pattern, its required elements after those its literal prefixes cover (each as
+    /// the word ids one of which must open it), smallest first, as [`signature`]s: a sentence
+    /// whose signature shares no bit with one of them lacks all of its words and cannot match,
+    /// and is skipped before the backtracking matcher runs. As a range of `required_sigs` (all
+    /// patterns' lists in one array). A signature test costs two `and`s where checking the
+    /// words themselves cost more than the matching it saved.
     required: Vec<std::ops::Range<u32>>,
-    required_sets: Vec<u32>,
-    /// Distinct required word sets (see `required`), numbered.
-    req_sets: FxHashMap<Box<[u32]>, u32>,
-    /// The words of each required set, by its number.
-    req_ids: Vec<Box<[u32]>>,
-    /// For each required set of more than [`LARGE_SET`] words, its words as bits: a sentence
-    /// is checked word by word against it rather than it word by word against the sentence.
-    req_bits: Vec<Option<Box<[u64]>>>,
+    required_sigs: Vec<u128>,
     /// Number of distinct word ids.
     n_ids: u32,
     /// The literal word prefixes of the token patterns (see [`Trie`]).
@@ -160,8 +156,13 @@ pub struct Matcher {
     loose_starts: Vec<Vec<u32>>,
 }
 
-/// Required word sets larger than this are also kept as bits (see `Matcher::req_bits`).
-const LARGE_SET: usize = 24;
+/// Word ids as bits of 128, each id at `id % 128`: if a sentence has a word of a set, the set's
+/// signature and the sentence's share that word's bit.
+fn signature(ids: impl IntoIterator<Item = u32>) -> u128 {
+    ids.into_iter()
+        .filter(|&id| id != UNKNOWN)
+        .fold(0, |sig, id| sig | 1 << (id % 128))
+}
 
 /// The most literal prefixes one pattern puts in the [`Trie`]: past that, its prefixes stop at
 /// the element before (shorter, so less selective, never wrong).
@@ -320,88 +321,131 @@ impl Trie {
         }
     }
 
-    /// The trie laid out for walking (see [`TrieWalk`]), its nodes numbered breadth first.
+    /// The trie laid out for walking (see [`TrieWalk`]): its nodes merged where they lead to
+    /// the same (see below), numbered breadth first.
     fn frozen(&self) -> TrieWalk {
-        // Every (node, word id, child), sorted: each node's children together, by word id.
-        let mut links: Vec<(u32, u32, u32)> = self
-            .next
-            .iter()
-            .map(|(&(node, id), &child)| (node, id, child))
-            .collect();
-        links.sort_unstable();
-        let mut first_link = vec![0u32; self.accept.len() + 1];
-        for &(node, _, _) in &links {
+        let n = self.accept.len();
+        // Every (node, word id, child), sorted: each node's children together, by word id
+        // (placed by node in one pass, then each node's few sorted).
+        let mut first_link = vec![0u32; n + 1];
+        for &(node, _) in self.next.keys() {
             first_link[node as usize + 1] += 1;
         }
         for k in 1..first_link.len() {
             first_link[k] += first_link[k - 1];
         }
-        let links_of = |node: u32| {
-            &links[first_link[node as usize] as usize..first_link[node as usize + 1] as usize]
-        };
+        let mut links = vec![(0u32, 0u32, 0u32); self.next.len()];
+        let mut fill = first_link.clone();
+        for (&(node, id), &child) in &self.next {
+            links[fill[node as usize] as usize] = (node, id, child);
+            fill[node as usize] += 1;
+        }
+        for v in 0..n {
+            links[first_link[v] as usize..first_link[v + 1] as usize].sort_unstable();
+        }
+        let links_of =
+            |node: usize| &links[first_link[node] as usize..first_link[node + 1] as usize];
+        // Two nodes that accept the same patterns and whose children by each word are the same
+        // (merged) node give the same walk from there on: they become one. The expansion of
+        // inflections and word classes makes hundreds of thousands of nodes that differ only by
+        // the word leading to them ("want", "wants", "wanted" followed by the same words); merged,
+        // a few thousand remain, and a walk stays in the cache. A walk reaches, word for word, a
+        // node accepting the patterns the trie's node accepts: the same candidates (their order
+        // does not matter: the matcher groups them by pattern).
+        // A child is made after its parent (a larger number): from the last node back, each
+        // node's children are merged before it.
+        let mut merged = vec![0u32; n];
+        let mut by_key: FxHashMap<Box<[u32]>, u32> = FxHashMap::default();
+        // For each merged node, one node of the trie it stands for.
+        let mut stands_for: Vec<u32> = Vec::new();
+        let mut key: Vec<u32> = Vec::new();
+        for v in (0..n).rev() {
+            key.clear();
+            let accept = &self.accept[v];
+            key.push(accept.len() as u32);
+            key.extend_from_slice(accept);
+            key[1..].sort_unstable();
+            for &(_, id, child) in links_of(v) {
+                debug_assert!(child as usize > v, "children are made after their parents");
+                key.extend([id, merged[child as usize]]);
+            }
+            merged[v] = match by_key.get(key.as_slice()) {
+                Some(&m) => m,
+                None => {
+                    let m = stands_for.len() as u32;
+                    by_key.insert(key.as_slice().into(), m);
+                    stands_for.push(v as u32);
+                    m
+                }
+            };
+        }
         // Breadth first from the one-word prefixes: the nodes near the root, which nearly
         // every walk visits, lie together.
-        let mut order: Vec<u32> = self
-            .root
-            .iter()
-            .filter(|&&n| n > 0)
-            .map(|&n| n - 1)
-            .collect();
+        let unnumbered = u32::MAX;
+        let mut number = vec![unnumbered; stands_for.len()];
+        let mut order: Vec<u32> = Vec::with_capacity(stands_for.len());
+        let mut visit = |m: u32, order: &mut Vec<u32>| {
+            if number[m as usize] == unnumbered {
+                number[m as usize] = order.len() as u32;
+                order.push(m);
+            }
+        };
+        for &r in self.root.iter().filter(|&&r| r > 0) {
+            visit(merged[r as usize - 1], &mut order);
+        }
         let mut at = 0;
         while at < order.len() {
-            let node = order[at];
-            order.extend(links_of(node).iter().map(|&(_, _, child)| child));
+            let v = stands_for[order[at] as usize] as usize;
+            for &(_, _, child) in links_of(v) {
+                visit(merged[child as usize], &mut order);
+            }
             at += 1;
         }
-        let mut renumbered = vec![0u32; self.accept.len()];
-        for (new, &old) in order.iter().enumerate() {
-            renumbered[old as usize] = new as u32;
-        }
+        let new_node = |trie_node: u32| number[merged[trie_node as usize] as usize];
         let mut walk = TrieWalk {
             root: self
                 .root
                 .iter()
-                .map(|&n| {
-                    if n > 0 {
-                        renumbered[n as usize - 1] + 1
-                    } else {
-                        0
-                    }
-                })
+                .map(|&r| if r > 0 { new_node(r - 1) + 1 } else { 0 })
                 .collect(),
             nodes: Vec::with_capacity(order.len()),
             accept: Vec::new(),
-            edges: Vec::with_capacity(links.len()),
+            edges: Vec::new(),
         };
-        for &old in &order {
-            let (accept, edges) = (walk.accept.len() as u32, walk.edges.len() as u32);
-            walk.accept.extend_from_slice(&self.accept[old as usize]);
-            walk.edges.extend(
-                links_of(old)
+        let mut children = Vec::new();
+        for &m in &order {
+            let v = stands_for[m as usize] as usize;
+            let accept = walk.accept.len() as u32;
+            walk.accept.extend_from_slice(&self.accept[v]);
+            walk.accept[accept as usize..].sort_unstable();
+            children.clear();
+            children.extend(
+                links_of(v)
                     .iter()
-                    .map(|&(_, id, child)| (id, renumbered[child as usize])),
+                    .map(|&(_, id, child)| (id, new_node(child))),
             );
-            walk.nodes.push(WalkNode {
-                kids: self.kids[old as usize],
-                accept: accept..walk.accept.len() as u32,
-                edges: edges..walk.edges.len() as u32,
-            });
+            walk.nodes.push(WalkNode::with_children(
+                self.kids[v],
+                accept..walk.accept.len() as u32,
+                &children,
+                &mut walk.edges,
+            ));
         }
         walk
     }
 }
 
 /// A [`Trie`] laid out for walking: each node's child bits and the bounds of its accepted
-/// patterns and of its children in one record, the lists of all nodes in two flat arrays (the
-/// children sorted by word id). A step of a walk reads one record and one short list instead of
-/// a list header, a list and a hash table.
+/// patterns and of its children in one record, the lists of all nodes in two flat arrays. A
+/// node's children are a small open-addressing table of its own (see [`WalkNode::child`]): a
+/// step of a walk reads one record and, nearly always, one slot of the table.
 #[derive(Debug, Default)]
 struct TrieWalk {
     /// As [`Trie::root`].
     root: Vec<u32>,
     nodes: Vec<WalkNode>,
     accept: Vec<u32>,
-    /// (word id, child node).
+    /// (word id, child node) slots; an empty slot's word is `UNKNOWN`.
     edges: Vec<(u32, u32)>,
 }
 
@@ -410,7 +454,61 @@ struct WalkNode {
     /// As [`Trie::kids`].
     kids: u64,
     accept: std::ops::Range<u32>,
-    edges: std::ops::Range<u32>,
+    /// The first slot of the children's table, and `32 - log2` of its size (a power of two at
+    /// least twice the number of children, so that a table always has an empty slot).
+    edges: u32,
+    shift: u32,
+}
+
+impl WalkNode {
+    /// The table slot where a search for word `id` starts (multiplicative hashing).
+    #[inline]
+    fn slot(&self, id: u32) -> u32 {
+        id.wrapping_mul(0x9e37_79b9) >> self.shift
+    }
+
+    /// The child by word `id` (any `u32`, `UNKNOWN` included), from `edges`.
+    #[inline]
+    fn child(&self, edges: &[(u32, u32)], id: u32) -> Option<u32> {
+        let mask = u32::MAX >> self.shift;
+        let mut at = self.slot(id);
+        loop {
+            let (word, child) = edges[(self.edges + at) as usize];
+            if word == UNKNOWN {
+                return None;
+            }
+            if word == id {
+                return Some(child);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Adds the table of `children` (word id, child) at the end of `edges`.
+    fn with_children(
+        kids: u64,
+        accept: std::ops::Range<u32>,
+        children: &[(u32, u32)],
+        edges: &mut Vec<(u32, u32)>,
+    ) -> WalkNode {
+        let size = (children.len() * 2).next_power_of_two().max(2);
+        let node = WalkNode {
+            kids,
+            accept,
+            edges: edges.len() as u32,
+            shift: 32 - size.trailing_zeros(),
+        };
+        edges.resize(edges.len() + size, (UNKNOWN, 0));
+        let mask = size as u32 - 1;
+        for &(id, child) in children {
+            let mut at = node.slot(id);
+            while edges[(node.edges + at) as usize].0 != UNKNOWN {
+                at = (at + 1) & mask;
+            }
+            edges[(node.edges + at) as usize] = (id, child);
+        }
+        node
+    }
 }
 
 impl TrieWalk {
@@ -429,10 +527,9 @@ impl TrieWalk {
             if j >= end || n.kids & (1 << (ids[j] % 64)) == 0 {
                 return;
             }
-            let edges = &self.edges[n.edges.start as usize..n.edges.end as usize];
-            match edges.binary_search_by_key(&ids[j], |e| e.0) {
-                Ok(k) => node = edges[k].1,
-                Err(_) => return,
+            match n.child(&self.edges, ids[j]) {
+                Some(child) => node = child,
+                None => return,
             }
             j += 1;
         }
@@ -526,13 +623,6 @@ fn literal_prefixes(steps: &[Step], limit: usize) -> (Vec<(Vec<u32>, bool)>, usi
 /// for every text would cost more than matching.
 #[derive(Default)]
 struct Scratch {
-    /// The word ids of the current sentence, as bits.
-    words: Vec<u64>,
-    /// For each required set: the stamp of the sentence it was last checked in, and whether
-    /// that sentence has one of its words.
-    checked: Vec<(u32, bool)>,
-    /// The stamp of the current sentence.
-    stamp: u32,
     /// The candidate patterns of a token, each with the token where its literal prefix ends.
     cands: Vec<(u32, u32)>,
 }
@@ -542,6 +632,7 @@ thread_local! {
 }
 
 /// Token ids of a text for one matcher.
+#[derive(Default)]
 pub struct Ids(Vec<u32>);
 
 const UNKNOWN: u32 = u32::MAX;
@@ -583,7 +674,7 @@ const EMPTY: WordEntry = WordEntry {
 /// A word's first 16 bytes, little-endian, zero-padded: read as two (possibly overlapping)
 /// integers and shifted into place, rather than copied byte by byte into a buffer and read back.
 #[inline]
-fn pack(word: &[u8]) -> [u64; 2] {
+pub(crate) fn pack(word: &[u8]) -> [u64; 2] {
     let w = &word[..word.len().min(16)];
     let n = w.len();
     let u64_at = |at: usize| u64::from_le_bytes(w[at..at + 8].try_into().unwrap());
@@ -661,6 +752,7 @@ impl WordTable {
 }
 
 /// A text's token ids in a [`Vocabulary`].
+#[derive(Default)]
 pub struct WordIds(Vec<u32>);
 
 impl Vocabulary {
@@ -689,11 +781,16 @@ impl Vocabulary {
 
     /// The id of every token of a text.
     pub fn ids(&self, tokens: &Tokens) -> WordIds {
-        WordIds(
-            (0..tokens.tokens.len())
-                .map(|i| self.table.get(tokens.norm(i).as_bytes()))
-                .collect(),
-        )
+        let mut out = WordIds::default();
+        self.ids_into(tokens, &mut out);
+        out
+    }
+
+    /// [`Vocabulary::ids`] into `out`, reusing its buffer.
+    pub fn ids_into(&self, tokens: &Tokens, out: &mut WordIds) {
+        out.0.clear();
+        out.0
+            .extend((0..tokens.tokens.len()).map(|i| self.table.get(tokens.norm(i).as_bytes())));
     }
 
     /// The id of `word`, or `u32::MAX` when no pattern uses it.
@@ -742,29 +839,17 @@ impl Matcher {
                 list.push(index);
             }
         }
-        let none = self.required_sets.len() as u32;
+        let none = self.required_sigs.len() as u32;
         self.required.resize(index as usize, none..none);
         let (covered, stop) = prefix_plan(&steps, PREFIX_LIMIT);
-        let mut reqs = Vec::new();
-        for set in required_words(&steps, covered) {
-            let next = self.req_sets.len() as u32;
-            let r = *self.req_sets.entry(set.clone()).or_insert(next);
-            if r == next {
-                self.req_bits.push((set.len() > LARGE_SET).then(|| {
-                    let top = set.iter().copied().max().unwrap_or(0) as usize;
-                    let mut bits = vec![0u64; top / 64 + 1];
-                    for &w in set.iter() {
-                        bits[w as usize / 64] |= 1 << (w % 64);
-                    }
-                    bits.into_boxed_slice()
-                }));
-                self.req_ids.push(set);
-            }
-            reqs.push(r);
-        }
-        let from = self.required_sets.len() as u32;
-        self.required_sets.extend(reqs);
-        self.required.push(from..self.required_sets.len() as u32);
+        self.required_sigs.extend(
+            required_words(&steps, covered)
+                .iter()
+                .map(|set| signature(set.iter().copied()))
+                // A signature with every bit set rules nothing out.
+                .filter(|&sig| sig != u128::MAX),
+        );
+        self.required.push(none..self.required_sigs.len() as u32);
         let mut loose = false;
         self.trie
             .insert_prefixes(&steps, covered, stop, None, 0, index, &mut loose);
@@ -922,7 +1007,9 @@ impl Matcher {
             }
         }
         self.from_global = from_global;
-        self.prepare();
+        // An attached matcher is given its regex hits by a [`RegexHits`] of several matchers:
+        // its own regex set is built only if it is ever asked without them.
+        self.trie_walk();
     }
 
     /// Builds now what would otherwise be built on the first text: the trie's walking layout
@@ -934,10 +1021,14 @@ impl Matcher {
         }
     }
 
-    /// The required word sets of pattern `p` (see `required`).
-    fn required_of(&self, p: u32) -> &[u32] {
+    /// Whether a sentence of signature `sig` (see [`signature`]) may have the required words
+    /// of pattern `p` (see `required`).
+    #[inline]
+    fn may_have_required(&self, p: u32, sig: u128) -> bool {
         let r = &self.required[p as usize];
-        &self.required_sets[r.start as usize..r.end as usize]
+        self.required_sigs[r.start as usize..r.end as usize]
+            .iter()
+            .all(|&set| set & sig != 0)
     }
 
     fn trie_walk(&self) -> &TrieWalk {
@@ -958,14 +1049,24 @@ impl Matcher {
     /// The token ids of a text for this matcher from its ids in the [`Vocabulary`] this
     /// matcher is attached to (by hash lookups when it is not attached).
     pub fn ids_from(&self, tokens: &Tokens, words: &WordIds) -> Ids {
+        let mut out = Ids::default();
+        self.ids_from_into(tokens, words, &mut out);
+        out
+    }
+
+    /// [`Matcher::ids_from`] into `out`, reusing its buffer.
+    pub fn ids_from_into(&self, tokens: &Tokens, words: &WordIds, out: &mut Ids) {
         if self.from_global.is_empty() || words.0.len() != tokens.tokens.len() {
-            return self.ids(tokens);
+            *out = self.ids(tokens);
+            return;
         }
-        Ids(words
-            .0
-            .iter()
-            .map(|&g| self.from_global.get(g as usize).copied().unwrap_or(UNKNOWN))
-            .collect())
+        out.0.clear();
+        out.0.extend(
+            words
+                .0
+                .iter()
+                .map(|&g| self.from_global.get(g as usize).copied().unwrap_or(UNKNOWN)),
+        );
     }
 
     /// All matches in a text. Each pattern reports at most one match per start token (the
@@ -1003,7 +1104,23 @@ impl Matcher {
         only: Option<&[bool]>,
         hits: Option<&[bool]>,
     ) -> Vec<Match> {
-        self.find_hits(text, tokens, ids, only, false, hits)
+        let mut out = Vec::new();
+        self.find_with_hits_into(text, tokens, ids, only, hits, &mut out);
+        out
+    }
+
+    /// [`Matcher::find_with_hits`] into `out` (cleared first), reusing its buffer.
+    pub fn find_with_hits_into(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        ids: &Ids,
+        only: Option<&[bool]>,
+        hits: Option<&[bool]>,
+        out: &mut Vec<Match>,
+    ) {
+        out.clear();
+        self.find_hits(text, tokens, ids, only, false, hits, out);
     }
 
     /// [`Matcher::find_in_sentences`] with the text's ids (all of them) already known.
@@ -1028,11 +1145,14 @@ impl Matcher {
         only: Option<&[bool]>,
         naive: bool,
     ) -> Vec<Match> {
-        self.find_hits(text, tokens, ids, only, naive, None)
+        let mut out = Vec::new();
+        self.find_hits(text, tokens, ids, only, naive, None, &mut out);
+        out
     }
 
     /// [`Matcher::find_filtered`]; `hits`: which regexes match the text somewhere, when known
-    /// (see [`Matcher::find_with_hits`]).
+    /// (see [`Matcher::find_with_hits`]). Adds the matches to `out`.
+    #[allow(clippy::too_many_arguments)]
     fn find_hits(
         &self,
         text: &str,
@@ -1041,72 +1161,17 @@ impl Matcher {
         only: Option<&[bool]>,
         naive: bool,
         hits: Option<&[bool]>,
-    ) -> Vec<Match> {
+        out: &mut Vec<Match>,
+    ) {
         let kept = |sentence: usize| only.is_none_or(|o| o.get(sentence).copied().unwrap_or(false));
-        let mut out = Vec::new();
         let trie = self.trie_walk();
-        // Which required word sets the current sentence satisfies, as a stamp per set: a buffer
-        // kept per thread and never cleared (each sentence gets a new stamp), because zeroing a
-        // table for every text would cost more than matching.
         SEEN.with(|cell| {
-            let scratch = &mut *cell.borrow_mut();
-            let Scratch {
-                words,
-                checked,
-                stamp: next_stamp,
-                cands,
-            } = scratch;
-            let word_blocks = (self.n_ids as usize).div_ceil(64);
-            if words.len() < word_blocks {
-                words.resize(word_blocks, 0);
-            }
-            if checked.len() < self.req_ids.len() {
-                checked.resize(self.req_ids.len(), (0, false));
-            }
+            let cands = &mut cell.borrow_mut().cands;
             for (si, sentence) in tokens.sentences.iter().enumerate() {
                 if !kept(si) {
                     continue;
                 }
-                if *next_stamp == u32::MAX {
-                    checked.iter_mut().for_each(|c| *c = (0, false));
-                    *next_stamp = 0;
-                }
-                *next_stamp += 1;
-                let stamp = *next_stamp;
-                // Which required sets the sentence has, worked out when a candidate first asks,
-                // from the sentence's words as bits (set then, cleared again below).
-                let sentence_ids = &ids.0[sentence.tokens.clone()];
-                let mut bits_set = false;
-                let mut present = |req: &[u32]| {
-                    req.iter().all(|&r| {
-                        let c = &mut checked[r as usize];
-                        if c.0 != stamp {
-                            if !bits_set {
-                                for &id in sentence_ids {
-                                    if id != UNKNOWN {
-                                        words[id as usize / 64] |= 1 << (id % 64);
-                                    }
-                                }
-                                bits_set = true;
-                            }
-                            let has = match &self.req_bits[r as usize] {
-                                Some(bits)
-                                    if sentence_ids.len() < self.req_ids[r as usize].len() =>
-                                {
-                                    sentence_ids.iter().any(|&w| {
-                                        bits.get(w as usize / 64)
-                                            .is_some_and(|b| b & (1 << (w % 64)) != 0)
-                                    })
-                                }
-                                _ => self.req_ids[r as usize]
-                                    .iter()
-                                    .any(|&w| words[w as usize / 64] & (1 << (w % 64)) != 0),
-                            };
-                            *c = (stamp, has);
-                        }
-                        c.1
-                    })
-                };
+                let sig = signature(ids.0[sentence.tokens.clone()].iter().copied());
                 for i in sentence.tokens.clone() {
                     let id = ids.0[i];
                     let end_of_sentence = sentence.tokens.end;
@@ -1141,7 +1206,7 @@ impl Matcher {
                         let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
                             continue;
                         };
-                        if !naive && !present(self.required_of(p)) {
+                        if !naive && !self.may_have_required(p, sig) {
                             continue;
                         }
                         let found = if group.iter().any(|c| c.0 & FULL != 0) {
@@ -1175,20 +1240,13 @@ impl Matcher {
                         let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
                             continue;
                         };
-                        if !naive && !present(self.required_of(p)) {
+                        if !naive && !self.may_have_required(p, sig) {
                             continue;
                         }
                         if let Some(end) = match_steps(steps, 0, i, end_of_sentence, tokens, &ids.0)
                             .filter(|&end| end > i)
                         {
                             out.push(Match::of_tokens(p, i, end, tokens));
-                        }
-                    }
-                }
-                if bits_set {
-                    for &id in sentence_ids {
-                        if id != UNKNOWN {
-                            words[id as usize / 64] = 0;
                         }
                     }
                 }
@@ -1229,7 +1287,6 @@ impl Matcher {
                 }
             }
         }
-        out
     }
 }
 
@@ -1264,24 +1321,46 @@ impl RegexHits {
     /// For each matcher, which of its regexes match `text` somewhere; `None` where not known
     /// (text that is not ASCII, or no set), for the matchers to find out themselves.
     pub fn hits(&self, text: &str) -> Option<Vec<Vec<bool>>> {
-        let set = self.set.as_ref()?;
-        if !text.is_ascii() {
+        let mut all = Vec::new();
+        if !self.hits_into(text, &mut all) {
             return None;
         }
-        let matched = set.is_match(text).then(|| set.matches(text));
         let mut at = 0;
         Some(
             self.counts
                 .iter()
                 .map(|&n| {
-                    let hits = (at..at + n)
-                        .map(|k| matched.as_ref().is_some_and(|m| m.matched(k)))
-                        .collect();
                     at += n;
-                    hits
+                    all[at - n..at].to_vec()
                 })
                 .collect(),
         )
+    }
+
+    /// [`RegexHits::hits`] of all the matchers one after the other in `out` (see
+    /// [`RegexHits::of`]), reusing its buffer; false where not known.
+    pub fn hits_into(&self, text: &str, out: &mut Vec<bool>) -> bool {
+        out.clear();
+        let Some(set) = self.set.as_ref() else {
+            return false;
+        };
+        if !text.is_ascii() {
+            return false;
+        }
+        let total: usize = self.counts.iter().sum();
+        if set.is_match(text) {
+            let matched = set.matches(text);
+            out.extend((0..total).map(|k| matched.matched(k)));
+        } else {
+            out.resize(total, false);
+        }
+        true
+    }
+
+    /// Matcher `k`'s part of what [`RegexHits::hits_into`] wrote.
+    pub fn of<'a>(&self, all: &'a [bool], k: usize) -> &'a [bool] {
+        let at: usize = self.counts[..k].iter().sum();
+        &all[at..at + self.counts[k]]
     }
 }
 
@@ -1907,6 +1986,59 @@ mod tests {
             let in_loose = m.loose_starts.iter().any(|v| v.contains(&(p as u32)));
             assert_eq!(l, in_loose, "pattern {p}");
         }
+    }
+
+    /// Merging the trie's nodes that lead to the same leaves a small fraction of them (the
+    /// inflections and word classes multiply nodes that differ only by the word before), and
+    /// every merged node accepts what each node it stands for accepts.
+    #[test]
+    fn the_walking_layout_merges_equivalent_nodes() {
+        let (m, _) = embedded_matcher();
+        let walk = m.trie_walk();
+        assert!(
+            walk.nodes.len() * 10 < m.trie.accept.len(),
+            "{} merged nodes of {}",
+            walk.nodes.len(),
+            m.trie.accept.len()
+        );
+        // Every path of the trie, walked in both: the same accepted patterns at each step.
+        let mut stack: Vec<(u32, u32)> = m
+            .trie
+            .root
+            .iter()
+            .zip(&walk.root)
+            .filter(|(&t, _)| t > 0)
+            .map(|(&t, &w)| (t - 1, w - 1))
+            .collect();
+        let mut kids: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
+        for (&(parent, id), &child) in &m.trie.next {
+            kids.entry(parent).or_default().push((id, child));
+        }
+        let mut seen = 0;
+        while let Some((t, w)) = stack.pop() {
+            seen += 1;
+            let node = &walk.nodes[w as usize];
+            let mut want = m.trie.accept[t as usize].clone();
+            want.sort_unstable();
+            assert_eq!(
+                walk.accept[node.accept.start as usize..node.accept.end as usize],
+                want[..]
+            );
+            let children = kids.get(&t).map(|v| &v[..]).unwrap_or(&[]);
+            for &(id, child) in children {
+                assert!(node.kids & (1 << (id % 64)) != 0);
+                stack.push((child, node.child(&walk.edges, id).unwrap()));
+            }
+            // No other word leads anywhere (a table holds its children and empty slots only).
+            let size = 1usize << (32 - node.shift);
+            let table = &walk.edges[node.edges as usize..node.edges as usize + size];
+            assert_eq!(
+                table.iter().filter(|e| e.0 != UNKNOWN).count(),
+                children.len()
+            );
+            assert_eq!(node.child(&walk.edges, UNKNOWN), None);
+        }
+        assert_eq!(seen, m.trie.accept.len());
     }
 
     /// Packing a word reads what copying its first 16 bytes into a zeroed buffer gives.
