@@ -19,11 +19,11 @@
 //! small reviewable text file format, and no well-kept crate offers hashed sparse logistic
 //! regression with these guarantees without pulling in a numerical stack.
 
+pub mod decision;
 pub mod features;
 pub mod linear;
-pub mod train;
-pub mod decision;
 pub mod reply;
+pub mod train;
 
 use threadcare_core::{Assessment, Certainty, Empathy, Experiencer, Level, Signal, Temporality};
 
