@@ -556,28 +556,10 @@ pub fn text_features(text: &str, tokens: &Tokens, signals: &[Signal]) -> TextFea
 /// must give the same slots, values and bits.
 #[cfg(test)]
 mod reference {
-    use super::{index, pair, signal_state, Bag, Occurrence, Sparse, TextFeatures};
+    use super::{index, pair, questions, signal_state, Bag, Occurrence, Sparse, TextFeatures};
     use crate::token::Tokens;
     use std::collections::BTreeMap;
     use threadcare_core::Signal;
-
-    /// Whether each sentence is a question: a `?` between its last word and the next sentence.
-    pub(super) fn questions(text: &str, tokens: &Tokens) -> Vec<bool> {
-        let bytes = text.as_bytes();
-        let n = tokens.sentences.len();
-        (0..n)
-            .map(|s| {
-                let from = tokens.sentences[s].end.min(bytes.len());
-                let to = if s + 1 < n {
-                    tokens.sentences[s + 1].start
-                } else {
-                    bytes.len()
-                }
-                .max(from);
-                bytes[from..to].contains(&b'?')
-            })
-            .collect()
-    }
 
     /// Every word-feature occurrence of a text, in text order: unigrams (`w`), bigrams within a
     /// sentence (`b`), the first and last word of each sentence (`s`, `e`), and the first word and
