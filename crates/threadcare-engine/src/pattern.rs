@@ -1292,34 +1292,65 @@ impl Matcher {
 
 /// The regexes of several matchers as one set, so that a text is searched once to learn which
 /// of them match it anywhere rather than once per matcher (see [`Matcher::find_with_hits`]).
-/// Like each matcher's own set, it is used on ASCII text only (on other text a set falls back
-/// to a slow engine where a pattern has a Unicode `\b`, and the regexes are run one by one).
+/// On ASCII text the set says exactly which regexes match. On other text a set whose patterns
+/// have a Unicode `\b` falls back to a slow engine, so there the set searched is the same
+/// regexes with their word-boundary assertions removed (`relaxed`): each of those matches
+/// wherever its original does, so a regex it rules out cannot match, and those it lets through
+/// are run one by one as before.
 #[derive(Debug, Default)]
 pub struct RegexHits {
     set: Option<regex::RegexSet>,
+    relaxed: Option<regex::RegexSet>,
     /// How many regexes each matcher has, in order.
     counts: Vec<usize>,
+}
+
+/// A regex without its word-boundary assertions (`\b`, `\B`): a zero-width condition removed,
+/// so it matches wherever the original matches (and maybe elsewhere).
+fn without_word_boundaries(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut chars = source.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b' | 'B') => {}
+            Some(next) => {
+                out.push(c);
+                out.push(next);
+            }
+            None => out.push(c),
+        }
+    }
+    out
 }
 
 impl RegexHits {
     pub fn new(matchers: &[&Matcher]) -> RegexHits {
         let sources: Vec<&String> = matchers.iter().flat_map(|m| &m.regex_sources).collect();
-        let set = if sources.is_empty() {
-            None
-        } else {
-            regex::RegexSetBuilder::new(sources)
-                .case_insensitive(true)
-                .build()
-                .ok()
+        let build = |sources: &[String]| {
+            if sources.is_empty() {
+                None
+            } else {
+                regex::RegexSetBuilder::new(sources)
+                    .case_insensitive(true)
+                    .build()
+                    .ok()
+            }
         };
+        let exact: Vec<String> = sources.iter().map(|s| s.to_string()).collect();
+        let relaxed: Vec<String> = sources.iter().map(|s| without_word_boundaries(s)).collect();
         RegexHits {
-            set,
+            set: build(&exact),
+            relaxed: build(&relaxed),
             counts: matchers.iter().map(|m| m.regexes.len()).collect(),
         }
     }
 
-    /// For each matcher, which of its regexes match `text` somewhere; `None` where not known
-    /// (text that is not ASCII, or no set), for the matchers to find out themselves.
+    /// For each matcher, which of its regexes may match `text` somewhere (on ASCII text: which
+    /// do); `None` where not known (no set), for the matchers to find out themselves.
     pub fn hits(&self, text: &str) -> Option<Vec<Vec<bool>>> {
         let mut all = Vec::new();
         if !self.hits_into(text, &mut all) {
@@ -1341,12 +1372,14 @@ impl RegexHits {
     /// [`RegexHits::of`]), reusing its buffer; false where not known.
     pub fn hits_into(&self, text: &str, out: &mut Vec<bool>) -> bool {
         out.clear();
-        let Some(set) = self.set.as_ref() else {
+        let set = if text.is_ascii() {
+            self.set.as_ref()
+        } else {
+            self.relaxed.as_ref()
+        };
+        let Some(set) = set else {
             return false;
         };
-        if !text.is_ascii() {
-            return false;
-        }
         let total: usize = self.counts.iter().sum();
         if set.is_match(text) {
             let matched = set.matches(text);
@@ -2089,5 +2122,17 @@ mod tests {
         assert!(inflections("cry").contains(&"cried".into()));
         assert!(inflections("plan").contains(&"planning".into()));
         assert!(inflections("die").contains(&"dying".into()));
+    }
+
+    #[test]
+    fn word_boundaries_are_removed_and_nothing_else() {
+        assert_eq!(
+            without_word_boundaries(r"\b(took|swallowed)\s+\d+\b"),
+            r"(took|swallowed)\s+\d+"
+        );
+        assert_eq!(without_word_boundaries(r"a\Bb"), "ab");
+        // An escaped backslash followed by a letter b is a literal, not a boundary.
+        assert_eq!(without_word_boundaries(r"x\\by"), r"x\\by");
+        assert_eq!(without_word_boundaries(r"end\"), r"end\");
     }
 }

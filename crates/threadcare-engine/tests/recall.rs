@@ -231,3 +231,45 @@ fn reported_speech_is_concern_for_someone_else() {
     assert_eq!(a.level, Level::None, "{}", a.explanation);
     assert!(!a.concern_for_other);
 }
+
+/// Curly quotes and dashes make a text non-ASCII, where the regex patterns are pre-checked by a
+/// different set (their word boundaries relaxed): what they find must not change.
+#[test]
+fn non_ascii_punctuation_finds_what_plain_ascii_finds() {
+    let engine = Engine::embedded().unwrap();
+    let found = |text: &str| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = engine
+            .assess_text(text)
+            .signals
+            .iter()
+            .map(|s| (s.construct.clone(), s.text.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    for (plain, fancy) in [
+        (
+            "I took 40 pills last night - I'm scared now.",
+            "I took 40 pills last night \u{2014} I\u{2019}m scared now.",
+        ),
+        (
+            "Back in 2019 I swallowed 30 tablets, it's years ago now.",
+            "Back in 2019 I swallowed 30 tablets, it\u{2019}s years ago now.",
+        ),
+        (
+            "We studied 40 pills of chemistry facts, 'fun' times.",
+            "We studied 40 pills of chemistry facts, \u{2018}fun\u{2019} times.",
+        ),
+    ] {
+        let (a, b) = (found(plain), found(fancy));
+        let normalise = |v: Vec<(String, String)>| -> Vec<(String, String)> {
+            v.into_iter()
+                .map(|(c, t)| (c, t.replace('\u{2019}', "'").replace('\u{2014}', "-")))
+                .collect()
+        };
+        assert_eq!(normalise(a.clone()), normalise(b), "{plain:?}");
+        if plain.starts_with("I took") {
+            assert!(a.iter().any(|(c, _)| c == "attempt"), "{a:?}");
+        }
+    }
+}
