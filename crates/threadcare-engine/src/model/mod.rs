@@ -49,7 +49,8 @@ pub const FILES: [&str; 6] = [
 /// argument. Chosen on the IRF validation split: it raised thwarted belonging (0.761 → 0.776)
 /// and lowered burdensomeness (0.794 → 0.671, whose sentences name no common words), so
 /// burdensomeness has no such list; for both, a sentence that carries the rules' evidence of
-/// another risk (suicidality, self-harm, eating, substances) is never the one quoted.
+/// another risk (suicidality, self-harm, eating, substances) or of something protective is never
+/// the one quoted.
 pub fn factor_topic(construct: &str) -> Option<&'static [&'static str]> {
     match construct {
         "thwarted_belonging" => Some(&[
@@ -547,6 +548,8 @@ pub fn evidence_span(
             per_token[t] += w[0] * v / matching.len() as f32;
         }
     }
+    // Nor is a sentence in which the rules affirm something protective (support, the alliance
+    // with a therapist, hope, plans for the future): it says the opposite of the factor.
     let other_risk: Vec<(usize, usize)> = if for_factor {
         signals
             .iter()
@@ -554,7 +557,7 @@ pub fn evidence_span(
             .filter(|s| {
                 matches!(
                     s.family.as_str(),
-                    "suicidality" | "self_harm" | "eating_disorder" | "substance"
+                    "suicidality" | "self_harm" | "eating_disorder" | "substance" | "protective"
                 )
             })
             .map(|s| (s.start, s.end))
