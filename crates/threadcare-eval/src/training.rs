@@ -1017,8 +1017,8 @@ fn readme_text(
          sentence is never shown) removed the weakest quotes on the seed pages but lowered val F1 from \
          0.804 to 0.649 (burdensomeness) and from 0.787 to 0.717 (belongingness): not adopted, so a quoted \
          sentence can still be a weak explanation of a factor the post as a whole carries. Never quoting a \
-         sentence with an affirmed protective signal (a post's \"I look forward to my future\" had been quoted \
-         as burdensomeness) cost val F1 0.803 to 0.797 and 0.784 to 0.781, within the noise: adopted.\n",
+         sentence with an affirmed protective signal (a sentence about looking forward to the future had been \
+         quoted as burdensomeness) cost val F1 0.803 to 0.797 and 0.784 to 0.781, within the noise: adopted.\n",
         threadcare_engine::model::features::BITS
     );
     let _ = writeln!(o, "## Training\n");
