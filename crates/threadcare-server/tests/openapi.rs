@@ -138,46 +138,26 @@ async fn responses_match_the_documented_schemas() {
         )
         .await;
     check("POST", "/api/v1/analyze", r.status, &r.json());
-    let r = h
-        .post_json(
-            "/api/v1/items/t-1/actions",
+    // A note, a claim, then a second claim by someone else (409 Conflict): each answer, error or
+    // not, must match the documented schema.
+    for (token, body, status) in [
+        (
             &h.moderator,
             json!({"kind":"note","note":"Checked in by DM."}),
-        )
-        .await;
-    check(
-        "POST",
-        "/api/v1/items/{item_id}/actions",
-        r.status,
-        &r.json(),
-    );
-    let r = h
-        .post_json(
-            "/api/v1/items/t-1/actions",
-            &h.moderator,
-            json!({"kind":"claim"}),
-        )
-        .await;
-    check(
-        "POST",
-        "/api/v1/items/{item_id}/actions",
-        r.status,
-        &r.json(),
-    );
-    let r = h
-        .post_json(
-            "/api/v1/items/t-1/actions",
-            &h.admin,
-            json!({"kind":"claim"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    check(
-        "POST",
-        "/api/v1/items/{item_id}/actions",
-        r.status,
-        &r.json(),
-    );
+            StatusCode::CREATED,
+        ),
+        (&h.moderator, json!({"kind":"claim"}), StatusCode::CREATED),
+        (&h.admin, json!({"kind":"claim"}), StatusCode::CONFLICT),
+    ] {
+        let r = h.post_json("/api/v1/items/t-1/actions", token, body).await;
+        assert_eq!(r.status, status);
+        check(
+            "POST",
+            "/api/v1/items/{item_id}/actions",
+            r.status,
+            &r.json(),
+        );
+    }
 
     for (path, concrete) in [
         ("/healthz", "/healthz".to_string()),
