@@ -296,3 +296,91 @@ fn the_embedded_engine_has_every_model() {
         assert!((0.0..=1.0).contains(&c), "{c}");
     }
 }
+
+/// With a sentence model, a factor's score mixes the post model's probability with the largest
+/// sentence probability (by the sentence model's `weight`), and the sentence quoted is the one
+/// the sentence model ranks highest, not the one whose words raised the post model most.
+#[test]
+fn a_sentence_model_scores_and_picks_the_quoted_sentence() {
+    const TEXT: &str = "The crew met the whole crew of another crew at the depot. Some weeks I am a quillbeam and nobody would notice. The bus was late again today.";
+    // The post model likes "crew" but stays below its threshold here (p ≈ 0.15).
+    let post = || binary("irf_burden", &[("w:crew", 4.0)], -3.0);
+    let sentences = |weight: f32| {
+        let mut m = binary("irf_burden_sentences", &[("w:quillbeam", 80.0)], -8.0);
+        m.weight = Some(weight);
+        m
+    };
+    let quoted = |models: Models| {
+        rules()
+            .with_models(models)
+            .assess_text(TEXT)
+            .signals
+            .into_iter()
+            .find(|s| s.rule == "model:irf_burden")
+            .map(|s| s.text)
+    };
+    // Below the threshold alone: nothing.
+    assert_eq!(
+        quoted(Models {
+            irf_burden: Some(post()),
+            ..Models::default()
+        }),
+        None
+    );
+    // Mixed half and half with a sentence the sentence model is sure of: found, and the quote is
+    // that sentence.
+    assert_eq!(
+        quoted(Models {
+            irf_burden: Some(post()),
+            irf_burden_sentences: Some(sentences(0.5)),
+            ..Models::default()
+        })
+        .as_deref(),
+        Some("Some weeks I am a quillbeam and nobody would notice")
+    );
+    // Weight 0: the post model's probability alone decides, so still nothing.
+    assert_eq!(
+        quoted(Models {
+            irf_burden: Some(post()),
+            irf_burden_sentences: Some(sentences(0.0)),
+            ..Models::default()
+        }),
+        None
+    );
+    // A confident post model without a sentence model quotes its own best sentence.
+    let sure = binary("irf_burden", &[("w:crew", 40.0)], -3.0);
+    assert_eq!(
+        quoted(Models {
+            irf_burden: Some(sure.clone()),
+            ..Models::default()
+        })
+        .as_deref(),
+        Some("The crew met the whole crew of another crew at the depot")
+    );
+    // With one, the sentence model chooses the quote among the sentences that may be quoted.
+    assert_eq!(
+        quoted(Models {
+            irf_burden: Some(sure),
+            irf_burden_sentences: Some(sentences(0.25)),
+            ..Models::default()
+        })
+        .as_deref(),
+        Some("Some weeks I am a quillbeam and nobody would notice")
+    );
+}
+
+#[test]
+fn a_sentence_model_without_its_weight_does_not_load() {
+    let files = threadcare_engine::model::embedded_files();
+    let mut m = Linear::from_file(files[6].0, files[6].1).expect("the shipped file loads");
+    assert!(m.weight.is_some(), "shipped with a weight");
+    m.weight = None;
+    let text = m.to_file();
+    let mut owned: Vec<(&str, &str)> = files.to_vec();
+    owned[6].1 = &text;
+    let err = Models::from_files(&owned).unwrap_err().to_string();
+    assert!(
+        err.contains("irf_burden_sentences.json") && err.contains("weight"),
+        "{err}"
+    );
+}

@@ -321,6 +321,10 @@ pub struct IrfPost {
     pub belong: bool,
     /// Perceived burdensomeness.
     pub burden: bool,
+    /// The annotators' quoted words that show each factor (`belong_exp`, `burden_exp`; empty
+    /// without the factor).
+    pub belong_exp: String,
+    pub burden_exp: String,
 }
 
 /// Loads `irf/{split}_data.csv` (`split` is `train`, `val` or `test`).
@@ -329,7 +333,14 @@ pub fn load_irf(root: &Path, split: &str) -> Result<Loaded<IrfPost>, LoadError> 
     read_csv(
         root,
         &path,
-        &["Unnamed: 0", "text", "belong", "burden"],
+        &[
+            "Unnamed: 0",
+            "text",
+            "belong",
+            "belong_exp",
+            "burden",
+            "burden_exp",
+        ],
         |f| {
             let id = match f.get("Unnamed: 0").trim() {
                 "" => format!("line-{}", f.line),
@@ -340,6 +351,8 @@ pub fn load_irf(root: &Path, split: &str) -> Result<Loaded<IrfPost>, LoadError> 
                 text: f.get("text").to_string(),
                 belong: binary_label("belong", f.get("belong"))?,
                 burden: binary_label("burden", f.get("burden"))?,
+                belong_exp: f.get("belong_exp").to_string(),
+                burden_exp: f.get("burden_exp").to_string(),
             })
         },
     )

@@ -29,7 +29,8 @@ use rayon::prelude::*;
 use serde_json::json;
 use threadcare_core::{Empathy, Format, Item, ItemKind, Level, Position, Signal, Source, Thread};
 use threadcare_engine::model::decision;
-use threadcare_engine::model::features::{text_features, Sparse};
+use threadcare_engine::model::features::{text_features, Sparse, TextFeatures};
+use threadcare_engine::model::sentences;
 use threadcare_engine::model::train::{fit, fit_scaled, ClassWeight, Config};
 use threadcare_engine::model::{self, Linear, Models, FACTORS, FILES, MECHANISMS};
 use threadcare_engine::token::{tokenize, Tokens};
@@ -104,6 +105,8 @@ impl Trained {
             irf_burden: Some(get(3)),
             irf_belong: Some(get(4)),
             confidence: Some(get(5)),
+            irf_burden_sentences: Some(get(6)),
+            irf_belong_sentences: Some(get(7)),
         }
     }
 }
@@ -256,6 +259,7 @@ pub fn train_all(
     let mut readme = String::new();
     let mut models = Vec::new();
     let mut sections = Vec::new();
+    let mut sentence_models = Vec::new();
     for (key, stem) in data::EPITOME_MECHANISMS {
         let (m, text) = train_epitome(&rules, data_dir, key, stem, seed, log)?;
         models.push(m);
@@ -264,8 +268,9 @@ pub fn train_all(
     log("Dreaddit train: features of the posts without stress");
     let calm = calm_posts(&rules, data_dir)?;
     for (name, construct) in FACTORS {
-        let (m, text) = train_irf(&rules, data_dir, name, construct, &calm, seed, log)?;
+        let (m, sm, text) = train_irf(&rules, data_dir, name, construct, &calm, seed, log)?;
         models.push(m);
+        sentence_models.push(sm);
         sections.push(text);
     }
     let partial = Models {
@@ -273,10 +278,13 @@ pub fn train_all(
         irf_burden: Some(models[3].clone()),
         irf_belong: Some(models[4].clone()),
         confidence: None,
+        irf_burden_sentences: Some(sentence_models[0].clone()),
+        irf_belong_sentences: Some(sentence_models[1].clone()),
     };
     let (m, text) = train_confidence(rules.with_models(partial), data_dir, seed, log)?;
     models.push(m);
     sections.push(text);
+    models.extend(sentence_models);
     for m in &mut models {
         if let Some(made) = m.made.as_object_mut() {
             made.insert("command".into(), json!(command));
@@ -642,6 +650,10 @@ fn describe(c: &Config, nb: f64) -> String {
 /// no-stress posts): a threshold that adds the factor to more of them is not chosen.
 pub const MAX_FALSE_ALARM: f64 = 0.05;
 
+/// The weights of the sentence model's largest sentence probability in an IRF factor's score
+/// tried on validation (0: the post model alone; 1: the sentences alone).
+pub const SENTENCE_WEIGHTS: [f32; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
+
 /// The engine's decision for a post at threshold `t`: (model probability, an evidence span was
 /// found, the rules affirm the construct).
 fn decide(t: f32, (p, span, rule): (f32, bool, bool)) -> bool {
@@ -686,6 +698,9 @@ fn best_threshold(
 pub struct Calm {
     /// Features of the even no-stress posts.
     pub negatives: Vec<Sparse>,
+    /// The features of every sentence of the even no-stress posts (negatives for the sentence
+    /// models).
+    pub negative_sentences: Vec<Sparse>,
     /// The odd no-stress posts: tokens, rule signals, text.
     pub held_out: Vec<(Tokens, Vec<Signal>, String)>,
 }
@@ -706,11 +721,23 @@ pub fn calm_posts(rules: &Engine, data_dir: &Path) -> Result<Calm, TrainError> {
         .step_by(2)
         .filter(|r| !r.stress)
         .collect();
+    let even_features: Vec<(Sparse, Vec<Sparse>)> = even
+        .par_iter()
+        .map(|r| {
+            let (f, t, s) = post_features(rules, &r.text);
+            let tf = text_features(&r.text, &t, &s);
+            (f, sentences::sentence_vectors(&tf, &t, &s))
+        })
+        .collect();
+    let mut negatives = Vec::with_capacity(even_features.len());
+    let mut negative_sentences = Vec::new();
+    for (f, per) in even_features {
+        negatives.push(f);
+        negative_sentences.extend(per.into_iter().filter(|v| !v.is_empty()));
+    }
     Ok(Calm {
-        negatives: even
-            .par_iter()
-            .map(|r| post_features(rules, &r.text).0)
-            .collect(),
+        negatives,
+        negative_sentences,
         held_out: odd
             .par_iter()
             .map(|r| {
@@ -729,7 +756,7 @@ fn train_irf(
     calm: &Calm,
     seed: u64,
     log: &(dyn Fn(&str) + Sync),
-) -> Result<(Linear, String), TrainError> {
+) -> Result<(Linear, Linear, String), TrainError> {
     let train = load("IRF", data::load_irf(data_dir, "train"))?;
     let val = load("IRF", data::load_irf(data_dir, "val"))?;
     if train.rows.is_empty() || val.rows.is_empty() {
@@ -759,9 +786,50 @@ fn train_irf(
     };
     let tr = prep(&train.rows);
     let va = prep(&val.rows);
+    let va_tf: Vec<TextFeatures> = va
+        .par_iter()
+        .map(|(_, t, s, text)| text_features(text, t, s))
+        .collect();
+    let calm_tf: Vec<TextFeatures> = calm
+        .held_out
+        .par_iter()
+        .map(|(t, s, text)| text_features(text, t, s))
+        .collect();
+    let rule_affirms = |s: &[Signal]| s.iter().any(|x| x.affirmed() && x.construct == construct);
+    let factor_models = |post: &Linear, sentences: Option<&Linear>| {
+        let burden = name == "irf_burden";
+        Models {
+            irf_burden: Some(post.clone()),
+            irf_belong: Some(post.clone()),
+            irf_burden_sentences: sentences.filter(|_| burden).cloned(),
+            irf_belong_sentences: sentences.filter(|_| !burden).cloned(),
+            ..Models::default()
+        }
+    };
+    // (probability, evidence found, the rules affirm it) of each val and held-out calm post.
+    type Scored = Vec<(f32, bool, bool)>;
+    let score_all = |models: &Models| -> (Scored, Scored) {
+        let one = |tf: &TextFeatures, t: &Tokens, s: &Vec<Signal>| {
+            let (p, span) = models
+                .factor_scores(name, tf, t, s)
+                .expect("the model is loaded");
+            (p, span, rule_affirms(s))
+        };
+        let v = va
+            .iter()
+            .zip(&va_tf)
+            .map(|((_, t, s, _), tf)| one(tf, t, s))
+            .collect();
+        let c = calm
+            .held_out
+            .iter()
+            .zip(&calm_tf)
+            .map(|((t, s, _), tf)| one(tf, t, s))
+            .collect();
+        (v, c)
+    };
     let mut ys: Vec<usize> = train.rows.iter().map(|r| truth_of(r) as usize).collect();
     let val_truth: Vec<bool> = val.rows.iter().map(truth_of).collect();
-    let rule_affirms = |s: &[Signal]| s.iter().any(|x| x.affirmed() && x.construct == construct);
     let labels = ["absent", "present"];
     let mut xs: Vec<&Sparse> = tr.iter().map(|f| &f.0).collect();
     xs.extend(calm.negatives.iter());
@@ -770,27 +838,7 @@ fn train_irf(
         .par_iter()
         .map(|(cfg, nb)| {
             let m = fit_scaled(name, &labels, &xs, &ys, cfg, *nb);
-            let single = Models {
-                irf_burden: Some(m.clone()),
-                irf_belong: Some(m.clone()),
-                ..Models::default()
-            };
-            let score = |(t, s, text): (&Tokens, &Vec<Signal>, &String)| {
-                let tf = text_features(text, t, s);
-                let (p, span) = single
-                    .factor_scores(name, &tf, t, s)
-                    .expect("the model is loaded");
-                (p, span, rule_affirms(s))
-            };
-            let scores: Vec<(f32, bool, bool)> = va
-                .iter()
-                .map(|(_, t, s, text)| score((t, s, text)))
-                .collect();
-            let calm_scores: Vec<(f32, bool, bool)> = calm
-                .held_out
-                .iter()
-                .map(|(t, s, text)| score((t, s, text)))
-                .collect();
+            let (scores, calm_scores) = score_all(&factor_models(&m, None));
             let (threshold, f1, alarm) = best_threshold(&val_truth, &scores, &calm_scores);
             (
                 Tried {
@@ -830,6 +878,102 @@ fn train_irf(
         100.0 * best.extra,
         m.len()
     ));
+    // The sentence model: sentences holding the annotators' quoted words (positive), every
+    // sentence of posts without the factor and of the calm posts (negative).
+    let quote_of = |r: &data::IrfPost| {
+        if construct == "burdensomeness" {
+            r.burden_exp.clone()
+        } else {
+            r.belong_exp.clone()
+        }
+    };
+    let per_post: Vec<Vec<(Sparse, usize)>> = train
+        .rows
+        .par_iter()
+        .zip(&tr)
+        .map(|(r, (_, t, s, text))| {
+            let vectors = sentences::sentence_vectors(&text_features(text, t, s), t, s);
+            let keep: Vec<Option<usize>> = if truth_of(r) {
+                match sentences::find_quote(text, &quote_of(r)) {
+                    Some(q) => sentences::overlapping(t, q)
+                        .into_iter()
+                        .map(|o| o.then_some(1))
+                        .collect(),
+                    None => vec![None; vectors.len()],
+                }
+            } else {
+                vec![Some(0); vectors.len()]
+            };
+            vectors
+                .into_iter()
+                .zip(keep)
+                .filter_map(|(v, k)| Some((v, k?)).filter(|(v, _)| !v.is_empty()))
+                .collect()
+        })
+        .collect();
+    let quoted_posts = per_post
+        .iter()
+        .filter(|p| p.iter().any(|(_, y)| *y == 1))
+        .count();
+    let mut sxs: Vec<&Sparse> = Vec::new();
+    let mut sys: Vec<usize> = Vec::new();
+    for (v, y) in per_post.iter().flatten() {
+        sxs.push(v);
+        sys.push(*y);
+    }
+    sxs.extend(calm.negative_sentences.iter());
+    sys.extend(std::iter::repeat_n(0, calm.negative_sentences.len()));
+    let positives = sys.iter().filter(|&&y| y == 1).count();
+    log(&format!(
+        "IRF {name}: sentence model on {} sentences ({positives} holding the quoted words, from {quoted_posts} posts)",
+        sys.len()
+    ));
+    let sentence_name = format!("{name}_sentences");
+    let mixes: Vec<(Tried, f32, f32, Linear)> = nb_grid(seed)
+        .par_iter()
+        .map(|(cfg, nb)| {
+            let sm = fit_scaled(&sentence_name, &labels, &sxs, &sys, cfg, *nb);
+            let mut best_mix: Option<(Tried, f32, f32)> = None;
+            for &mix in &SENTENCE_WEIGHTS {
+                let mut sw = sm.clone();
+                sw.weight = Some(mix);
+                let (scores, calm_scores) = score_all(&factor_models(&m, Some(&sw)));
+                let (th, f1, alarm) = best_threshold(&val_truth, &scores, &calm_scores);
+                if best_mix.as_ref().is_none_or(|b| f1 > b.0.score) {
+                    let t = Tried {
+                        config: *cfg,
+                        nb: *nb,
+                        score: f1,
+                        extra: alarm,
+                    };
+                    best_mix = Some((t, mix, th));
+                }
+            }
+            let (t, mix, th) = best_mix.expect("a weight tried");
+            (t, mix, th, sm)
+        })
+        .collect();
+    for (t, mix, th, _) in &mixes {
+        log(&format!("IRF {name} sentences: {}: best weight {mix}: validation F1 {:.3} at threshold {:.2} ({:.1}% of held-out no-stress posts)", t.describe(), t.score, th, 100.0 * t.extra));
+    }
+    let sentence_grid: Vec<serde_json::Value> = mixes.iter().map(|(t, mix, th, _)| json!({"l2": t.config.l2, "class_weight": t.config.class_weight.name(), "epochs": t.config.epochs, "nb_power": t.nb, "weight": mix, "validation_f1": r3(t.score), "threshold": r3(*th as f64), "calm_false_alarms": r3(t.extra)})).collect();
+    let (sbest, mix, sthreshold, mut sm) = mixes
+        .into_iter()
+        .fold(None::<(Tried, f32, f32, Linear)>, |b, r| match b {
+            Some(b) if b.0.score >= r.0.score => Some(b),
+            _ => Some(r),
+        })
+        .expect("a non-empty grid");
+    sm.weight = Some(mix);
+    m.threshold = Some(sthreshold);
+    log(&format!(
+        "IRF {name}: with the sentence model ({}, weight {mix}), threshold {sthreshold:.2}: validation F1 {:.3} (post model alone {:.3}), {:.1}% of held-out no-stress posts, {} sentence weight rows",
+        sbest.describe(),
+        sbest.score,
+        best.score,
+        100.0 * sbest.extra,
+        sm.len()
+    ));
     let column = if construct == "burdensomeness" {
         "burden"
     } else {
@@ -842,30 +986,54 @@ fn train_irf(
         "validation": format!("the IRF val split ({} posts) chooses l2, class weights, epochs and the threshold of the engine's decision (rule signal, or model at or above the threshold with an evidence span), among thresholds that add the factor to at most {:.0}% of the {} Dreaddit train posts without stress at odd positions", val.rows.len(), 100.0 * MAX_FALSE_ALARM, calm.held_out.len()),
         "final_fit": "as trained for the validation (the model whose threshold was chosen)",
         "hyper_parameters": config_json_nb(&cfg, best.nb),
-        "threshold": r3(threshold as f64),
+        "threshold": r3(sthreshold as f64),
+        "threshold_of_the_post_model_alone": r3(threshold as f64),
+        "sentence_model": format!("{sentence_name}.json, weight {mix}"),
         "figures": {
-            "validation_f1_engine": r3(best.score),
+            "validation_f1_engine": r3(sbest.score),
+            "validation_f1_post_model_alone": r3(best.score),
             "validation_f1_rules_alone": r3(rule_only),
-            "held_out_no_stress_posts_given_the_factor": r3(best.extra),
+            "held_out_no_stress_posts_given_the_factor": r3(sbest.extra),
             "weight_rows": m.len(),
         },
         "grid": grid_json,
     });
+    sm.made = json!({
+        "data": "irf/train_data.csv (with its `{column}_exp` quoted words); dreaddit/dreaddit-train.csv (no-stress posts only)",
+        "task": format!("how much one sentence reads like the words annotators quote for IRF `{column}`; the engine scores `{construct}` as {mix} × the largest sentence probability + {} × the probability of `{name}` and quotes the most probable sentence that may be quoted", 1.0 - mix),
+        "train": format!("{} sentences: those holding the quoted words of the {quoted_posts} train posts with the factor whose quote is found in the text ({positives}, positive; the other sentences of those posts are left out), every sentence of the train posts without the factor and of the {} Dreaddit train posts without stress at even positions (negative)", sys.len(), calm.negatives.len()),
+        "validation": format!("the IRF val split ({} posts) chooses l2, class weights, epochs, the weight in {SENTENCE_WEIGHTS:?} and the threshold of the engine's decision, among thresholds that add the factor to at most {:.0}% of the {} Dreaddit train posts without stress at odd positions", val.rows.len(), 100.0 * MAX_FALSE_ALARM, calm.held_out.len()),
+        "final_fit": "as trained for the validation",
+        "hyper_parameters": config_json_nb(&sbest.config, sbest.nb),
+        "figures": {
+            "validation_f1_engine": r3(sbest.score),
+            "validation_f1_post_model_alone": r3(best.score),
+            "sentences": sys.len(),
+            "positive_sentences": positives,
+            "weight_rows": sm.len(),
+        },
+        "grid": sentence_grid,
+    });
     let section = format!(
-        "### `{name}.json`\n\nIRF `{column}` → construct `{construct}`, 2 classes. Fitted on `irf/train_data.csv` ({} posts) plus, as negatives, the {} Dreaddit train posts without stress at even positions (ordinary talk about friends, family and work is not the factor). Chosen on `irf/val_data.csv` ({} posts): {}, threshold {:.2} on the engine's decision (the rules' signal, or the model at or above the threshold with an evidence span), the best F1 among thresholds that give the factor to at most {:.0}% of the {} held-out Dreaddit no-stress posts (odd positions). Validation F1 **{:.3}** (rules alone {:.3}); the model adds the factor to {:.1}% of the held-out no-stress posts; {} weight rows.\n",
+        "### `{name}.json`, `{sentence_name}.json`\n\nIRF `{column}` → construct `{construct}`, 2 classes. The post model is fitted on `irf/train_data.csv` ({} posts) plus, as negatives, the {} Dreaddit train posts without stress at even positions (ordinary talk about friends, family and work is not the factor), and chosen on `irf/val_data.csv` ({} posts): {} (validation F1 alone {:.3} at threshold {:.2}). The sentence model is fitted on {} sentences: the {positives} that hold the annotators' quoted words (`{column}_exp`) in {quoted_posts} train posts with the factor (their other sentences are left out), and every sentence of the train posts without it and of those Dreaddit posts; chosen on val: {}, weight {mix} for its largest sentence probability in the score. Threshold {:.2} on the engine's decision (the rules' signal, or the score at or above the threshold with an evidence sentence), the best F1 among thresholds that give the factor to at most {:.0}% of the {} held-out Dreaddit no-stress posts (odd positions). Validation F1 **{:.3}** (rules alone {:.3}); the models add the factor to {:.1}% of the held-out no-stress posts; {} and {} weight rows.\n",
         train.rows.len(),
         calm.negatives.len(),
         val.rows.len(),
         best.describe(),
+        best.score,
         threshold,
+        sys.len(),
+        sbest.describe(),
+        sthreshold,
         100.0 * MAX_FALSE_ALARM,
         calm.held_out.len(),
-        best.score,
+        sbest.score,
         rule_only,
-        100.0 * best.extra,
-        m.len()
+        100.0 * sbest.extra,
+        m.len(),
+        sm.len()
     );
-    Ok((m, section))
+    Ok((m, sm, section))
 }
 
 /// `engine`: the rules with the EPITOME and IRF models (and no confidence model yet).

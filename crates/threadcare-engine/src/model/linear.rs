@@ -52,6 +52,9 @@ pub struct Linear {
     /// Feature blocks the model reads besides the shared features (see
     /// [`super::reply::BLOCKS`]); empty for most models.
     pub extra: Vec<String>,
+    /// For a sentence model (`irf_*_sentences`): the weight (0–1) of the largest sentence
+    /// probability in the factor's score, the post model's probability having the rest.
+    pub weight: Option<f32>,
     /// How the model was made: data, split, seed, hyper-parameters, figures (free-form).
     pub made: serde_json::Value,
 }
@@ -67,6 +70,7 @@ impl std::fmt::Debug for Linear {
             .field("combine", &self.combine)
             .field("offsets", &self.offsets)
             .field("extra", &self.extra)
+            .field("weight", &self.weight)
             .finish()
     }
 }
@@ -89,6 +93,8 @@ struct Header {
     offsets: Option<Vec<f64>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     extra: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    weight: Option<f64>,
     #[serde(default)]
     made: serde_json::Value,
     weights: Vec<Vec<f64>>,
@@ -115,6 +121,7 @@ impl Linear {
             combine: None,
             offsets: None,
             extra: Vec::new(),
+            weight: None,
             made: serde_json::Value::Null,
         };
         let mut rows = rows;
@@ -206,6 +213,7 @@ impl Linear {
                 .as_ref()
                 .map(|o| o.iter().map(|&x| round4(x as f64)).collect()),
             extra: self.extra.clone(),
+            weight: self.weight.map(|w| round4(w as f64)),
             made: self.made.clone(),
             weights: Vec::new(),
         };
@@ -269,6 +277,11 @@ impl Linear {
                 return Err(invalid(format!("threshold {t} is outside 0–1")));
             }
         }
+        if let Some(w) = h.weight {
+            if !(0.0..=1.0).contains(&w) {
+                return Err(invalid(format!("weight {w} is outside 0–1")));
+            }
+        }
         let mut rows = Vec::with_capacity(h.weights.len());
         let mut seen = FxHashMap::default();
         for (n, row) in h.weights.iter().enumerate() {
@@ -323,6 +336,7 @@ impl Linear {
         }
         m.extra = h.extra;
         m.threshold = h.threshold.map(|t| t as f32);
+        m.weight = h.weight.map(|w| w as f32);
         m.combine = h.combine;
         m.offsets = h.offsets.map(|o| o.iter().map(|&x| x as f32).collect());
         m.made = h.made;

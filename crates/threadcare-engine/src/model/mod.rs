@@ -23,6 +23,7 @@ pub mod decision;
 pub mod features;
 pub mod linear;
 pub mod reply;
+pub mod sentences;
 pub mod train;
 
 use threadcare_core::{Assessment, Certainty, Empathy, Experiencer, Level, Signal, Temporality};
@@ -34,14 +35,28 @@ use features::{
 pub use linear::{Linear, ModelError};
 
 /// The model files, in `models/`.
-pub const FILES: [&str; 6] = [
+pub const FILES: [&str; 8] = [
     "epitome_emotional_reaction.json",
     "epitome_interpretation.json",
     "epitome_exploration.json",
     "irf_burden.json",
     "irf_belong.json",
     "confidence.json",
+    "irf_burden_sentences.json",
+    "irf_belong_sentences.json",
 ];
+
+/// A sentence model must say how it is mixed with its post model.
+fn sentence_model(m: Linear) -> Result<Linear, ModelError> {
+    if m.weight.is_some() {
+        Ok(m)
+    } else {
+        Err(ModelError::Invalid {
+            file: format!("{}.json", m.name),
+            message: "a sentence model without its `weight` in the factor's score".into(),
+        })
+    }
+}
 
 /// Words at least one of which a sentence must hold to be quoted as evidence of an IRF factor
 /// (a word ending in `*` is a stem): the model scores the whole post, but the sentence shown to a
@@ -130,7 +145,7 @@ pub const SPAN_WORDS: usize = 24;
 pub const FACTOR_MIN_WORDS: usize = 20;
 
 /// The model files embedded in the binary: (file name, contents).
-pub fn embedded_files() -> [(&'static str, &'static str); 6] {
+pub fn embedded_files() -> [(&'static str, &'static str); 8] {
     macro_rules! model {
         ($f:literal) => {
             (
@@ -146,6 +161,8 @@ pub fn embedded_files() -> [(&'static str, &'static str); 6] {
         model!("irf_burden.json"),
         model!("irf_belong.json"),
         model!("confidence.json"),
+        model!("irf_burden_sentences.json"),
+        model!("irf_belong_sentences.json"),
     ]
 }
 
@@ -158,6 +175,10 @@ pub struct Models {
     pub irf_burden: Option<Linear>,
     pub irf_belong: Option<Linear>,
     pub confidence: Option<Linear>,
+    /// The sentence models of the IRF factors ([`sentences`]); without one, a factor's score is
+    /// its post model's probability alone.
+    pub irf_burden_sentences: Option<Linear>,
+    pub irf_belong_sentences: Option<Linear>,
 }
 
 impl Models {
@@ -205,6 +226,8 @@ impl Models {
             irf_burden: Some(classes(get(FILES[3])?, 2)?),
             irf_belong: Some(classes(get(FILES[4])?, 2)?),
             confidence: Some(classes(get(FILES[5])?, 2)?),
+            irf_burden_sentences: Some(sentence_model(classes(get(FILES[6])?, 2)?)?),
+            irf_belong_sentences: Some(sentence_model(classes(get(FILES[7])?, 2)?)?),
         })
     }
 
@@ -240,6 +263,35 @@ impl Models {
         }
     }
 
+    fn factor_sentences(&self, name: &str) -> Option<&Linear> {
+        match name {
+            "irf_burden" => self.irf_burden_sentences.as_ref(),
+            "irf_belong" => self.irf_belong_sentences.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// A factor's score in a text and the probability of each of its sentences (empty without
+    /// a sentence model): see [`sentences`].
+    fn factor_score(
+        &self,
+        name: &str,
+        model: &Linear,
+        features: &TextFeatures,
+        tokens: &Tokens,
+        signals: &[Signal],
+    ) -> (f32, Vec<f32>) {
+        let p = model.probabilities(&features.vector)[1];
+        match self.factor_sentences(name) {
+            Some(sm) => {
+                let v = sentences::sentence_vectors(features, tokens, signals);
+                let per = sentences::sentence_probabilities(sm, &v);
+                (sentences::mixed(p, &per, sm.weight.unwrap_or(0.0)), per)
+            }
+            None => (p, Vec::new()),
+        }
+    }
+
     /// Risk factors the IRF models find in a post that its rule signals do not already affirm,
     /// each as a signal quoting its evidence. `family_of` gives a construct's family.
     pub fn factor_signals(
@@ -268,7 +320,7 @@ impl Models {
                 continue;
             }
             let features = features.get_or_insert_with(|| text_features(text, tokens, signals));
-            let p = model.probabilities(&features.vector)[1];
+            let (p, per_sentence) = self.factor_score(name, model, features, tokens, signals);
             if p < model.threshold.unwrap_or(0.5) {
                 continue;
             }
@@ -279,6 +331,7 @@ impl Models {
                 signals,
                 true,
                 factor_topic(construct),
+                &per_sentence,
             ) else {
                 continue;
             };
@@ -312,13 +365,14 @@ impl Models {
         signals: &[Signal],
     ) -> Option<(f32, bool)> {
         let model = self.factor(name)?;
-        let p = model.probabilities(&features.vector)[1];
+        let (p, per_sentence) = self.factor_score(name, model, features, tokens, signals);
         let topic = FACTORS
             .iter()
             .find(|(n, _)| *n == name)
             .and_then(|(_, construct)| factor_topic(construct));
         let usable = tokens.tokens.len() >= FACTOR_MIN_WORDS
-            && evidence_span(model, features, tokens, signals, true, topic).is_some();
+            && evidence_span(model, features, tokens, signals, true, topic, &per_sentence)
+                .is_some();
         Some((p, usable))
     }
 
@@ -481,7 +535,9 @@ fn word_contributions(model: &Linear, f: &TextFeatures, counts: &[u32], per_toke
 
 /// The stretch of text whose words (and construct signals) contribute most to a binary model's
 /// positive score: the sentence with the largest contribution, cut to its best [`SPAN_WORDS`]
-/// words when longer. `None` when no sentence contributes positively.
+/// words when longer. `None` when no sentence contributes positively. With `rank` (one score
+/// per sentence, e.g. a sentence model's probabilities) the sentence is the one ranked highest
+/// instead, among those with words; the cut still follows `model`'s contributions.
 pub fn evidence_span(
     model: &Linear,
     f: &TextFeatures,
@@ -489,6 +545,7 @@ pub fn evidence_span(
     signals: &[Signal],
     for_factor: bool,
     topic: Option<&[&str]>,
+    rank: &[f32],
 ) -> Option<(usize, usize)> {
     let n = tokens.tokens.len();
     if n == 0 || model.outputs() != 1 {
@@ -568,12 +625,22 @@ pub fn evidence_span(
     // The first sentence with the largest positive sum that is about the topic and carries no
     // other risk: sentences by sum, largest first (earlier first among equal sums), the word
     // checks made only until one passes.
-    let mut by_sum: Vec<(f32, &crate::token::Sentence)> = tokens
-        .sentences
-        .iter()
-        .map(|s| (per_token[s.tokens.clone()].iter().sum::<f32>(), s))
-        .filter(|&(sum, _)| sum > 0.0)
-        .collect();
+    let mut by_sum: Vec<(f32, &crate::token::Sentence)> = if rank.len() == tokens.sentences.len() {
+        tokens
+            .sentences
+            .iter()
+            .zip(rank)
+            .filter(|(s, _)| !s.tokens.is_empty())
+            .map(|(s, &r)| (r, s))
+            .collect()
+    } else {
+        tokens
+            .sentences
+            .iter()
+            .map(|s| (per_token[s.tokens.clone()].iter().sum::<f32>(), s))
+            .filter(|&(sum, _)| sum > 0.0)
+            .collect()
+    };
     by_sum.sort_by(|a, b| b.0.total_cmp(&a.0));
     let best = by_sum
         .into_iter()
@@ -639,11 +706,14 @@ mod tests {
             ],
             0.0,
         );
-        let (s, e) = evidence_span(&m, &f, &t, &[], false, None).expect("a positive sentence");
+        let (s, e) = evidence_span(&m, &f, &t, &[], false, None, &[]).expect("a positive sentence");
         assert_eq!(&text[s..e], "Everyone would be better off without me");
         // Nothing positive: no span, so no signal.
         let negative = binary(&[("w:lunch", -1.0)], 5.0);
-        assert_eq!(evidence_span(&negative, &f, &t, &[], false, None), None);
+        assert_eq!(
+            evidence_span(&negative, &f, &t, &[], false, None, &[]),
+            None
+        );
         let models = Models {
             irf_burden: Some(negative),
             ..Models::default()
@@ -677,7 +747,7 @@ mod tests {
         let t = tokenize(&text);
         let f = text_features(&text, &t, &[]);
         let m = binary(&[("b:without me", 3.0), ("w:off", 1.0)], 0.0);
-        let (s, e) = evidence_span(&m, &f, &t, &[], false, None).unwrap();
+        let (s, e) = evidence_span(&m, &f, &t, &[], false, None, &[]).unwrap();
         let quoted = &text[s..e];
         assert!(quoted.contains("better off without me"), "{quoted}");
         assert_eq!(quoted.split_whitespace().count(), SPAN_WORDS);

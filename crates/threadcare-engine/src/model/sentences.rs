@@ -1,0 +1,156 @@
+//! Sentence-level models of the IRF factors: how much one sentence reads like the evidence
+//! annotators quote for perceived burdensomeness or thwarted belonging.
+//!
+//! The IRF data gives, for each post with a factor, the words that show it (`belong_exp`,
+//! `burden_exp`). A sentence model is fitted on the sentences that hold those words (positive)
+//! and on every sentence of posts without the factor (negative); the other sentences of a post
+//! with the factor say nothing either way and are left out. A post's factor score is then a mix
+//! of the post model's probability and the largest probability among its sentences (a factor is
+//! usually one sentence in a long post, which a whole-post bag dilutes), and the sentence quoted
+//! as evidence is the most probable sentence among those that may be quoted.
+//!
+//! A sentence's features are the post's word features that fall inside it (unigrams, bigrams,
+//! first and last word, question openings; the same slots as [`super::features`]), `1 + ln n`
+//! scaled to unit length, and the construct features (`c:`) of the rule signals inside it.
+
+use threadcare_core::Signal;
+
+use super::features::{construct_slot, ln_count, signal_state, Bag, Sparse, TextFeatures};
+use super::linear::Linear;
+use crate::token::Tokens;
+
+/// The feature vector of each sentence of a text (an empty vector for a sentence without words),
+/// from the text's features `f` and its rule signals.
+pub fn sentence_vectors(f: &TextFeatures, tokens: &Tokens, signals: &[Signal]) -> Vec<Sparse> {
+    let mut out = Vec::with_capacity(tokens.sentences.len());
+    // Occurrences come sentence by sentence, in text order.
+    let mut at = 0;
+    let occ = &f.occurrences;
+    for s in &tokens.sentences {
+        let begin = at;
+        while at < occ.len() && (occ[at].first as usize) < s.tokens.end {
+            at += 1;
+        }
+        let mut bag = Bag::new();
+        bag.add(&occ[begin..at]);
+        let (words, _) = bag.vector();
+        let inside: Vec<&Signal> = signals
+            .iter()
+            .filter(|x| !x.in_title && !x.rule.starts_with("model:"))
+            .filter(|x| x.start < s.end && s.start < x.end)
+            .collect();
+        out.push(if inside.is_empty() {
+            words
+        } else {
+            Sparse::merged(words.0, signal_features(&inside))
+        });
+    }
+    out
+}
+
+/// `ln(1 + n)` per construct and state and per family and state of `signals` (the slots of the
+/// whole-text construct features).
+fn signal_features(signals: &[&Signal]) -> Vec<(u32, f32)> {
+    let mut slots: Vec<u32> = Vec::with_capacity(signals.len() * 2);
+    for s in signals {
+        let state = signal_state(s);
+        slots.push(construct_slot(&s.construct, state));
+        slots.push(construct_slot(&s.family, state));
+    }
+    slots.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(slots.len());
+    for slot in slots {
+        match out.last_mut() {
+            Some(last) if last.0 == slot => last.1 += 1,
+            _ => out.push((slot, 1)),
+        }
+    }
+    out.into_iter()
+        .map(|(slot, n)| (slot, ln_count(n + 1)))
+        .collect()
+}
+
+/// The probability of each sentence under a binary sentence model (0 for a sentence without
+/// words).
+pub fn sentence_probabilities(model: &Linear, vectors: &[Sparse]) -> Vec<f32> {
+    vectors
+        .iter()
+        .map(|v| {
+            if v.is_empty() {
+                0.0
+            } else {
+                model.probabilities(v)[1]
+            }
+        })
+        .collect()
+}
+
+/// A factor's score: `weight` × the largest sentence probability + (1 − `weight`) × the post
+/// model's probability.
+pub fn mixed(post: f32, sentences: &[f32], weight: f32) -> f32 {
+    let top = sentences.iter().copied().fold(0.0f32, f32::max);
+    weight * top + (1.0 - weight) * post
+}
+
+/// Which sentences of a text overlap the byte range `evidence` (the annotators' quoted words).
+pub fn overlapping(tokens: &Tokens, evidence: (usize, usize)) -> Vec<bool> {
+    tokens
+        .sentences
+        .iter()
+        .map(|s| s.start < evidence.1 && evidence.0 < s.end)
+        .collect()
+}
+
+/// Where `quote` occurs in `text` (ASCII case ignored, surrounding blanks trimmed): its byte
+/// range, or `None` when it is empty or not found.
+pub fn find_quote(text: &str, quote: &str) -> Option<(usize, usize)> {
+    let q = quote.trim();
+    if q.is_empty() {
+        return None;
+    }
+    let hay = text.to_ascii_lowercase();
+    let at = hay.find(&q.to_ascii_lowercase())?;
+    Some((at, at + q.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::features::{index, text_features};
+    use crate::token::tokenize;
+
+    #[test]
+    fn each_sentence_gets_its_own_words() {
+        let text = "Nobody ever calls me. The weather was fine today, sunny and warm.";
+        let t = tokenize(text);
+        let f = text_features(text, &t, &[]);
+        let v = sentence_vectors(&f, &t, &[]);
+        assert_eq!(v.len(), 2);
+        let has = |x: &Sparse, w: &str| x.0.iter().any(|&(s, _)| s == index("w", w));
+        assert!(has(&v[0], "nobody") && has(&v[0], "calls"));
+        assert!(!has(&v[0], "weather"));
+        assert!(has(&v[1], "weather") && !has(&v[1], "nobody"));
+        for x in &v {
+            let norm: f32 = x.0.iter().map(|(_, w)| w * w).sum();
+            assert!((norm - 1.0).abs() < 1e-4, "unit length: {norm}");
+        }
+    }
+
+    #[test]
+    fn quotes_are_found_ignoring_case_and_mapped_to_sentences() {
+        let text = "I went to work. Nobody Talks To Me there. Then home.";
+        let t = tokenize(text);
+        let r = find_quote(text, "  nobody talks to me ").expect("found");
+        assert_eq!(&text[r.0..r.1], "Nobody Talks To Me");
+        assert_eq!(overlapping(&t, r), vec![false, true, false]);
+        assert_eq!(find_quote(text, "not in it"), None);
+        assert_eq!(find_quote(text, "   "), None);
+    }
+
+    #[test]
+    fn the_mix_weighs_the_best_sentence_against_the_post() {
+        assert_eq!(mixed(0.2, &[0.1, 0.9, 0.4], 0.5), 0.55);
+        assert_eq!(mixed(0.2, &[0.1, 0.9], 0.0), 0.2);
+        assert_eq!(mixed(0.2, &[], 1.0), 0.0);
+    }
+}
