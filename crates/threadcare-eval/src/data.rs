@@ -17,6 +17,7 @@ pub const IRF_DIR: &str = "irf";
 pub const EPITOME_DIR: &str = "epitome";
 pub const DIASAFETY_DIR: &str = "diasafety";
 pub const DREADDIT_DIR: &str = "dreaddit";
+pub const SDCNL_DIR: &str = "sdcnl";
 
 /// Why a set could not be loaded at all.
 #[derive(Debug, thiserror::Error)]
@@ -499,6 +500,30 @@ pub fn load_dreaddit(root: &Path, split: &str) -> Result<Loaded<DreadditPost>, L
             id: f.get("id").trim().to_string(),
             text: f.get("text").to_string(),
             stress: binary_label("label", f.get("label"))?,
+        })
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// SDCNL
+
+#[derive(Debug, Clone)]
+pub struct SdcnlPost {
+    pub id: String,
+    /// The title and the body, on two lines.
+    pub text: String,
+    /// Posted in r/SuicideWatch (1) rather than r/depression (0): a label by subreddit, noisy.
+    pub suicide: bool,
+}
+
+/// Loads `sdcnl/{split}-set.csv` (`split` is `training` or `testing`).
+pub fn load_sdcnl(root: &Path, split: &str) -> Result<Loaded<SdcnlPost>, LoadError> {
+    let path = root.join(SDCNL_DIR).join(format!("{split}-set.csv"));
+    read_csv(root, &path, &["", "title", "selftext", "is_suicide"], |f| {
+        Ok(SdcnlPost {
+            id: f.get("").trim().to_string(),
+            text: format!("{}\n{}", f.get("title").trim(), f.get("selftext")),
+            suicide: binary_label("is_suicide", f.get("is_suicide"))?,
         })
     })
 }

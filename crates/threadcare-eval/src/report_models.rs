@@ -45,7 +45,7 @@ fn gaur(w: &mut String, m: &Evaluation) {
         w,
         "Per user, the features are the engine's findings on each of their posts: the word n-grams of \
          all their posts together and, as separate features at half weight, those of their posts in which \
-         the rules found a risk of the writer's own (Indicator or above in the mapping above), the largest and mean value over their posts of each construct feature and of each IRF factor a model found, \
+         the rules found a risk of the writer's own (Indicator or above in the mapping above), the largest and mean value over their posts of each construct feature, of each IRF factor a model found and of the probability of a model of r/SuicideWatch against r/depression posts fitted on the SDCNL training split (labels by subreddit; a transfer feature), \
          the share and number of their posts in each class of the rules' mapping above and the most severe \
          one, and how many posts they wrote. An ordinal model (four logistic models, P(class ≥ k), Frank and \
          Hall 2001; class-balanced) gives an expected class, read off with cut points. Inside each of the \

@@ -7,8 +7,9 @@
 //! which the rules found a risk of the writer's own (class Indicator or above in the rules'
 //! mapping: what a person says about themselves where they speak of their own risk weighs
 //! differently from the same words in a reply to someone else), the largest and the mean value
-//! over their posts of each construct feature and of each IRF factor a model found (the
-//! engine's `model:irf_*` signals), the share and number of their posts in each class of the rules'
+//! over their posts of each construct feature, of each IRF factor a model found (the engine's
+//! `model:irf_*` signals) and of a post's probability under a model of r/SuicideWatch against
+//! r/depression fitted on the SDCNL training split ([`sdcnl_transfer`]), the share and number of their posts in each class of the rules'
 //! mapping ([`crate::gaur::post_label`]) and the most severe one, and how many posts they wrote.
 //! Choices (L2, class weights, epochs, and whether to predict the most probable class or the
 //! rounded expected class) are made by an inner cross-validation on the training folds only.
@@ -21,7 +22,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use threadcare_engine::model::features::{construct_features, index, occurrences, Bag, Sparse};
+use threadcare_engine::model::features::{
+    construct_features, index, occurrences, text_features, Bag, Sparse,
+};
 use threadcare_engine::model::linear::Linear;
 use threadcare_engine::model::train::{fit, ClassWeight, Config};
 use threadcare_engine::token::tokenize;
@@ -197,10 +200,20 @@ pub struct PostFeatures {
     pub constructs: Vec<(String, f32)>,
 }
 
-pub fn post_features(engine: &Engine, table: &ConstructTable, text: &str) -> PostFeatures {
+pub fn post_features(
+    engine: &Engine,
+    table: &ConstructTable,
+    transfer: Option<&Linear>,
+    text: &str,
+) -> PostFeatures {
     let a = engine.assess_text(text);
     let tokens = tokenize(text);
     let mut constructs = construct_features(&a.signals);
+    if let Some(m) = transfer {
+        let signals = engine.signals.find_in(text, &tokens);
+        let x = text_features(text, &tokens, &signals).vector;
+        constructs.push(("transfer:sdcnl".to_string(), m.probabilities(&x)[1]));
+    }
     // The factors the IRF models found (construct features leave model signals out): Joiner's
     // interpersonal factors mark ideation. On the 5-fold QWK they raised 0.574 to 0.590; the
     // models' scores themselves (without their gates) did not (0.577).
@@ -345,6 +358,55 @@ pub fn evaluate_with_models(
     e
 }
 
+/// A post model of r/SuicideWatch against r/depression, fitted on the SDCNL training split
+/// (labels by subreddit), whose probability is one of a Gaur500 post's features: the line
+/// between depression and suicidal thinking is the line between Indicator and Ideation.
+/// `None` (with a log line) when SDCNL cannot be read.
+pub fn sdcnl_transfer(
+    engine: &Engine,
+    data_dir: &Path,
+    seed: u64,
+    log: &(dyn Fn(&str) + Sync),
+) -> Option<Linear> {
+    let loaded = match data::load_sdcnl(data_dir, "training") {
+        Ok(l) if !l.rows.is_empty() => l,
+        Ok(_) => {
+            log("SDCNL training split: no rows; Gaur500 without the transfer feature");
+            return None;
+        }
+        Err(e) => {
+            log(&format!("SDCNL: {e}; Gaur500 without the transfer feature"));
+            return None;
+        }
+    };
+    let xs: Vec<Sparse> = loaded
+        .rows
+        .par_iter()
+        .map(|r| {
+            let tokens = tokenize(&r.text);
+            let signals = engine.signals.find_in(&r.text, &tokens);
+            text_features(&r.text, &tokens, &signals).vector
+        })
+        .collect();
+    let ys: Vec<usize> = loaded.rows.iter().map(|r| r.suicide as usize).collect();
+    let refs: Vec<&Sparse> = xs.iter().collect();
+    log(&format!(
+        "Gaur500 (trained): SDCNL transfer model on {} posts",
+        refs.len()
+    ));
+    Some(fit(
+        "sdcnl_transfer",
+        &["depression", "suicide"],
+        &refs,
+        &ys,
+        &Config {
+            min_df: 3,
+            epochs: 10,
+            ..config(1e-4, seed)
+        },
+    ))
+}
+
 /// Gaur500 with the trained predictor, 5-fold CV on the same folds as the rules.
 pub fn gaur500(
     engine: &Engine,
@@ -370,9 +432,10 @@ pub fn gaur500(
         texts.len(),
         users.len()
     ));
+    let transfer = sdcnl_transfer(engine, data_dir, seed, log);
     let posts: Vec<PostFeatures> = texts
         .par_iter()
-        .map(|(_, t)| post_features(engine, table, t))
+        .map(|(_, t)| post_features(engine, table, transfer.as_ref(), t))
         .collect();
     let mut per_user: Vec<Vec<PostFeatures>> = vec![Vec::new(); users.len()];
     let mut post_labels = [0usize; 5];

@@ -173,6 +173,23 @@ fn dreaddit_labels() {
 }
 
 #[test]
+fn sdcnl_title_and_body_and_bad_labels() {
+    let l = data::load_sdcnl(&root(), "training").unwrap();
+    let rows: Vec<(&str, bool)> = l.rows.iter().map(|r| (r.id.as_str(), r.suicide)).collect();
+    assert_eq!(rows, [("0", false), ("1", true)]);
+    assert!(l.rows[1].text.starts_with("Tonight\nI keep thinking"));
+    assert_eq!(
+        skips(&l.skipped),
+        [("sdcnl/training-set.csv".to_string(), 4)]
+    );
+    assert!(
+        l.skipped[0].reason.contains("`is_suicide` is \"maybe\""),
+        "{}",
+        l.skipped[0]
+    );
+}
+
+#[test]
 fn missing_sets_are_skipped_with_a_reason() {
     let engine = bare_engine();
     let nowhere = root().join("no-such-folder");
