@@ -8,9 +8,9 @@
 //!   explorations) from the reply's words and signals. Empathy is not a level.
 //! - `irf_burden` and `irf_belong` find perceived burdensomeness and thwarted belongingness
 //!   (Joiner's interpersonal theory) that the construct patterns missed. A finding becomes a
-//!   [`Signal`] (rule `model:irf_burden`, `model:irf_belong`) quoting the stretch of text whose
-//!   words contributed most to the model's score, so it is cited like any other evidence; with
-//!   no such stretch nothing is added.
+//!   [`Signal`] (rule `model:irf_burden`, `model:irf_belong`) quoting the sentence that reads
+//!   most like the evidence annotators quote for the factor ([`sentences`]), so it is cited like
+//!   any other evidence; with no such sentence nothing is added.
 //! - `confidence` maps what the rules found (level, amount and kinds of evidence, hedges) to the
 //!   probability that the level's concern / no-concern call is right (Platt 1999 scaling).
 //!
