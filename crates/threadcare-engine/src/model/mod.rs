@@ -29,7 +29,8 @@ use threadcare_core::{Assessment, Certainty, Empathy, Experiencer, Level, Signal
 
 use crate::token::Tokens;
 use features::{
-    construct_counts, construct_slot, index, signal_state, text_features, Sparse, TextFeatures,
+    construct_counts, construct_slot, index, signal_state, text_features, Occurrence, Sparse,
+    TextFeatures,
 };
 pub use linear::{Linear, ModelError};
 
@@ -254,51 +255,75 @@ impl Models {
         {
             return Vec::new();
         }
-        // Worked out when a model needs them (a factor the rules affirm needs none).
-        let mut features: Option<TextFeatures> = None;
-        let mut out = Vec::new();
+        // The models whose answer can count: a factor the rules affirm needs none, and a model
+        // of more than one output never has an evidence span (see `evidence_span`).
+        let mut models: Vec<(&str, &str, &Linear, f32)> = Vec::with_capacity(FACTORS.len());
         for (name, construct) in FACTORS {
-            let Some(model) = self.factor(name) else {
+            let Some(model) = self.factor(name).filter(|m| m.outputs() == 1) else {
                 continue;
             };
-            if signals
+            if !signals
                 .iter()
                 .any(|s| s.affirmed() && s.construct == construct)
             {
-                continue;
+                models.push((name, construct, model, model.bias[0]));
             }
-            let features = features.get_or_insert_with(|| text_features(text, tokens, signals));
-            let p = model.probabilities(&features.vector)[1];
-            if p < model.threshold.unwrap_or(0.5) {
-                continue;
-            }
-            let Some((start, end)) = evidence_span(
-                model,
-                features,
-                tokens,
-                signals,
-                true,
-                factor_topic(construct),
-            ) else {
-                continue;
-            };
-            out.push(Signal {
-                construct: construct.to_string(),
-                family: family_of(construct).unwrap_or_else(|| "risk_factor".to_string()),
-                start,
-                end,
-                text: text[start..end].to_string(),
-                negated: false,
-                temporality: Temporality::Current,
-                experiencer: Experiencer::Writer,
-                certainty: Certainty::Definite,
-                quoted: false,
-                rule: format!("model:{name}"),
-                cues: Vec::new(),
-                in_title: false,
-            });
         }
-        out
+        if models.is_empty() {
+            return Vec::new();
+        }
+        features::with_scratch(|f| {
+            let constructs = construct_counts(signals);
+            f.fill(text, tokens, &constructs);
+            // Every model's score in one pass over the features (each sum in slot order, as
+            // `Linear::scores` adds them).
+            for &(slot, v) in &f.vector {
+                for (_, _, model, score) in models.iter_mut() {
+                    if let Some(w) = model.weights(slot) {
+                        *score += w[0] * v;
+                    }
+                }
+            }
+            let mut out = Vec::new();
+            for &(name, construct, model, score) in &models {
+                if linear::positive(score) < model.threshold.unwrap_or(0.5) {
+                    continue;
+                }
+                let words = Words {
+                    occurrences: &f.occurrences,
+                    counts: &f.counts,
+                    norm: f.norm,
+                };
+                let Some((start, end)) = span_of(
+                    model,
+                    &words,
+                    &constructs,
+                    tokens,
+                    signals,
+                    true,
+                    factor_topic(construct),
+                    &mut f.per_token,
+                ) else {
+                    continue;
+                };
+                out.push(Signal {
+                    construct: construct.to_string(),
+                    family: family_of(construct).unwrap_or_else(|| "risk_factor".to_string()),
+                    start,
+                    end,
+                    text: text[start..end].to_string(),
+                    negated: false,
+                    temporality: Temporality::Current,
+                    experiencer: Experiencer::Writer,
+                    certainty: Certainty::Definite,
+                    quoted: false,
+                    rule: format!("model:{name}"),
+                    cues: Vec::new(),
+                    in_title: false,
+                });
+            }
+            out
+        })
     }
 
     /// The probability of an IRF factor (for training): `None` for a model that is not loaded.
@@ -460,17 +485,25 @@ pub fn confidence_features(a: &Assessment, raw: f32) -> Sparse {
     Sparse::from_entries(e)
 }
 
-/// Adds each word occurrence's share of `model`'s score to its tokens, with `counts` each
-/// slot's count in the bag (indexed by slot; 0 where not counted).
-fn word_contributions(model: &Linear, f: &TextFeatures, counts: &[u32], per_token: &mut [f32]) {
+/// A text's word-feature occurrences with what attributing a score to them needs.
+struct Words<'a> {
+    occurrences: &'a [Occurrence],
+    /// For each occurrence, how many times its slot occurs in the text.
+    counts: &'a [u32],
+    /// The scale the word bag was divided by.
+    norm: f32,
+}
+
+/// Adds each word occurrence's share of `model`'s score to its tokens.
+fn word_contributions(model: &Linear, words: &Words, per_token: &mut [f32]) {
     let n = per_token.len();
-    for o in &f.occurrences {
+    for (o, &count) in words.occurrences.iter().zip(words.counts) {
         let Some(w) = model.weights(o.slot) else {
             continue;
         };
-        let count = counts.get(o.slot as usize).copied().unwrap_or(0).max(1);
+        let count = count.max(1);
         let c = count as f32;
-        let value = (1.0 + features::ln_count(count)) / f.norm / c;
+        let value = (1.0 + features::ln_count(count)) / words.norm / c;
         let share = w[0] * value / o.len as f32;
         let first = o.first as usize;
         for t in per_token[first.min(n)..(first + o.len as usize).min(n)].iter_mut() {
@@ -490,34 +523,44 @@ pub fn evidence_span(
     for_factor: bool,
     topic: Option<&[&str]>,
 ) -> Option<(usize, usize)> {
+    let counts: Vec<u32> = f.occurrences.iter().map(|o| f.bag.count(o.slot)).collect();
+    let words = Words {
+        occurrences: &f.occurrences,
+        counts: &counts,
+        norm: f.norm,
+    };
+    span_of(
+        model,
+        &words,
+        &construct_counts(signals),
+        tokens,
+        signals,
+        for_factor,
+        topic,
+        &mut Vec::new(),
+    )
+}
+
+/// [`evidence_span`] of a text's words and its signals' construct features (`constructs`),
+/// with `per_token` a buffer.
+#[allow(clippy::too_many_arguments)]
+fn span_of(
+    model: &Linear,
+    words: &Words,
+    constructs: &[(&str, &'static str, f32)],
+    tokens: &Tokens,
+    signals: &[Signal],
+    for_factor: bool,
+    topic: Option<&[&str]>,
+    per_token: &mut Vec<f32>,
+) -> Option<(usize, usize)> {
     let n = tokens.tokens.len();
     if n == 0 || model.outputs() != 1 {
         return None;
     }
-    let mut per_token = vec![0f32; n];
-    // Each slot's count in the bag, looked up by slot in a table kept per thread (filled here
-    // and cleared again below) rather than searched for each occurrence.
-    thread_local! {
-        static COUNTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    COUNTS.with(|cell| {
-        let mut fresh = Vec::new();
-        let mut borrowed = cell.try_borrow_mut();
-        let table: &mut Vec<u32> = match &mut borrowed {
-            Ok(t) => t,
-            Err(_) => &mut fresh,
-        };
-        if table.len() < 1 << features::BITS {
-            table.resize(1 << features::BITS, 0);
-        }
-        for &(slot, count) in f.bag.counts() {
-            table[slot as usize] = count;
-        }
-        word_contributions(model, f, table, &mut per_token);
-        for &(slot, _) in f.bag.counts() {
-            table[slot as usize] = 0;
-        }
-    });
+    per_token.clear();
+    per_token.resize(n, 0.0);
+    word_contributions(model, words, per_token);
     // The rules' signals of other kinds of risk (suicidality, self-harm, eating, substances)
     // raise a factor's score, but a sentence quoted as evidence of burdensomeness or thwarted
     // belonging must be about that, not about an attempt or a plan: their weight is not
@@ -532,7 +575,7 @@ pub fn evidence_span(
             )
         })
         .collect();
-    for (key, state, v) in construct_counts(signals) {
+    for &(key, state, v) in constructs {
         let Some(w) = model.weights(construct_slot(key, state)) else {
             continue;
         };
@@ -668,6 +711,57 @@ mod tests {
         assert!(models
             .factor_signals(short, &tokenize(short), &[], &|_| None)
             .is_empty());
+    }
+
+    /// The factor models scored together in one pass find what each model scored on its own
+    /// features finds, with the same evidence: on the constructs' fixtures run together into
+    /// posts long enough for the models.
+    #[test]
+    fn one_pass_over_the_features_finds_what_each_model_finds() {
+        let models = Models::embedded().unwrap();
+        let rules = crate::Signals::embedded().unwrap();
+        let texts: Vec<String> = rules
+            .constructs
+            .iter()
+            .flat_map(|c| c.fixtures.iter().map(|f| f.text.clone()))
+            .collect::<Vec<_>>()
+            .chunks(4)
+            .map(|w| w.join(" "))
+            .collect();
+        let (mut fired, mut scored) = (0, 0);
+        for text in &texts {
+            let t = tokenize(text);
+            let signals = rules.find_in(text, &t);
+            let mut expected = Vec::new();
+            if t.tokens.len() >= FACTOR_MIN_WORDS {
+                let f = text_features(text, &t, &signals);
+                for (name, construct) in FACTORS {
+                    if signals
+                        .iter()
+                        .any(|s| s.affirmed() && s.construct == construct)
+                    {
+                        continue;
+                    }
+                    scored += 1;
+                    let model = models.factor(name).unwrap();
+                    if model.probabilities(&f.vector)[1] < model.threshold.unwrap_or(0.5) {
+                        continue;
+                    }
+                    let topic = factor_topic(construct);
+                    if let Some(span) = evidence_span(model, &f, &t, &signals, true, topic) {
+                        expected.push((format!("model:{name}"), span));
+                    }
+                }
+            }
+            let found: Vec<(String, (usize, usize))> = models
+                .factor_signals(text, &t, &signals, &|_| None)
+                .into_iter()
+                .map(|s| (s.rule, (s.start, s.end)))
+                .collect();
+            assert_eq!(found, expected, "{text:?}");
+            fired += found.len();
+        }
+        assert!(scored > 100 && fired > 20, "{scored} scored, {fired} found");
     }
 
     #[test]
