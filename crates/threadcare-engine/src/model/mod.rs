@@ -106,9 +106,21 @@ pub fn factor_topic(construct: &str) -> Option<&'static [&'static str]> {
 }
 
 fn on_topic(word: &str, words: &[&str]) -> bool {
-    words.iter().any(|w| match w.strip_suffix('*') {
-        Some(stem) => word.starts_with(stem),
-        None => word == *w,
+    let first = word.as_bytes().first();
+    words.iter().any(|w| {
+        let (stem, whole) = match w.strip_suffix('*') {
+            Some(stem) => (stem, false),
+            None => (*w, true),
+        };
+        // The first bytes rule out nearly every word before the strings are compared.
+        if stem.as_bytes().first().is_some_and(|b| Some(b) != first) {
+            return false;
+        }
+        if whole {
+            word == stem
+        } else {
+            word.starts_with(stem)
+        }
     })
 }
 
@@ -427,60 +439,48 @@ fn k_slot(i: usize) -> u32 {
 }
 
 pub fn confidence_features(a: &Assessment, raw: f32) -> Sparse {
-    let concern =
-        |s: &&Signal| !matches!(s.family.as_str(), "reply" | "protective" | "relationship");
     let ln = |n: usize| (1.0 + n as f32).ln();
-    let risk: Vec<&Signal> = a.signals.iter().filter(concern).collect();
-    let affirmed: Vec<&&Signal> = risk.iter().filter(|s| s.affirmed()).collect();
-    let mut distinct: Vec<&str> = affirmed.iter().map(|s| s.construct.as_str()).collect();
+    // The counts, in one pass over the signals (risk: not a reply, protective or relationship).
+    let (mut affirmed, mut protective, mut negated, mut hedged, mut other, mut past) =
+        (0, 0, 0, 0, 0, 0);
+    let mut distinct: Vec<&str> = Vec::new();
+    for s in &a.signals {
+        let is_affirmed = s.affirmed();
+        protective += (s.family == "protective" && is_affirmed) as usize;
+        if matches!(s.family.as_str(), "reply" | "protective" | "relationship") {
+            continue;
+        }
+        if is_affirmed {
+            affirmed += 1;
+            distinct.push(&s.construct);
+            hedged += (s.certainty == Certainty::Possible) as usize;
+            past += (s.temporality == Temporality::Historical) as usize;
+        }
+        negated += (s.negated || s.certainty == Certainty::Hypothetical) as usize;
+        other += (!s.negated && s.experiencer == Experiencer::Other) as usize;
+    }
     distinct.sort_unstable();
     distinct.dedup();
-    let count = |f: &dyn Fn(&Signal) -> bool| risk.iter().filter(|s| f(s)).count();
-    let mut e: Vec<(u32, f32)> = vec![
+    let mut e: Vec<(u32, f32)> = Vec::with_capacity(13);
+    e.extend([
         (k_slot(a.level.rank() as usize), 1.0),
         (k_slot(5), raw),
         (k_slot(6), a.cssrs as f32 / 6.0),
-        (k_slot(7), ln(affirmed.len())),
+        (k_slot(7), ln(affirmed)),
         (k_slot(8), ln(distinct.len())),
-        (
-            k_slot(9),
-            ln(a.signals
-                .iter()
-                .filter(|s| s.family == "protective" && s.affirmed())
-                .count()),
-        ),
-        (
-            k_slot(10),
-            ln(count(&|s| {
-                s.negated || s.certainty == Certainty::Hypothetical
-            })),
-        ),
-        (
-            k_slot(11),
-            ln(count(&|s| {
-                s.affirmed() && s.certainty == Certainty::Possible
-            })),
-        ),
-        (
-            k_slot(12),
-            ln(count(&|s| {
-                !s.negated && s.experiencer == Experiencer::Other
-            })),
-        ),
-        (
-            k_slot(13),
-            ln(count(&|s| {
-                s.affirmed() && s.temporality == Temporality::Historical
-            })),
-        ),
+        (k_slot(9), ln(protective)),
+        (k_slot(10), ln(negated)),
+        (k_slot(11), ln(hedged)),
+        (k_slot(12), ln(other)),
+        (k_slot(13), ln(past)),
         (
             k_slot(14),
             a.signals.iter().any(|s| s.rule.starts_with("model:")) as u8 as f32,
         ),
         (k_slot(15), a.concern_for_other as u8 as f32),
-    ];
+    ]);
     if a.level > Level::None {
-        e.push((k_slot(16), ln(affirmed.len())));
+        e.push((k_slot(16), ln(affirmed)));
     }
     Sparse::from_entries(e)
 }
