@@ -123,15 +123,8 @@ pub struct Sparse(pub Vec<(u32, f32)>);
 impl Sparse {
     /// From unsorted entries: slots sorted, the values of a repeated slot summed.
     pub fn from_entries(mut entries: Vec<(u32, f32)>) -> Sparse {
-        entries.sort_by_key(|e| e.0);
         let mut out: Vec<(u32, f32)> = Vec::with_capacity(entries.len());
-        for (i, v) in entries {
-            match out.last_mut() {
-                Some(last) if last.0 == i => last.1 += v,
-                _ => out.push((i, v)),
-            }
-        }
-        out.retain(|e| e.1 != 0.0);
+        for_each_entry(&mut entries, |i, v| out.push((i, v)));
         Sparse(out)
     }
 
@@ -156,6 +149,24 @@ impl Sparse {
         let mut v = self.0.clone();
         v.extend_from_slice(&other.0);
         Sparse::from_entries(v)
+    }
+}
+
+/// The entries of [`Sparse::from_entries`] of `entries`, in order, to `f`, without making the
+/// vector (`entries` is sorted in place; a short slice is sorted without allocating).
+pub(crate) fn for_each_entry(entries: &mut [(u32, f32)], mut f: impl FnMut(u32, f32)) {
+    entries.sort_by_key(|e| e.0);
+    let mut at = 0;
+    while at < entries.len() {
+        let (slot, mut sum) = entries[at];
+        at += 1;
+        while at < entries.len() && entries[at].0 == slot {
+            sum += entries[at].1;
+            at += 1;
+        }
+        if sum != 0.0 {
+            f(slot, sum);
+        }
     }
 }
 

@@ -395,7 +395,19 @@ impl Models {
     /// without the model.
     pub fn confidence(&self, a: &Assessment, raw: f32) -> Option<f32> {
         let m = self.confidence.as_ref()?;
-        Some(m.probabilities(&confidence_features(a, raw))[1])
+        if m.outputs() != 1 {
+            return Some(m.probabilities(&confidence_features(a, raw))[1]);
+        }
+        // Scored from the entries as they are summed, without making the vector: the same
+        // sums in the same order as `Linear::scores` of `confidence_features`.
+        let (mut entries, n) = confidence_entries(a, raw);
+        let mut score = m.bias[0];
+        features::for_each_entry(&mut entries[..n], |slot, v| {
+            if let Some(w) = m.weights(slot) {
+                score += w[0] * v;
+            }
+        });
+        Some(linear::positive(score))
     }
 }
 
@@ -439,6 +451,12 @@ fn k_slot(i: usize) -> u32 {
 }
 
 pub fn confidence_features(a: &Assessment, raw: f32) -> Sparse {
+    let (entries, n) = confidence_entries(a, raw);
+    Sparse::from_entries(entries[..n].to_vec())
+}
+
+/// The entries of [`confidence_features`] before they are summed by slot: the first `n`.
+fn confidence_entries(a: &Assessment, raw: f32) -> ([(u32, f32); 13], usize) {
     let ln = |n: usize| (1.0 + n as f32).ln();
     // The counts, in one pass over the signals (risk: not a reply, protective or relationship).
     let (mut affirmed, mut protective, mut negated, mut hedged, mut other, mut past) =
@@ -461,8 +479,8 @@ pub fn confidence_features(a: &Assessment, raw: f32) -> Sparse {
     }
     distinct.sort_unstable();
     distinct.dedup();
-    let mut e: Vec<(u32, f32)> = Vec::with_capacity(13);
-    e.extend([
+    let mut e = [(0u32, 0f32); 13];
+    e[..12].copy_from_slice(&[
         (k_slot(a.level.rank() as usize), 1.0),
         (k_slot(5), raw),
         (k_slot(6), a.cssrs as f32 / 6.0),
@@ -480,9 +498,11 @@ pub fn confidence_features(a: &Assessment, raw: f32) -> Sparse {
         (k_slot(15), a.concern_for_other as u8 as f32),
     ]);
     if a.level > Level::None {
-        e.push((k_slot(16), ln(affirmed)));
+        e[12] = (k_slot(16), ln(affirmed));
+        (e, 13)
+    } else {
+        (e, 12)
     }
-    Sparse::from_entries(e)
 }
 
 /// A text's word-feature occurrences with what attributing a score to them needs.
