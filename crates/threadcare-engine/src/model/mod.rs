@@ -105,23 +105,67 @@ pub fn factor_topic(construct: &str) -> Option<&'static [&'static str]> {
     }
 }
 
-fn on_topic(word: &str, words: &[&str]) -> bool {
-    let first = word.as_bytes().first();
-    words.iter().any(|w| {
-        let (stem, whole) = match w.strip_suffix('*') {
-            Some(stem) => (stem, false),
-            None => (*w, true),
+/// A topic's words (see [`factor_topic`]) arranged for checking a word: by their first byte,
+/// so that a word is compared only with those that could match it.
+struct Topic<'a> {
+    /// For each first byte, the topic's (stem, whether it is a whole word) that start with it.
+    by_first: Vec<Vec<(&'a str, bool)>>,
+    /// A stem that is empty (`*`) matches every word.
+    every: bool,
+}
+
+impl<'a> Topic<'a> {
+    fn new(words: &[&'a str]) -> Topic<'a> {
+        let mut topic = Topic {
+            by_first: vec![Vec::new(); 256],
+            every: false,
         };
-        // The first bytes rule out nearly every word before the strings are compared.
-        if stem.as_bytes().first().is_some_and(|b| Some(b) != first) {
+        for w in words {
+            let (stem, whole) = match w.strip_suffix('*') {
+                Some(stem) => (stem, false),
+                None => (*w, true),
+            };
+            match stem.as_bytes().first() {
+                Some(&b) => topic.by_first[b as usize].push((stem, whole)),
+                // An empty whole word matches no token (tokens are never empty).
+                None => topic.every |= !whole,
+            }
+        }
+        topic
+    }
+
+    /// The topic of a factor's construct, made once.
+    fn of(construct: &str) -> Option<&'static Topic<'static>> {
+        static TOPICS: std::sync::OnceLock<Vec<(&str, Option<Topic<'static>>)>> =
+            std::sync::OnceLock::new();
+        TOPICS
+            .get_or_init(|| {
+                FACTORS
+                    .iter()
+                    .map(|&(_, c)| (c, factor_topic(c).map(Topic::new)))
+                    .collect()
+            })
+            .iter()
+            .find(|(c, _)| *c == construct)
+            .and_then(|(_, t)| t.as_ref())
+    }
+
+    /// Whether `word` is one of the topic's words or starts with one of its stems.
+    fn has(&self, word: &str) -> bool {
+        if self.every {
+            return true;
+        }
+        let Some(&first) = word.as_bytes().first() else {
             return false;
-        }
-        if whole {
-            word == stem
-        } else {
-            word.starts_with(stem)
-        }
-    })
+        };
+        self.by_first[first as usize].iter().any(|&(stem, whole)| {
+            if whole {
+                word == stem
+            } else {
+                word.starts_with(stem)
+            }
+        })
+    }
 }
 
 /// The risk factors the IRF models find: (model name, construct id).
@@ -313,7 +357,7 @@ impl Models {
                     tokens,
                     signals,
                     true,
-                    factor_topic(construct),
+                    Topic::of(construct),
                     &mut f.per_token,
                 ) else {
                     continue;
@@ -543,6 +587,7 @@ pub fn evidence_span(
     for_factor: bool,
     topic: Option<&[&str]>,
 ) -> Option<(usize, usize)> {
+    let topic = topic.map(Topic::new);
     let counts: Vec<u32> = f.occurrences.iter().map(|o| f.bag.count(o.slot)).collect();
     let words = Words {
         occurrences: &f.occurrences,
@@ -556,7 +601,7 @@ pub fn evidence_span(
         tokens,
         signals,
         for_factor,
-        topic,
+        topic.as_ref(),
         &mut Vec::new(),
     )
 }
@@ -571,7 +616,7 @@ fn span_of(
     tokens: &Tokens,
     signals: &[Signal],
     for_factor: bool,
-    topic: Option<&[&str]>,
+    topic: Option<&Topic>,
     per_token: &mut Vec<f32>,
 ) -> Option<(usize, usize)> {
     let n = tokens.tokens.len();
@@ -642,7 +687,7 @@ fn span_of(
         .into_iter()
         .map(|(_, s)| s)
         .find(|s| {
-            topic.is_none_or(|words| s.tokens.clone().any(|i| on_topic(tokens.norm(i), words)))
+            topic.is_none_or(|words| s.tokens.clone().any(|i| words.has(tokens.norm(i))))
                 && !other_risk.iter().any(|&(a, b)| a < s.end && s.start < b)
         })
         .map(|s| s.tokens.clone());
