@@ -266,9 +266,9 @@ impl Engine {
                 signals.retain(|s| self.facts_of(s).kind != Some(Kind::Reply));
             }
             if let Some(parent) = parent {
-                mark_quotes(&mut signals, &item.text, &parent.text);
+                mark_quotes(&mut signals, &item.text, &tokens, &parent.text);
                 if let Some((_, parent_signals)) = levels.get(parent.id.as_str()) {
-                    mark_echoes(&mut signals, &item.text, parent_signals);
+                    mark_echoes(&mut signals, &item.text, &tokens, parent_signals);
                 }
             }
             if item.kind == ItemKind::Post {
@@ -669,11 +669,10 @@ const ECHO_RULE: &str = "names what the answered text disclosed, with no first-p
 /// A reply that names what the text it answers disclosed ("the suicidal thoughts you describe
 /// sound overwhelming") speaks of the other person: a signal of a construct the answered text
 /// affirmed, in a sentence of the reply with no first-person word, is about someone else.
-fn mark_echoes(signals: &mut [Signal], text: &str, answered: &[Signal]) {
+fn mark_echoes(signals: &mut [Signal], text: &str, tokens: &Tokens, answered: &[Signal]) {
     const FIRST_PERSON: &[&str] = &[
         "i", "i'm", "i've", "i'd", "i'll", "im", "me", "my", "myself", "mine",
     ];
-    let tokens = tokenize(text);
     for s in signals.iter_mut() {
         if s.experiencer == Experiencer::Other
             || s.family == "reply"
@@ -707,9 +706,9 @@ fn mark_echoes(signals: &mut [Signal], text: &str, answered: &[Signal]) {
     }
 }
 
-/// Marks signals of a comment that sit in a sentence repeating the text it answers: quoting the
-/// post is not the commenter's own disclosure.
-fn mark_quotes(signals: &mut [Signal], text: &str, parent: &str) {
+/// Marks signals of a comment (`text`, tokenized as `tokens`) that sit in a sentence repeating
+/// the text it answers: quoting the post is not the commenter's own disclosure.
+fn mark_quotes(signals: &mut [Signal], text: &str, tokens: &Tokens, parent: &str) {
     if signals.is_empty() || parent.is_empty() {
         return;
     }
@@ -721,7 +720,6 @@ fn mark_quotes(signals: &mut [Signal], text: &str, parent: &str) {
             .join(" ")
     };
     let parent_norm = format!(" {} ", norm(parent));
-    let tokens = tokenize(text);
     for s in signals.iter_mut() {
         let Some(sentence) = tokens
             .sentences

@@ -29,8 +29,7 @@ use threadcare_core::{Assessment, Certainty, Empathy, Experiencer, Level, Signal
 
 use crate::token::Tokens;
 use features::{
-    construct_counts, construct_slot, index, signal_state, text_features, Occurrence, Sparse,
-    TextFeatures,
+    construct_counts, construct_slot, index, signal_state, Occurrence, Sparse, TextFeatures,
 };
 pub use linear::{Linear, ModelError};
 
@@ -413,7 +412,10 @@ impl Models {
         rules: Empathy,
     ) -> Option<Empathy> {
         let models = self.epitome.as_ref()?;
-        let x = text_features(text, tokens, signals).vector;
+        let x = features::with_scratch(|f| {
+            f.fill(text, tokens, &construct_counts(signals));
+            Sparse(f.vector.clone())
+        });
         let rule = [
             rules.emotional_reaction,
             rules.interpretation,
@@ -719,7 +721,7 @@ fn span_of(
 mod tests {
     use super::*;
     use crate::token::tokenize;
-    use features::{named, Occurrence};
+    use features::{named, text_features, Occurrence};
 
     fn binary(rows: &[(&str, f32)], bias: f32) -> Linear {
         let mut m = Linear::new(
