@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use threadcare_core::{
     AssessedItem, Assessment, Certainty, Cue, Empathy, Experiencer, Factors, Item, ItemKind, Level,
-    ReplyAssessment, Signal, Temporality, Thread,
+    Name, ReplyAssessment, Signal, Temporality, Thread,
 };
 
 use crate::construct::Kind;
@@ -696,8 +696,8 @@ fn mark_echoes(signals: &mut [Signal], text: &str, tokens: &Tokens, answered: &[
         if !first_person {
             s.experiencer = Experiencer::Other;
             s.cues.push(Cue {
-                category: "experiencer".into(),
-                rule: ECHO_RULE.into(),
+                category: Name::from_static("experiencer"),
+                rule: Name::from_static(ECHO_RULE),
                 text: text[sentence.start..sentence.end].to_string(),
                 start: sentence.start,
                 end: sentence.end,
@@ -734,8 +734,8 @@ fn mark_quotes(signals: &mut [Signal], text: &str, tokens: &Tokens, parent: &str
         {
             s.quoted = true;
             s.cues.push(Cue {
-                category: "quotation".into(),
-                rule: "repeats the text it answers".into(),
+                category: Name::from_static("quotation"),
+                rule: Name::from_static("repeats the text it answers"),
                 text: text[sentence.start..sentence.end].to_string(),
                 start: sentence.start,
                 end: sentence.end,

@@ -25,7 +25,9 @@ pub mod linear;
 pub mod reply;
 pub mod train;
 
-use threadcare_core::{Assessment, Certainty, Empathy, Experiencer, Level, Signal, Temporality};
+use threadcare_core::{
+    Assessment, Certainty, Empathy, Experiencer, Level, Name, Signal, Temporality,
+};
 
 use crate::token::Tokens;
 use features::{
@@ -372,7 +374,7 @@ impl Models {
                     experiencer: Experiencer::Writer,
                     certainty: Certainty::Definite,
                     quoted: false,
-                    rule: format!("model:{name}"),
+                    rule: Name::from(format!("model:{name}")),
                     cues: Vec::new(),
                     in_title: false,
                 });
@@ -823,7 +825,7 @@ mod tests {
             let found: Vec<(String, (usize, usize))> = models
                 .factor_signals(text, &t, &signals, &|_| None)
                 .into_iter()
-                .map(|s| (s.rule, (s.start, s.end)))
+                .map(|s| (s.rule.to_string(), (s.start, s.end)))
                 .collect();
             assert_eq!(found, expected, "{text:?}");
             fired += found.len();
