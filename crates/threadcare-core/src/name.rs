@@ -154,14 +154,18 @@ mod tests {
         let fixed = Name::from_static("model:irf_burden");
         assert_eq!(shared, fixed);
         assert!(shared == "model:irf_burden" && "model:irf_burden" == fixed);
-        assert!(fixed == *"model:irf_burden" && fixed == "model:irf_burden".to_string());
+        let owned = String::from("model:irf_burden");
+        assert!(fixed == *"model:irf_burden");
+        assert_eq!(fixed, owned);
+        assert_eq!(owned, fixed);
         assert!(fixed.starts_with("model:"));
         assert_eq!(fixed.as_str(), "model:irf_burden");
         assert_eq!(
             format!("{fixed} {fixed:?}"),
             "model:irf_burden \"model:irf_burden\""
         );
-        assert!(Name::from("a") < Name::from_static("b"));
+        let (a, b) = (Name::from("a"), Name::from_static("b"));
+        assert!(a < b);
         assert_eq!(Name::default(), "");
         assert_eq!(String::from(fixed.clone()), "model:irf_burden");
     }
