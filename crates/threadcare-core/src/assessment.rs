@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Item;
+use crate::{Item, Name};
 
 /// The triage level a moderator sees (`DESIGN.md` §5), ordered from least to most urgent.
 #[derive(
@@ -96,8 +96,8 @@ pub enum Certainty {
 /// A context cue that changed a signal: its category, the rule that fired and the words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cue {
-    pub category: String,
-    pub rule: String,
+    pub category: Name,
+    pub rule: Name,
     pub text: String,
     pub start: usize,
     pub end: usize,
@@ -120,7 +120,7 @@ pub struct Signal {
     #[serde(default)]
     pub quoted: bool,
     /// The pattern that matched, as `construct:pattern`.
-    pub rule: String,
+    pub rule: Name,
     /// The context cues that changed this signal.
     #[serde(default)]
     pub cues: Vec<Cue>,

@@ -14,6 +14,7 @@ mod assessment;
 mod diagnostic;
 mod id;
 mod item;
+mod name;
 pub mod time;
 
 pub use assessment::{
@@ -23,3 +24,4 @@ pub use assessment::{
 pub use diagnostic::{Diagnostic, Severity};
 pub use id::content_id;
 pub use item::{Format, Item, ItemKind, Position, Source, Thread, ThreadMeta};
+pub use name::Name;

@@ -174,14 +174,17 @@ fn main() {
 
     // Baseline in the same process: tokenizing alone, one core.
     let t = Instant::now();
+    let cpu0 = thread_cpu();
     let mut tokens = 0usize;
     for text in &texts {
         tokens += tokenize(text).tokens.len();
     }
     let tok_secs = t.elapsed().as_secs_f64();
+    let tok_cpu = thread_cpu().zip(cpu0).map(|(b, a)| b - a);
     println!(
-        "tokenizer only, 1 core: {:>8.1} MB/s ({tokens} tokens)",
-        mb_per_s(bytes, tok_secs)
+        "tokenizer only, 1 core: {:>8.1} MB/s{} ({tokens} tokens)",
+        mb_per_s(bytes, tok_secs),
+        per_cpu(bytes, tok_cpu)
     );
 
     // The whole engine, one core.

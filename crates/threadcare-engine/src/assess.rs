@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use threadcare_core::{
     AssessedItem, Assessment, Certainty, Cue, Empathy, Experiencer, Factors, Item, ItemKind, Level,
-    ReplyAssessment, Signal, Temporality, Thread,
+    Name, ReplyAssessment, Signal, Temporality, Thread,
 };
 
 use crate::construct::Kind;
@@ -65,6 +65,50 @@ pub const REQUIRED: &[&str] = &[
     "harm_invalidation",
 ];
 
+/// What the level rules need to know of a construct, looked up once per signal.
+#[derive(Debug, Clone, Copy, Default)]
+struct Facts {
+    kind: Option<Kind>,
+    cssrs: Option<u8>,
+    /// The construct's bit among [`REQUIRED`] (see [`ids`]); 0 for a construct the rules do
+    /// not name.
+    bit: u64,
+}
+
+/// The constructs the rules name, as bits (one per place in [`REQUIRED`]): a signal's
+/// construct is one of them when its [`Facts::bit`] is among them. A name missing from
+/// [`REQUIRED`] does not compile.
+const fn ids(names: &[&str]) -> u64 {
+    let mut mask = 0;
+    let mut k = 0;
+    while k < names.len() {
+        mask |= 1 << required_position(names[k]);
+        k += 1;
+    }
+    mask
+}
+
+const fn required_position(name: &str) -> usize {
+    assert!(REQUIRED.len() <= 64, "one bit per required construct");
+    let mut k = 0;
+    'names: while k < REQUIRED.len() {
+        let (a, b) = (REQUIRED[k].as_bytes(), name.as_bytes());
+        k += 1;
+        if a.len() != b.len() {
+            continue;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                continue 'names;
+            }
+            i += 1;
+        }
+        return k - 1;
+    }
+    panic!("a construct the rules name is missing from REQUIRED")
+}
+
 /// Risk factors whose accumulation is "strong" (moderate) per DESIGN §5.
 const STRONG_FACTORS: &[&str] = &[
     "hopelessness",
@@ -115,9 +159,9 @@ pub struct AssessedThread {
 /// The whole engine.
 pub struct Engine {
     pub signals: Signals,
-    /// By construct id (`FxHashMap`: looked up many times per signal, with short keys).
-    cssrs_of: FxHashMap<String, u8>,
-    kind_of: FxHashMap<String, Kind>,
+    /// By construct id, for the constructs of the data and those the rules name (`FxHashMap`:
+    /// short keys), looked up once per signal.
+    facts: FxHashMap<String, Facts>,
     /// The learned part (`model`): reply empathy, IRF risk factors with their evidence, and
     /// calibrated confidence. `None`: the rules alone.
     models: Option<Arc<Models>>,
@@ -136,20 +180,18 @@ impl Engine {
 
     /// An engine of the rules alone over `signals` (add models with [`Engine::with_models`]).
     pub fn new(signals: Signals) -> Engine {
-        let cssrs_of = signals
-            .constructs
-            .iter()
-            .filter_map(|c| c.cssrs.map(|l| (c.id.clone(), l)))
-            .collect();
-        let kind_of = signals
-            .constructs
-            .iter()
-            .map(|c| (c.id.clone(), c.kind))
-            .collect();
+        let mut facts: FxHashMap<String, Facts> = FxHashMap::default();
+        for c in &signals.constructs {
+            let f = facts.entry(c.id.clone()).or_default();
+            f.kind = Some(c.kind);
+            f.cssrs = c.cssrs;
+        }
+        for (k, id) in REQUIRED.iter().enumerate() {
+            facts.entry(id.to_string()).or_default().bit = 1 << k;
+        }
         Engine {
             signals,
-            cssrs_of,
-            kind_of,
+            facts,
             models: None,
         }
     }
@@ -221,12 +263,12 @@ impl Engine {
             }
             if item.kind == ItemKind::Post {
                 // Reply qualities describe answers; in a post they are noise.
-                signals.retain(|s| self.kind_of.get(&s.construct) != Some(&Kind::Reply));
+                signals.retain(|s| self.facts_of(s).kind != Some(Kind::Reply));
             }
             if let Some(parent) = parent {
-                mark_quotes(&mut signals, &item.text, &parent.text);
+                mark_quotes(&mut signals, &item.text, &tokens, &parent.text);
                 if let Some((_, parent_signals)) = levels.get(parent.id.as_str()) {
-                    mark_echoes(&mut signals, &item.text, parent_signals);
+                    mark_echoes(&mut signals, &item.text, &tokens, parent_signals);
                 }
             }
             if item.kind == ItemKind::Post {
@@ -289,64 +331,64 @@ impl Engine {
         }
     }
 
-    fn is_kind(&self, s: &Signal, kind: Kind) -> bool {
-        self.kind_of.get(&s.construct) == Some(&kind)
+    fn facts_of(&self, s: &Signal) -> Facts {
+        self.facts
+            .get(s.construct.as_str())
+            .copied()
+            .unwrap_or_default()
     }
 
     /// The level rules of DESIGN §5 over a text's signals.
     pub fn assess_signals(&self, signals: Vec<Signal>) -> Assessment {
-        let affirmed: Vec<&Signal> = signals
-            .iter()
-            .filter(|s| s.affirmed() && !self.is_kind(s, Kind::Reply))
+        let facts: Vec<Facts> = signals.iter().map(|s| self.facts_of(s)).collect();
+        let kind = |i: usize| facts[i].kind;
+        let cssrs_of = |i: usize| facts[i].cssrs;
+        let is = |i: usize, mask: u64| facts[i].bit & mask != 0;
+        let now = |i: usize| signals[i].temporality != Temporality::Historical;
+        let by_model = |i: usize| signals[i].rule.starts_with("model:");
+        // The affirmed signals (by index) that are not qualities of a reply.
+        let affirmed: Vec<usize> = (0..signals.len())
+            .filter(|&i| signals[i].affirmed() && kind(i) != Some(Kind::Reply))
             .collect();
-        let now = |s: &&Signal| s.temporality != Temporality::Historical;
-        let is = |s: &&Signal, ids: &[&str]| ids.contains(&s.construct.as_str());
+        // The affirmed signals that pass `keep`, in order.
+        let select = |keep: &dyn Fn(usize) -> bool| -> Vec<&Signal> {
+            affirmed
+                .iter()
+                .copied()
+                .filter(|&i| keep(i))
+                .map(|i| &signals[i])
+                .collect()
+        };
 
         let cssrs = affirmed
             .iter()
-            .filter_map(|s| self.cssrs_of.get(&s.construct))
-            .copied()
+            .filter_map(|&i| cssrs_of(i))
             .max()
             .unwrap_or(0);
 
         let mut reasons: Vec<(Level, &'static str, Vec<&Signal>)> = Vec::new();
 
         // imminent
-        let acute: Vec<&Signal> = affirmed
-            .iter()
-            .copied()
-            .filter(now)
-            .filter(|s| self.cssrs_of.get(&s.construct).is_some_and(|&l| l >= 4))
-            .collect();
         push(
             &mut reasons,
             Level::Imminent,
             "suicidal intent, a plan, preparation or an attempt, now or in the last days",
-            acute,
+            select(&|i| now(i) && cssrs_of(i).is_some_and(|l| l >= 4)),
         );
         push(
             &mut reasons,
             Level::Imminent,
             "a goodbye message",
-            affirmed
-                .iter()
-                .copied()
-                .filter(now)
-                .filter(|s| is(s, &["goodbye"]))
-                .collect(),
+            select(&|i| now(i) && is(i, const { ids(&["goodbye"]) })),
         );
-        let injury_now: Vec<&Signal> = affirmed
-            .iter()
-            .copied()
-            .filter(now)
-            .filter(|s| is(s, &["self_injury", "attempt", "method", "substance_risk"]))
-            .collect();
-        let danger: Vec<&Signal> = affirmed
-            .iter()
-            .copied()
-            .filter(now)
-            .filter(|s| is(s, &["medical_danger"]))
-            .collect();
+        let injury_now = select(&|i| {
+            now(i)
+                && is(
+                    i,
+                    const { ids(&["self_injury", "attempt", "method", "substance_risk"]) },
+                )
+        });
+        let danger = select(&|i| now(i) && is(i, const { ids(&["medical_danger"]) }));
         if !injury_now.is_empty() && !danger.is_empty() {
             push(
                 &mut reasons,
@@ -360,27 +402,16 @@ impl Engine {
             &mut reasons,
             Level::Severe,
             "thinking about a method (C-SSRS 3)",
-            affirmed
-                .iter()
-                .copied()
-                .filter(now)
-                .filter(|s| is(s, &["method"]))
-                .collect(),
+            select(&|i| now(i) && is(i, const { ids(&["method"]) })),
         );
-        let current_distress: Vec<&Signal> = affirmed
-            .iter()
-            .copied()
-            .filter(now)
-            .filter(|s| self.is_kind(s, Kind::Risk) && !is(s, &["attempt", "preparation"]))
-            // A factor a model found counts as a risk factor (low), never towards a higher level.
-            .filter(|s| !s.rule.starts_with("model:"))
-            .collect();
-        let past_behaviour: Vec<&Signal> = affirmed
-            .iter()
-            .copied()
-            .filter(|s| !now(s))
-            .filter(|s| self.cssrs_of.get(&s.construct) == Some(&6))
-            .collect();
+        // A factor a model found counts as a risk factor (low), never towards a higher level.
+        let current_distress = select(&|i| {
+            now(i)
+                && kind(i) == Some(Kind::Risk)
+                && !is(i, const { ids(&["attempt", "preparation"]) })
+                && !by_model(i)
+        });
+        let past_behaviour = select(&|i| !now(i) && cssrs_of(i) == Some(6));
         if !past_behaviour.is_empty() && !current_distress.is_empty() {
             push(
                 &mut reasons,
@@ -397,67 +428,39 @@ impl Engine {
             &mut reasons,
             Level::Severe,
             "self-injury now or in the last weeks",
-            affirmed
-                .iter()
-                .copied()
-                .filter(now)
-                .filter(|s| is(s, &["self_injury"]))
-                .collect(),
+            select(&|i| now(i) && is(i, const { ids(&["self_injury"]) })),
         );
         push(
             &mut reasons,
             Level::Severe,
             "eating-disorder behaviour",
-            affirmed
-                .iter()
-                .copied()
-                .filter(now)
-                .filter(|s| is(s, &["ed_behaviour"]))
-                .collect(),
+            select(&|i| now(i) && is(i, const { ids(&["ed_behaviour"]) })),
         );
         push(
             &mut reasons,
             Level::Severe,
             "dangerous substance use",
-            affirmed
-                .iter()
-                .copied()
-                .filter(now)
-                .filter(|s| is(s, &["substance_risk"]))
-                .collect(),
+            select(&|i| now(i) && is(i, const { ids(&["substance_risk"]) })),
         );
         // moderate
         push(
             &mut reasons,
             Level::Moderate,
             "a wish to be dead or thoughts of suicide (C-SSRS 1–2)",
-            affirmed
-                .iter()
-                .copied()
-                .filter(now)
-                .filter(|s| is(s, &["passive_ideation", "active_ideation"]))
-                .collect(),
+            select(&|i| now(i) && is(i, const { ids(&["passive_ideation", "active_ideation"]) })),
         );
         push(
             &mut reasons,
             Level::Moderate,
             "urges to self-injure or to restrict",
-            affirmed
-                .iter()
-                .copied()
-                .filter(now)
-                .filter(|s| is(s, &["self_injury_urge", "ed_urge"]))
-                .collect(),
+            select(&|i| now(i) && is(i, const { ids(&["self_injury_urge", "ed_urge"]) })),
         );
         // A factor a model found (rule `model:…`) counts as a risk factor (low), never towards
         // moderate or severe: levels above low rest on the rules' evidence.
-        let strong: Vec<&Signal> = affirmed
-            .iter()
-            .copied()
-            .filter(now)
-            .filter(|s| is(s, STRONG_FACTORS) && !s.rule.starts_with("model:"))
-            .collect();
-        let distinct: BTreeSet<&str> = strong.iter().map(|s| s.construct.as_str()).collect();
+        let strong = select(&|i| now(i) && is(i, const { ids(STRONG_FACTORS) }) && !by_model(i));
+        let mut distinct: Vec<&str> = strong.iter().map(|s| s.construct.as_str()).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
         if distinct.len() >= 2 || strong.len() >= 3 {
             push(
                 &mut reasons,
@@ -471,23 +474,15 @@ impl Engine {
             &mut reasons,
             Level::Low,
             "past suicidality or self-injury",
-            affirmed
-                .iter()
-                .copied()
-                .filter(|s| !now(s))
-                .filter(|s| s.family == "suicidality" || s.family == "self_harm")
-                .collect(),
+            select(&|i| {
+                !now(i) && matches!(signals[i].family.as_str(), "suicidality" | "self_harm")
+            }),
         );
         push(
             &mut reasons,
             Level::Low,
             "distress or risk factors",
-            affirmed
-                .iter()
-                .copied()
-                .filter(now)
-                .filter(|s| self.is_kind(s, Kind::Risk))
-                .collect(),
+            select(&|i| now(i) && kind(i) == Some(Kind::Risk)),
         );
         let for_other: Vec<&Signal> = signals
             .iter()
@@ -523,24 +518,27 @@ impl Engine {
         let top: Vec<&(Level, &'static str, Vec<&Signal>)> =
             reasons.iter().filter(|r| r.0 == level).collect();
 
-        let mut risk = BTreeSet::new();
-        let mut protective = BTreeSet::new();
-        let mut themes = BTreeSet::new();
-        for s in &signals {
-            match self.kind_of.get(&s.construct) {
+        let (mut risk, mut protective, mut themes) = (Vec::new(), Vec::new(), Vec::new());
+        for (s, f) in signals.iter().zip(&facts) {
+            match f.kind {
                 Some(Kind::Risk) if s.affirmed() && s.family == "risk_factor" => {
-                    risk.insert(s.construct.clone());
+                    risk.push(s.construct.as_str());
                 }
                 Some(Kind::Protective) if s.affirmed() => {
-                    protective.insert(s.construct.clone());
+                    protective.push(s.construct.as_str());
                 }
                 // A relationship theme is about two people: the experiencer does not matter.
                 // Quoted dialogue counts here: "I told her, 'I don't trust you!'" is the rupture.
                 Some(Kind::Theme) if !s.negated && s.certainty != Certainty::Hypothetical => {
-                    themes.insert(s.construct.clone());
+                    themes.push(s.construct.as_str());
                 }
                 _ => {}
             }
+        }
+        // Each named once, in order.
+        for names in [&mut risk, &mut protective, &mut themes] {
+            names.sort_unstable();
+            names.dedup();
         }
 
         let explanation = explain(
@@ -559,10 +557,10 @@ impl Engine {
             confidence,
             concern_for_other,
             factors: Factors {
-                risk: risk.into_iter().collect(),
-                protective: protective.into_iter().collect(),
+                risk: risk.iter().map(|s| s.to_string()).collect(),
+                protective: protective.iter().map(|s| s.to_string()).collect(),
             },
-            themes: themes.into_iter().collect(),
+            themes: themes.iter().map(|s| s.to_string()).collect(),
             reply: None,
             explanation,
             signals,
@@ -671,11 +669,10 @@ const ECHO_RULE: &str = "names what the answered text disclosed, with no first-p
 /// A reply that names what the text it answers disclosed ("the suicidal thoughts you describe
 /// sound overwhelming") speaks of the other person: a signal of a construct the answered text
 /// affirmed, in a sentence of the reply with no first-person word, is about someone else.
-fn mark_echoes(signals: &mut [Signal], text: &str, answered: &[Signal]) {
+fn mark_echoes(signals: &mut [Signal], text: &str, tokens: &Tokens, answered: &[Signal]) {
     const FIRST_PERSON: &[&str] = &[
         "i", "i'm", "i've", "i'd", "i'll", "im", "me", "my", "myself", "mine",
     ];
-    let tokens = tokenize(text);
     for s in signals.iter_mut() {
         if s.experiencer == Experiencer::Other
             || s.family == "reply"
@@ -699,8 +696,8 @@ fn mark_echoes(signals: &mut [Signal], text: &str, answered: &[Signal]) {
         if !first_person {
             s.experiencer = Experiencer::Other;
             s.cues.push(Cue {
-                category: "experiencer".into(),
-                rule: ECHO_RULE.into(),
+                category: Name::from_static("experiencer"),
+                rule: Name::from_static(ECHO_RULE),
                 text: text[sentence.start..sentence.end].to_string(),
                 start: sentence.start,
                 end: sentence.end,
@@ -709,9 +706,9 @@ fn mark_echoes(signals: &mut [Signal], text: &str, answered: &[Signal]) {
     }
 }
 
-/// Marks signals of a comment that sit in a sentence repeating the text it answers: quoting the
-/// post is not the commenter's own disclosure.
-fn mark_quotes(signals: &mut [Signal], text: &str, parent: &str) {
+/// Marks signals of a comment (`text`, tokenized as `tokens`) that sit in a sentence repeating
+/// the text it answers: quoting the post is not the commenter's own disclosure.
+fn mark_quotes(signals: &mut [Signal], text: &str, tokens: &Tokens, parent: &str) {
     if signals.is_empty() || parent.is_empty() {
         return;
     }
@@ -723,7 +720,6 @@ fn mark_quotes(signals: &mut [Signal], text: &str, parent: &str) {
             .join(" ")
     };
     let parent_norm = format!(" {} ", norm(parent));
-    let tokens = tokenize(text);
     for s in signals.iter_mut() {
         let Some(sentence) = tokens
             .sentences
@@ -738,8 +734,8 @@ fn mark_quotes(signals: &mut [Signal], text: &str, parent: &str) {
         {
             s.quoted = true;
             s.cues.push(Cue {
-                category: "quotation".into(),
-                rule: "repeats the text it answers".into(),
+                category: Name::from_static("quotation"),
+                rule: Name::from_static("repeats the text it answers"),
                 text: text[sentence.start..sentence.end].to_string(),
                 start: sentence.start,
                 end: sentence.end,
@@ -752,14 +748,14 @@ fn explain(
     level: Level,
     cssrs: u8,
     top: &[&(Level, &'static str, Vec<&Signal>)],
-    risk: &BTreeSet<String>,
-    protective: &BTreeSet<String>,
-    themes: &BTreeSet<String>,
+    risk: &[&str],
+    protective: &[&str],
+    themes: &[&str],
     concern_for_other: bool,
 ) -> String {
     // Written piece by piece into one string (the words of `format!` without its copies).
     let mut out = String::with_capacity(160);
-    let words = |out: &mut String, set: &BTreeSet<String>| {
+    let words = |out: &mut String, set: &[&str]| {
         for (k, s) in set.iter().enumerate() {
             if k > 0 {
                 out.push_str(", ");

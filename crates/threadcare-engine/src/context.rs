@@ -10,7 +10,7 @@
 //! its "don't" is part of the evidence, not a negation of it.
 
 use serde::Deserialize;
-use threadcare_core::{Certainty, Cue, Experiencer, Signal, Temporality};
+use threadcare_core::{Certainty, Cue, Experiencer, Name, Signal, Temporality};
 
 use crate::construct::Expect;
 use crate::pattern::{self, Lexicon, Match, Matcher, PatternError, Vocabulary, WordIds};
@@ -132,6 +132,8 @@ pub fn embedded() -> &'static [(&'static str, &'static str)] {
 struct CompiledRule {
     file: usize,
     rule: usize,
+    /// The rule's cue, shared by the cues it makes.
+    name: Name,
 }
 
 /// All context rules compiled into two matchers (cues, terminators).
@@ -183,7 +185,11 @@ impl Context {
                         file: name.clone(),
                         source,
                     })?;
-                cue_rules.push(CompiledRule { file: fi, rule: ri });
+                cue_rules.push(CompiledRule {
+                    file: fi,
+                    rule: ri,
+                    name: Name::from(r.cue.as_str()),
+                });
             }
             for t in &f.terminators {
                 terminators
@@ -340,7 +346,7 @@ impl Context {
                     signal.quoted = true;
                 }
                 let sentence = tokens.tokens[s_start].sentence;
-                // Nearest cue per group wins: (distance, effect, category, cue match, rule). The
+                // Nearest cue per group wins: (distance, effect, category, cue match). The
                 // `Cue` is made for the winners only.
                 let mut best: [Nearest; 4] = Default::default();
                 let from = live.partition_point(|&(s, _)| s < sentence);
@@ -405,15 +411,15 @@ impl Context {
                     };
                     let g = file.category.group() as usize;
                     if best[g].as_ref().is_none_or(|(d, ..)| distance < *d) {
-                        best[g] = Some((distance, effect, category, ci, rule));
+                        best[g] = Some((distance, effect, category, ci));
                     }
                 }
-                for (_, effect, category, ci, rule) in best.into_iter().flatten() {
+                for (_, effect, category, ci) in best.into_iter().flatten() {
                     let m = &cue_matches[ci];
                     effect.apply(signal);
                     signal.cues.push(Cue {
-                        category: category.into(),
-                        rule: rule.cue.clone(),
+                        category: Name::from_static(category),
+                        rule: self.cue_rules[m.pattern as usize].name.clone(),
                         text: text[m.start..m.end].to_string(),
                         start: m.start,
                         end: m.end,
@@ -426,8 +432,8 @@ impl Context {
                     if signal.experiencer != Experiencer::Other {
                         signal.experiencer = Experiencer::Other;
                         signal.cues.push(Cue {
-                            category: "experiencer".into(),
-                            rule: "span names someone else".into(),
+                            category: Name::from_static("experiencer"),
+                            rule: Name::from_static("span names someone else"),
                             text: signal.text.clone(),
                             start: signal.start,
                             end: signal.end,
@@ -444,8 +450,8 @@ impl Context {
                         signal.experiencer = Experiencer::Other;
                         signal.cues.retain(|c| c.category != "experiencer");
                         signal.cues.push(Cue {
-                            category: "experiencer".into(),
-                            rule: REPORTED_SPEECH.into(),
+                            category: Name::from_static("experiencer"),
+                            rule: Name::from_static(REPORTED_SPEECH),
                             text: text[from..to].to_string(),
                             start: from,
                             end: to,
@@ -580,8 +586,8 @@ fn clause_between(tokens: &Tokens, from: usize, to: usize) -> bool {
     tokens.tokens[from - 1..to - 1].iter().any(|t| t.clause_end)
 }
 
-/// The nearest cue of a group so far: (distance, effect, category, cue match, rule).
-type Nearest<'a> = Option<(usize, Effect, &'static str, usize, &'a Rule)>;
+/// The nearest cue of a group so far: (distance, effect, category, cue match).
+type Nearest = Option<(usize, Effect, &'static str, usize)>;
 
 #[derive(Debug, Clone, Copy)]
 enum Effect {

@@ -1,6 +1,6 @@
 //! Finding signals: constructs matched on tokens, look-alikes removed, context applied.
 
-use threadcare_core::{Certainty, Experiencer, Signal, Temporality};
+use threadcare_core::{Certainty, Experiencer, Name, Signal, Temporality};
 
 use crate::construct::{self, Construct, ConstructError};
 use crate::context::{Context, ContextError, Reach};
@@ -39,8 +39,8 @@ pub struct Signals {
     vocabulary: Vocabulary,
     /// The regexes of `matcher` and `side` as one set: a text is searched once for both.
     regex_hits: RegexHits,
-    /// For each pattern of `matcher`: its signals' `rule` (`construct:pattern`).
-    rules: Vec<String>,
+    /// For each pattern of `matcher`: its signals' `rule` (`construct:pattern`), shared by them.
+    rules: Vec<Name>,
     /// For each construct: pronoun cues apply to it (see [`Signals::find_in`]).
     pronouns_apply: Vec<bool>,
     /// For each construct: a quality of a reply.
@@ -114,7 +114,7 @@ impl Signals {
             .iter()
             .map(|&(ci, pi)| {
                 let c = &constructs[ci as usize];
-                format!("{}:{}", c.id, c.patterns[pi as usize])
+                Name::from(format!("{}:{}", c.id, c.patterns[pi as usize]))
             })
             .collect();
         // Pronoun cues ("she", "he") do not make support, the alliance or a rupture someone

@@ -726,7 +726,7 @@ pub fn calm_posts(rules: &Engine, data_dir: &Path) -> Result<Calm, TrainError> {
         .map(|r| {
             let (f, t, s) = post_features(rules, &r.text);
             let tf = text_features(&r.text, &t, &s);
-            (f, sentences::sentence_vectors(&tf, &t, &s))
+            (f, sentences::sentence_vectors(&tf.occurrences, &t, &s))
         })
         .collect();
     let mut negatives = Vec::with_capacity(even_features.len());
@@ -892,7 +892,7 @@ fn train_irf(
         .par_iter()
         .zip(&tr)
         .map(|(r, (_, t, s, text))| {
-            let vectors = sentences::sentence_vectors(&text_features(text, t, s), t, s);
+            let vectors = sentences::sentence_vectors(&text_features(text, t, s).occurrences, t, s);
             let keep: Vec<Option<usize>> = if truth_of(r) {
                 match sentences::find_quote(text, &quote_of(r)) {
                     Some(q) => sentences::overlapping(t, q)

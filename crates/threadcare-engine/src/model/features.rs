@@ -123,42 +123,16 @@ pub struct Sparse(pub Vec<(u32, f32)>);
 impl Sparse {
     /// From unsorted entries: slots sorted, the values of a repeated slot summed.
     pub fn from_entries(mut entries: Vec<(u32, f32)>) -> Sparse {
-        entries.sort_by_key(|e| e.0);
         let mut out: Vec<(u32, f32)> = Vec::with_capacity(entries.len());
-        for (i, v) in entries {
-            match out.last_mut() {
-                Some(last) if last.0 == i => last.1 += v,
-                _ => out.push((i, v)),
-            }
-        }
-        out.retain(|e| e.1 != 0.0);
+        for_each_entry(&mut entries, |i, v| out.push((i, v)));
         Sparse(out)
     }
 
     /// [`Sparse::from_entries`] of `sorted` (sorted by slot, one entry per slot) followed by
     /// `extra`, by merging: the same sums in the same order, without sorting it all.
     pub fn merged(sorted: Vec<(u32, f32)>, mut extra: Vec<(u32, f32)>) -> Sparse {
-        debug_assert!(sorted.windows(2).all(|w| w[0].0 < w[1].0));
-        extra.sort_by_key(|e| e.0);
-        let mut out: Vec<(u32, f32)> = Vec::with_capacity(sorted.len() + extra.len());
-        let mut push = |(i, v): (u32, f32)| match out.last_mut() {
-            Some(last) if last.0 == i => last.1 += v,
-            _ => out.push((i, v)),
-        };
-        let mut rest = extra.into_iter().peekable();
-        for e in sorted {
-            while let Some(&x) = rest.peek() {
-                if x.0 < e.0 {
-                    push(x);
-                    rest.next();
-                } else {
-                    break;
-                }
-            }
-            push(e);
-        }
-        rest.for_each(&mut push);
-        out.retain(|e| e.1 != 0.0);
+        let mut out = Vec::with_capacity(sorted.len() + extra.len());
+        merge_into(&sorted, &mut extra, &mut out);
         Sparse(out)
     }
 
@@ -178,6 +152,49 @@ impl Sparse {
     }
 }
 
+/// The entries of [`Sparse::from_entries`] of `entries`, in order, to `f`, without making the
+/// vector (`entries` is sorted in place; a short slice is sorted without allocating).
+pub(crate) fn for_each_entry(entries: &mut [(u32, f32)], mut f: impl FnMut(u32, f32)) {
+    entries.sort_by_key(|e| e.0);
+    let mut at = 0;
+    while at < entries.len() {
+        let (slot, mut sum) = entries[at];
+        at += 1;
+        while at < entries.len() && entries[at].0 == slot {
+            sum += entries[at].1;
+            at += 1;
+        }
+        if sum != 0.0 {
+            f(slot, sum);
+        }
+    }
+}
+
+/// [`Sparse::merged`] into `out` (cleared first); `extra` is sorted in place.
+fn merge_into(sorted: &[(u32, f32)], extra: &mut [(u32, f32)], out: &mut Vec<(u32, f32)>) {
+    debug_assert!(sorted.windows(2).all(|w| w[0].0 < w[1].0));
+    extra.sort_by_key(|e| e.0);
+    out.clear();
+    let mut push = |(i, v): (u32, f32)| match out.last_mut() {
+        Some(last) if last.0 == i => last.1 += v,
+        _ => out.push((i, v)),
+    };
+    let mut rest = extra.iter().copied().peekable();
+    for &e in sorted {
+        while let Some(&x) = rest.peek() {
+            if x.0 < e.0 {
+                push(x);
+                rest.next();
+            } else {
+                break;
+            }
+        }
+        push(e);
+    }
+    rest.for_each(&mut push);
+    out.retain(|e| e.1 != 0.0);
+}
+
 /// One occurrence of a word feature: its slot and the tokens it covers (for attributing a
 /// model's score to a stretch of text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,34 +206,43 @@ pub struct Occurrence {
 
 /// Whether each sentence is a question: a `?` between its last word and the next sentence.
 pub fn questions(text: &str, tokens: &Tokens) -> Vec<bool> {
+    let mut out = Vec::new();
+    questions_into(text, tokens, &mut out);
+    out
+}
+
+/// [`questions`] into `out` (cleared first).
+fn questions_into(text: &str, tokens: &Tokens, out: &mut Vec<bool>) {
     let bytes = text.as_bytes();
     let n = tokens.sentences.len();
-    (0..n)
-        .map(|s| {
-            let from = tokens.sentences[s].end.min(bytes.len());
-            let to = if s + 1 < n {
-                tokens.sentences[s + 1].start
-            } else {
-                bytes.len()
-            }
-            .max(from);
-            bytes[from..to].contains(&b'?')
-        })
-        .collect()
+    out.clear();
+    out.extend((0..n).map(|s| {
+        let from = tokens.sentences[s].end.min(bytes.len());
+        let to = if s + 1 < n {
+            tokens.sentences[s + 1].start
+        } else {
+            bytes.len()
+        }
+        .max(from);
+        bytes[from..to].contains(&b'?')
+    }));
 }
 
 /// Every word-feature occurrence of a text, in text order: unigrams (`w`), bigrams within a
 /// sentence (`b`), the first and last word of each sentence (`s`, `e`), and the first word and
 /// first two words of each question (`q`).
 pub fn occurrences(text: &str, tokens: &Tokens) -> Vec<Occurrence> {
-    occurrences_of(tokens, &questions(text, tokens))
+    let mut out = Vec::new();
+    occurrences_into(tokens, &questions(text, tokens), &mut out);
+    out
 }
 
 /// [`occurrences`] with the sentences that are questions known. Each word is hashed as a
 /// unigram, as the first word of the bigram it starts and as the second of the one it ends,
 /// from the hash states of the namespaces (the same slots as [`index`] and [`pair`]).
-fn occurrences_of(tokens: &Tokens, is_question: &[bool]) -> Vec<Occurrence> {
-    let mut out = Vec::with_capacity(tokens.tokens.len() * 2 + tokens.sentences.len() * 4);
+fn occurrences_into(tokens: &Tokens, is_question: &[bool], out: &mut Vec<Occurrence>) {
+    out.clear();
+    out.reserve(tokens.tokens.len() * 2 + tokens.sentences.len() * 4);
     let ns = |n: &[u8]| Fnv::new().bytes(n).bytes(&[0x1f]);
     let (w, b, s_, e, q) = (ns(b"w"), ns(b"b"), ns(b"s"), ns(b"e"), ns(b"q"));
     for (si, s) in tokens.sentences.iter().enumerate() {
@@ -277,29 +303,55 @@ fn occurrences_of(tokens: &Tokens, is_question: &[bool]) -> Vec<Occurrence> {
             len: 1,
         });
     }
-    out
 }
 
-/// The occurrences' slots in ascending order: a radix sort (three passes of six bits over the
-/// [`BITS`]-bit slots) where there are enough of them, faster than comparing; the same order as
-/// any sort.
+/// The occurrences' slots in ascending order (see [`sort_by_slot`]).
 fn sorted_slots(occurrences: &[Occurrence]) -> Vec<u32> {
+    let mut slots: Vec<u32> = occurrences.iter().map(|o| o.slot).collect();
+    sort_by_slot(&mut slots, &mut Vec::new());
+    slots
+}
+
+/// A sort key holding a slot: a slot alone, or a slot (high half) with the position of its
+/// occurrence (low half).
+trait SlotKey: Copy + Ord + Default {
+    fn slot(self) -> u32;
+}
+
+impl SlotKey for u32 {
+    fn slot(self) -> u32 {
+        self
+    }
+}
+
+impl SlotKey for u64 {
+    fn slot(self) -> u32 {
+        (self >> 32) as u32
+    }
+}
+
+/// Sorts `keys` in ascending order, keys with the same slot in the order they came (the order
+/// of the keys themselves, for the keys above, where they came in ascending order): a radix sort
+/// (three passes of six bits over the [`BITS`]-bit slots) where there are enough of them, faster
+/// than comparing. `other` is a buffer.
+fn sort_by_slot<K: SlotKey>(keys: &mut Vec<K>, other: &mut Vec<K>) {
     const RADIX: u32 = 6;
     const PASSES: usize = BITS.div_ceil(RADIX) as usize;
     const BUCKETS: usize = 1 << RADIX;
-    let n = occurrences.len();
-    let mut slots: Vec<u32> = occurrences.iter().map(|o| o.slot).collect();
+    let n = keys.len();
     if n < 64 {
-        slots.sort_unstable();
-        return slots;
+        keys.sort_unstable();
+        return;
     }
+    let bucket = |k: K, pass: usize| ((k.slot() >> (pass as u32 * RADIX)) as usize) & (BUCKETS - 1);
     let mut counts = [[0u32; BUCKETS]; PASSES];
-    for &s in &slots {
+    for &k in keys.iter() {
         for (pass, c) in counts.iter_mut().enumerate() {
-            c[((s >> (pass as u32 * RADIX)) as usize) & (BUCKETS - 1)] += 1;
+            c[bucket(k, pass)] += 1;
         }
     }
-    let mut other = vec![0u32; n];
+    other.clear();
+    other.resize(n, K::default());
     for (pass, c) in counts.iter_mut().enumerate() {
         let mut at = 0;
         for x in c.iter_mut() {
@@ -307,15 +359,29 @@ fn sorted_slots(occurrences: &[Occurrence]) -> Vec<u32> {
             *x = at;
             at += k;
         }
-        let shift = pass as u32 * RADIX;
-        for &s in &slots {
-            let b = ((s >> shift) as usize) & (BUCKETS - 1);
-            other[c[b] as usize] = s;
+        for &k in keys.iter() {
+            let b = bucket(k, pass);
+            other[c[b] as usize] = k;
             c[b] += 1;
         }
-        std::mem::swap(&mut slots, &mut other);
+        std::mem::swap(keys, other);
     }
-    slots
+}
+
+/// The unit-length word bag of (slot, count) runs sorted by slot, in `out` (cleared first):
+/// `(1 + ln n)` per slot divided by the length; returns the length (1 for an empty bag).
+fn unit_bag(counts: &[(u32, u32)], out: &mut Vec<(u32, f32)>) -> f32 {
+    out.clear();
+    out.extend(counts.iter().map(|&(i, n)| (i, 1.0 + ln_count(n))));
+    let norm = out.iter().map(|e| e.1 * e.1).sum::<f32>().sqrt();
+    if norm == 0.0 {
+        out.clear();
+        return 1.0;
+    }
+    for e in out.iter_mut() {
+        e.1 /= norm;
+    }
+    norm
 }
 
 /// Counts of word features, over one text or many (a Gaur500 user's posts), turned into the
@@ -382,19 +448,9 @@ impl Bag {
 
     /// `(1 + ln n)` per slot, scaled to unit length; returns the vector and the scale divided by.
     pub fn vector(&self) -> (Sparse, f32) {
-        let raw: Vec<(u32, f32)> = self
-            .counts
-            .iter()
-            .map(|&(i, n)| (i, 1.0 + ln_count(n)))
-            .collect();
-        let norm = raw.iter().map(|e| e.1 * e.1).sum::<f32>().sqrt();
-        if norm == 0.0 {
-            return (Sparse::default(), 1.0);
-        }
-        (
-            Sparse(raw.into_iter().map(|(i, v)| (i, v / norm)).collect()),
-            norm,
-        )
+        let mut words = Vec::with_capacity(self.counts.len());
+        let norm = unit_bag(&self.counts, &mut words);
+        (Sparse(words), norm)
     }
 }
 
@@ -499,10 +555,17 @@ pub fn shape_features(text: &str, tokens: &Tokens) -> Vec<(&'static str, f32)> {
 
 /// [`shape_features`] with the number of questions known.
 fn shape_of(text: &str, tokens: &Tokens, q: usize) -> [(&'static str, f32); 5] {
+    // Counted in blocks of bytes (with a byte's counter per lane), which compiles to vector
+    // instructions.
     let (mut question_marks, mut exclamations) = (0, 0);
-    for &b in text.as_bytes() {
-        question_marks += (b == b'?') as usize;
-        exclamations += (b == b'!') as usize;
+    for block in text.as_bytes().chunks(255) {
+        let (mut q, mut e) = (0u8, 0u8);
+        for &b in block {
+            q += (b == b'?') as u8;
+            e += (b == b'!') as u8;
+        }
+        question_marks += q as usize;
+        exclamations += e as usize;
     }
     let ln = |n: usize| (1.0 + n as f32).ln();
     [
@@ -527,29 +590,106 @@ pub struct TextFeatures {
 /// All features of one text: the word bag, the shape features (`l:`), and the construct
 /// features (`c:`) of `signals`.
 pub fn text_features(text: &str, tokens: &Tokens, signals: &[Signal]) -> TextFeatures {
-    let is_question = questions(text, tokens);
-    let occurrences = occurrences_of(tokens, &is_question);
-    let mut bag = Bag::new();
-    bag.add(&occurrences);
-    let (words, norm) = bag.vector();
-    let q = is_question.iter().filter(|&&q| q).count();
-    let mut extra: Vec<(u32, f32)> = Vec::with_capacity(5 + signals.len() * 2);
-    extra.extend(
-        shape_of(text, tokens, q)
-            .into_iter()
-            .map(|(n, v)| (index("l", n), v)),
-    );
-    extra.extend(
-        construct_counts(signals)
-            .into_iter()
-            .map(|(n, state, v)| (construct_slot(n, state), v)),
-    );
+    let mut f = Scratch::default();
+    f.fill(text, tokens, &construct_counts(signals));
     TextFeatures {
-        vector: Sparse::merged(words.0, extra),
-        occurrences,
-        norm,
-        bag,
+        vector: Sparse(f.vector),
+        occurrences: f.occurrences,
+        norm: f.norm,
+        bag: Bag { counts: f.runs },
     }
+}
+
+/// The slots of the shape features, in the order of [`shape_of`], hashed once.
+fn shape_slots() -> &'static [u32; 5] {
+    static SLOTS: std::sync::OnceLock<[u32; 5]> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let names = shape_of("", &Tokens::default(), 0).map(|(n, _)| n);
+        names.map(|n| index("l", n))
+    })
+}
+
+/// A text's features in buffers kept from text to text (see [`with_scratch`]): what
+/// [`text_features`] computes, and each occurrence's count, without allocating.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// The word-feature occurrences, in text order.
+    pub occurrences: Vec<Occurrence>,
+    /// For each occurrence, how many times its slot occurs in the text.
+    pub counts: Vec<u32>,
+    /// The bag: (slot, count), sorted by slot.
+    pub runs: Vec<(u32, u32)>,
+    /// The scale the word bag was divided by.
+    pub norm: f32,
+    /// The feature vector, as [`TextFeatures::vector`].
+    pub vector: Vec<(u32, f32)>,
+    /// A buffer for attributing a score to the text's tokens.
+    pub per_token: Vec<f32>,
+    questions: Vec<bool>,
+    keys: Vec<u64>,
+    other: Vec<u64>,
+    words: Vec<(u32, f32)>,
+    extra: Vec<(u32, f32)>,
+}
+
+impl Scratch {
+    /// The features of a text whose construct features are `constructs` (the
+    /// [`construct_counts`] of its signals).
+    pub fn fill(&mut self, text: &str, tokens: &Tokens, constructs: &[(&str, &'static str, f32)]) {
+        questions_into(text, tokens, &mut self.questions);
+        occurrences_into(tokens, &self.questions, &mut self.occurrences);
+        // Each occurrence's slot with its position, sorted by slot: the runs of one slot are
+        // the bag's counts, and tell each occurrence its count in the same pass.
+        self.keys.clear();
+        self.keys.extend(
+            self.occurrences
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (o.slot as u64) << 32 | i as u64),
+        );
+        sort_by_slot(&mut self.keys, &mut self.other);
+        self.counts.clear();
+        self.counts.resize(self.occurrences.len(), 0);
+        self.runs.clear();
+        let keys = &self.keys;
+        let mut at = 0;
+        while at < keys.len() {
+            let slot = keys[at].slot();
+            let end = at + keys[at..].iter().take_while(|k| k.slot() == slot).count();
+            let n = (end - at) as u32;
+            for &k in &keys[at..end] {
+                self.counts[k as u32 as usize] = n;
+            }
+            self.runs.push((slot, n));
+            at = end;
+        }
+        self.norm = unit_bag(&self.runs, &mut self.words);
+        let q = self.questions.iter().filter(|&&q| q).count();
+        self.extra.clear();
+        self.extra.extend(
+            shape_of(text, tokens, q)
+                .iter()
+                .zip(shape_slots())
+                .map(|(&(_, v), &slot)| (slot, v)),
+        );
+        self.extra.extend(
+            constructs
+                .iter()
+                .map(|&(n, state, v)| (construct_slot(n, state), v)),
+        );
+        merge_into(&self.words, &mut self.extra, &mut self.vector);
+    }
+}
+
+/// Runs `f` with this thread's [`Scratch`] (a fresh one when this thread is already using it).
+pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+    }
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => f(&mut scratch),
+        Err(_) => f(&mut Scratch::default()),
+    })
 }
 
 /// The feature extraction as first written, kept as the oracle of the tests: the faster one

@@ -26,11 +26,13 @@ pub mod reply;
 pub mod sentences;
 pub mod train;
 
-use threadcare_core::{Assessment, Certainty, Empathy, Experiencer, Level, Signal, Temporality};
+use threadcare_core::{
+    Assessment, Certainty, Empathy, Experiencer, Level, Name, Signal, Temporality,
+};
 
 use crate::token::Tokens;
 use features::{
-    construct_counts, construct_slot, index, signal_state, text_features, Sparse, TextFeatures,
+    construct_counts, construct_slot, index, signal_state, Occurrence, Sparse, TextFeatures,
 };
 pub use linear::{Linear, ModelError};
 
@@ -119,11 +121,67 @@ pub fn factor_topic(construct: &str) -> Option<&'static [&'static str]> {
     }
 }
 
-fn on_topic(word: &str, words: &[&str]) -> bool {
-    words.iter().any(|w| match w.strip_suffix('*') {
-        Some(stem) => word.starts_with(stem),
-        None => word == *w,
-    })
+/// A topic's words (see [`factor_topic`]) arranged for checking a word: by their first byte,
+/// so that a word is compared only with those that could match it.
+struct Topic<'a> {
+    /// For each first byte, the topic's (stem, whether it is a whole word) that start with it.
+    by_first: Vec<Vec<(&'a str, bool)>>,
+    /// A stem that is empty (`*`) matches every word.
+    every: bool,
+}
+
+impl<'a> Topic<'a> {
+    fn new(words: &[&'a str]) -> Topic<'a> {
+        let mut topic = Topic {
+            by_first: vec![Vec::new(); 256],
+            every: false,
+        };
+        for w in words {
+            let (stem, whole) = match w.strip_suffix('*') {
+                Some(stem) => (stem, false),
+                None => (*w, true),
+            };
+            match stem.as_bytes().first() {
+                Some(&b) => topic.by_first[b as usize].push((stem, whole)),
+                // An empty whole word matches no token (tokens are never empty).
+                None => topic.every |= !whole,
+            }
+        }
+        topic
+    }
+
+    /// The topic of a factor's construct, made once.
+    fn of(construct: &str) -> Option<&'static Topic<'static>> {
+        static TOPICS: std::sync::OnceLock<Vec<(&str, Option<Topic<'static>>)>> =
+            std::sync::OnceLock::new();
+        TOPICS
+            .get_or_init(|| {
+                FACTORS
+                    .iter()
+                    .map(|&(_, c)| (c, factor_topic(c).map(Topic::new)))
+                    .collect()
+            })
+            .iter()
+            .find(|(c, _)| *c == construct)
+            .and_then(|(_, t)| t.as_ref())
+    }
+
+    /// Whether `word` is one of the topic's words or starts with one of its stems.
+    fn has(&self, word: &str) -> bool {
+        if self.every {
+            return true;
+        }
+        let Some(&first) = word.as_bytes().first() else {
+            return false;
+        };
+        self.by_first[first as usize].iter().any(|&(stem, whole)| {
+            if whole {
+                word == stem
+            } else {
+                word.starts_with(stem)
+            }
+        })
+    }
 }
 
 /// The risk factors the IRF models find: (model name, construct id).
@@ -284,7 +342,7 @@ impl Models {
         let p = model.probabilities(&features.vector)[1];
         match self.factor_sentences(name) {
             Some(sm) => {
-                let v = sentences::sentence_vectors(features, tokens, signals);
+                let v = sentences::sentence_vectors(&features.occurrences, tokens, signals);
                 let per = sentences::sentence_probabilities(sm, &v);
                 (sentences::mixed(p, &per, sm.weight.unwrap_or(0.0)), per)
             }
@@ -306,52 +364,90 @@ impl Models {
         {
             return Vec::new();
         }
-        // Worked out when a model needs them (a factor the rules affirm needs none).
-        let mut features: Option<TextFeatures> = None;
-        let mut out = Vec::new();
+        // The models whose answer can count: a factor the rules affirm needs none, and a model
+        // of more than one output never has an evidence span (see `evidence_span`).
+        let mut models: Vec<(&str, &str, &Linear, f32)> = Vec::with_capacity(FACTORS.len());
         for (name, construct) in FACTORS {
-            let Some(model) = self.factor(name) else {
+            let Some(model) = self.factor(name).filter(|m| m.outputs() == 1) else {
                 continue;
             };
-            if signals
+            if !signals
                 .iter()
                 .any(|s| s.affirmed() && s.construct == construct)
             {
-                continue;
+                models.push((name, construct, model, model.bias[0]));
             }
-            let features = features.get_or_insert_with(|| text_features(text, tokens, signals));
-            let (p, per_sentence) = self.factor_score(name, model, features, tokens, signals);
-            if p < model.threshold.unwrap_or(0.5) {
-                continue;
-            }
-            let Some((start, end)) = evidence_span(
-                model,
-                features,
-                tokens,
-                signals,
-                true,
-                factor_topic(construct),
-                &per_sentence,
-            ) else {
-                continue;
-            };
-            out.push(Signal {
-                construct: construct.to_string(),
-                family: family_of(construct).unwrap_or_else(|| "risk_factor".to_string()),
-                start,
-                end,
-                text: text[start..end].to_string(),
-                negated: false,
-                temporality: Temporality::Current,
-                experiencer: Experiencer::Writer,
-                certainty: Certainty::Definite,
-                quoted: false,
-                rule: format!("model:{name}"),
-                cues: Vec::new(),
-                in_title: false,
-            });
         }
-        out
+        if models.is_empty() {
+            return Vec::new();
+        }
+        features::with_scratch(|f| {
+            let constructs = construct_counts(signals);
+            f.fill(text, tokens, &constructs);
+            // Every model's score in one pass over the features (each sum in slot order, as
+            // `Linear::scores` adds them).
+            for &(slot, v) in &f.vector {
+                for (_, _, model, score) in models.iter_mut() {
+                    if let Some(w) = model.weights(slot) {
+                        *score += w[0] * v;
+                    }
+                }
+            }
+            let mut out = Vec::new();
+            // Each sentence's features, made once for the sentence models that need them.
+            let mut vectors: Option<Vec<Sparse>> = None;
+            for &(name, construct, model, score) in &models {
+                let mut p = linear::positive(score);
+                let per_sentence = match self.factor_sentences(name) {
+                    Some(sm) => {
+                        let v = vectors.get_or_insert_with(|| {
+                            sentences::sentence_vectors(&f.occurrences, tokens, signals)
+                        });
+                        let per = sentences::sentence_probabilities(sm, v);
+                        p = sentences::mixed(p, &per, sm.weight.unwrap_or(0.0));
+                        per
+                    }
+                    None => Vec::new(),
+                };
+                if p < model.threshold.unwrap_or(0.5) {
+                    continue;
+                }
+                let words = Words {
+                    occurrences: &f.occurrences,
+                    counts: &f.counts,
+                    norm: f.norm,
+                };
+                let Some((start, end)) = span_of(
+                    model,
+                    &words,
+                    &constructs,
+                    tokens,
+                    signals,
+                    true,
+                    Topic::of(construct),
+                    &per_sentence,
+                    &mut f.per_token,
+                ) else {
+                    continue;
+                };
+                out.push(Signal {
+                    construct: construct.to_string(),
+                    family: family_of(construct).unwrap_or_else(|| "risk_factor".to_string()),
+                    start,
+                    end,
+                    text: text[start..end].to_string(),
+                    negated: false,
+                    temporality: Temporality::Current,
+                    experiencer: Experiencer::Writer,
+                    certainty: Certainty::Definite,
+                    quoted: false,
+                    rule: Name::from(format!("model:{name}")),
+                    cues: Vec::new(),
+                    in_title: false,
+                });
+            }
+            out
+        })
     }
 
     /// The probability of an IRF factor (for training): `None` for a model that is not loaded.
@@ -386,7 +482,10 @@ impl Models {
         rules: Empathy,
     ) -> Option<Empathy> {
         let models = self.epitome.as_ref()?;
-        let x = text_features(text, tokens, signals).vector;
+        let x = features::with_scratch(|f| {
+            f.fill(text, tokens, &construct_counts(signals));
+            Sparse(f.vector.clone())
+        });
         let rule = [
             rules.emotional_reaction,
             rules.interpretation,
@@ -412,7 +511,19 @@ impl Models {
     /// without the model.
     pub fn confidence(&self, a: &Assessment, raw: f32) -> Option<f32> {
         let m = self.confidence.as_ref()?;
-        Some(m.probabilities(&confidence_features(a, raw))[1])
+        if m.outputs() != 1 {
+            return Some(m.probabilities(&confidence_features(a, raw))[1]);
+        }
+        // Scored from the entries as they are summed, without making the vector: the same
+        // sums in the same order as `Linear::scores` of `confidence_features`.
+        let (mut entries, n) = confidence_entries(a, raw);
+        let mut score = m.bias[0];
+        features::for_each_entry(&mut entries[..n], |slot, v| {
+            if let Some(w) = m.weights(slot) {
+                score += w[0] * v;
+            }
+        });
+        Some(linear::positive(score))
     }
 }
 
@@ -456,75 +567,79 @@ fn k_slot(i: usize) -> u32 {
 }
 
 pub fn confidence_features(a: &Assessment, raw: f32) -> Sparse {
-    let concern =
-        |s: &&Signal| !matches!(s.family.as_str(), "reply" | "protective" | "relationship");
+    let (entries, n) = confidence_entries(a, raw);
+    Sparse::from_entries(entries[..n].to_vec())
+}
+
+/// The entries of [`confidence_features`] before they are summed by slot: the first `n`.
+fn confidence_entries(a: &Assessment, raw: f32) -> ([(u32, f32); 13], usize) {
     let ln = |n: usize| (1.0 + n as f32).ln();
-    let risk: Vec<&Signal> = a.signals.iter().filter(concern).collect();
-    let affirmed: Vec<&&Signal> = risk.iter().filter(|s| s.affirmed()).collect();
-    let mut distinct: Vec<&str> = affirmed.iter().map(|s| s.construct.as_str()).collect();
+    // The counts, in one pass over the signals (risk: not a reply, protective or relationship).
+    let (mut affirmed, mut protective, mut negated, mut hedged, mut other, mut past) =
+        (0, 0, 0, 0, 0, 0);
+    let mut distinct: Vec<&str> = Vec::new();
+    for s in &a.signals {
+        let is_affirmed = s.affirmed();
+        protective += (s.family == "protective" && is_affirmed) as usize;
+        if matches!(s.family.as_str(), "reply" | "protective" | "relationship") {
+            continue;
+        }
+        if is_affirmed {
+            affirmed += 1;
+            distinct.push(&s.construct);
+            hedged += (s.certainty == Certainty::Possible) as usize;
+            past += (s.temporality == Temporality::Historical) as usize;
+        }
+        negated += (s.negated || s.certainty == Certainty::Hypothetical) as usize;
+        other += (!s.negated && s.experiencer == Experiencer::Other) as usize;
+    }
     distinct.sort_unstable();
     distinct.dedup();
-    let count = |f: &dyn Fn(&Signal) -> bool| risk.iter().filter(|s| f(s)).count();
-    let mut e: Vec<(u32, f32)> = vec![
+    let mut e = [(0u32, 0f32); 13];
+    e[..12].copy_from_slice(&[
         (k_slot(a.level.rank() as usize), 1.0),
         (k_slot(5), raw),
         (k_slot(6), a.cssrs as f32 / 6.0),
-        (k_slot(7), ln(affirmed.len())),
+        (k_slot(7), ln(affirmed)),
         (k_slot(8), ln(distinct.len())),
-        (
-            k_slot(9),
-            ln(a.signals
-                .iter()
-                .filter(|s| s.family == "protective" && s.affirmed())
-                .count()),
-        ),
-        (
-            k_slot(10),
-            ln(count(&|s| {
-                s.negated || s.certainty == Certainty::Hypothetical
-            })),
-        ),
-        (
-            k_slot(11),
-            ln(count(&|s| {
-                s.affirmed() && s.certainty == Certainty::Possible
-            })),
-        ),
-        (
-            k_slot(12),
-            ln(count(&|s| {
-                !s.negated && s.experiencer == Experiencer::Other
-            })),
-        ),
-        (
-            k_slot(13),
-            ln(count(&|s| {
-                s.affirmed() && s.temporality == Temporality::Historical
-            })),
-        ),
+        (k_slot(9), ln(protective)),
+        (k_slot(10), ln(negated)),
+        (k_slot(11), ln(hedged)),
+        (k_slot(12), ln(other)),
+        (k_slot(13), ln(past)),
         (
             k_slot(14),
             a.signals.iter().any(|s| s.rule.starts_with("model:")) as u8 as f32,
         ),
         (k_slot(15), a.concern_for_other as u8 as f32),
-    ];
+    ]);
     if a.level > Level::None {
-        e.push((k_slot(16), ln(affirmed.len())));
+        e[12] = (k_slot(16), ln(affirmed));
+        (e, 13)
+    } else {
+        (e, 12)
     }
-    Sparse::from_entries(e)
 }
 
-/// Adds each word occurrence's share of `model`'s score to its tokens, with `counts` each
-/// slot's count in the bag (indexed by slot; 0 where not counted).
-fn word_contributions(model: &Linear, f: &TextFeatures, counts: &[u32], per_token: &mut [f32]) {
+/// A text's word-feature occurrences with what attributing a score to them needs.
+struct Words<'a> {
+    occurrences: &'a [Occurrence],
+    /// For each occurrence, how many times its slot occurs in the text.
+    counts: &'a [u32],
+    /// The scale the word bag was divided by.
+    norm: f32,
+}
+
+/// Adds each word occurrence's share of `model`'s score to its tokens.
+fn word_contributions(model: &Linear, words: &Words, per_token: &mut [f32]) {
     let n = per_token.len();
-    for o in &f.occurrences {
+    for (o, &count) in words.occurrences.iter().zip(words.counts) {
         let Some(w) = model.weights(o.slot) else {
             continue;
         };
-        let count = counts.get(o.slot as usize).copied().unwrap_or(0).max(1);
+        let count = count.max(1);
         let c = count as f32;
-        let value = (1.0 + features::ln_count(count)) / f.norm / c;
+        let value = (1.0 + features::ln_count(count)) / words.norm / c;
         let share = w[0] * value / o.len as f32;
         let first = o.first as usize;
         for t in per_token[first.min(n)..(first + o.len as usize).min(n)].iter_mut() {
@@ -547,34 +662,47 @@ pub fn evidence_span(
     topic: Option<&[&str]>,
     rank: &[f32],
 ) -> Option<(usize, usize)> {
+    let topic = topic.map(Topic::new);
+    let counts: Vec<u32> = f.occurrences.iter().map(|o| f.bag.count(o.slot)).collect();
+    let words = Words {
+        occurrences: &f.occurrences,
+        counts: &counts,
+        norm: f.norm,
+    };
+    span_of(
+        model,
+        &words,
+        &construct_counts(signals),
+        tokens,
+        signals,
+        for_factor,
+        topic.as_ref(),
+        rank,
+        &mut Vec::new(),
+    )
+}
+
+/// [`evidence_span`] of a text's words and its signals' construct features (`constructs`),
+/// with `per_token` a buffer.
+#[allow(clippy::too_many_arguments)]
+fn span_of(
+    model: &Linear,
+    words: &Words,
+    constructs: &[(&str, &'static str, f32)],
+    tokens: &Tokens,
+    signals: &[Signal],
+    for_factor: bool,
+    topic: Option<&Topic>,
+    rank: &[f32],
+    per_token: &mut Vec<f32>,
+) -> Option<(usize, usize)> {
     let n = tokens.tokens.len();
     if n == 0 || model.outputs() != 1 {
         return None;
     }
-    let mut per_token = vec![0f32; n];
-    // Each slot's count in the bag, looked up by slot in a table kept per thread (filled here
-    // and cleared again below) rather than searched for each occurrence.
-    thread_local! {
-        static COUNTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    COUNTS.with(|cell| {
-        let mut fresh = Vec::new();
-        let mut borrowed = cell.try_borrow_mut();
-        let table: &mut Vec<u32> = match &mut borrowed {
-            Ok(t) => t,
-            Err(_) => &mut fresh,
-        };
-        if table.len() < 1 << features::BITS {
-            table.resize(1 << features::BITS, 0);
-        }
-        for &(slot, count) in f.bag.counts() {
-            table[slot as usize] = count;
-        }
-        word_contributions(model, f, table, &mut per_token);
-        for &(slot, _) in f.bag.counts() {
-            table[slot as usize] = 0;
-        }
-    });
+    per_token.clear();
+    per_token.resize(n, 0.0);
+    word_contributions(model, words, per_token);
     // The rules' signals of other kinds of risk (suicidality, self-harm, eating, substances)
     // raise a factor's score, but a sentence quoted as evidence of burdensomeness or thwarted
     // belonging must be about that, not about an attempt or a plan: their weight is not
@@ -589,7 +717,7 @@ pub fn evidence_span(
             )
         })
         .collect();
-    for (key, state, v) in construct_counts(signals) {
+    for &(key, state, v) in constructs {
         let Some(w) = model.weights(construct_slot(key, state)) else {
             continue;
         };
@@ -646,7 +774,7 @@ pub fn evidence_span(
         .into_iter()
         .map(|(_, s)| s)
         .find(|s| {
-            topic.is_none_or(|words| s.tokens.clone().any(|i| on_topic(tokens.norm(i), words)))
+            topic.is_none_or(|words| s.tokens.clone().any(|i| words.has(tokens.norm(i))))
                 && !other_risk.iter().any(|&(a, b)| a < s.end && s.start < b)
         })
         .map(|s| s.tokens.clone());
@@ -678,7 +806,7 @@ pub fn evidence_span(
 mod tests {
     use super::*;
     use crate::token::tokenize;
-    use features::{named, Occurrence};
+    use features::{named, text_features, Occurrence};
 
     fn binary(rows: &[(&str, f32)], bias: f32) -> Linear {
         let mut m = Linear::new(
@@ -738,6 +866,60 @@ mod tests {
         assert!(models
             .factor_signals(short, &tokenize(short), &[], &|_| None)
             .is_empty());
+    }
+
+    /// The factor models scored together in one pass find what each model scored on its own
+    /// features finds, with the same evidence: on the constructs' fixtures run together into
+    /// posts long enough for the models.
+    #[test]
+    fn one_pass_over_the_features_finds_what_each_model_finds() {
+        let models = Models::embedded().unwrap();
+        let rules = crate::Signals::embedded().unwrap();
+        let texts: Vec<String> = rules
+            .constructs
+            .iter()
+            .flat_map(|c| c.fixtures.iter().map(|f| f.text.clone()))
+            .collect::<Vec<_>>()
+            .chunks(4)
+            .map(|w| w.join(" "))
+            .collect();
+        let (mut fired, mut scored) = (0, 0);
+        for text in &texts {
+            let t = tokenize(text);
+            let signals = rules.find_in(text, &t);
+            let mut expected = Vec::new();
+            if t.tokens.len() >= FACTOR_MIN_WORDS {
+                let f = text_features(text, &t, &signals);
+                for (name, construct) in FACTORS {
+                    if signals
+                        .iter()
+                        .any(|s| s.affirmed() && s.construct == construct)
+                    {
+                        continue;
+                    }
+                    scored += 1;
+                    let model = models.factor(name).unwrap();
+                    let (p, per_sentence) = models.factor_score(name, model, &f, &t, &signals);
+                    if p < model.threshold.unwrap_or(0.5) {
+                        continue;
+                    }
+                    let topic = factor_topic(construct);
+                    if let Some(span) =
+                        evidence_span(model, &f, &t, &signals, true, topic, &per_sentence)
+                    {
+                        expected.push((format!("model:{name}"), span));
+                    }
+                }
+            }
+            let found: Vec<(String, (usize, usize))> = models
+                .factor_signals(text, &t, &signals, &|_| None)
+                .into_iter()
+                .map(|s| (s.rule.to_string(), (s.start, s.end)))
+                .collect();
+            assert_eq!(found, expected, "{text:?}");
+            fired += found.len();
+        }
+        assert!(scored > 100 && fired > 20, "{scored} scored, {fired} found");
     }
 
     #[test]

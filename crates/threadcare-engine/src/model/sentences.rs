@@ -18,17 +18,16 @@
 
 use threadcare_core::Signal;
 
-use super::features::{construct_slot, ln_count, signal_state, Bag, Sparse, TextFeatures};
+use super::features::{construct_slot, ln_count, signal_state, Bag, Occurrence, Sparse};
 use super::linear::Linear;
 use crate::token::Tokens;
 
 /// The feature vector of each sentence of a text (an empty vector for a sentence without words),
-/// from the text's features `f` and its rule signals.
-pub fn sentence_vectors(f: &TextFeatures, tokens: &Tokens, signals: &[Signal]) -> Vec<Sparse> {
+/// from the text's word-feature occurrences (`TextFeatures::occurrences`) and its rule signals.
+pub fn sentence_vectors(occ: &[Occurrence], tokens: &Tokens, signals: &[Signal]) -> Vec<Sparse> {
     let mut out = Vec::with_capacity(tokens.sentences.len());
     // Occurrences come sentence by sentence, in text order.
     let mut at = 0;
-    let occ = &f.occurrences;
     for s in &tokens.sentences {
         let begin = at;
         while at < occ.len() && (occ[at].first as usize) < s.tokens.end {
@@ -127,7 +126,7 @@ mod tests {
         let text = "Nobody ever calls me. The weather was fine today, sunny and warm.";
         let t = tokenize(text);
         let f = text_features(text, &t, &[]);
-        let v = sentence_vectors(&f, &t, &[]);
+        let v = sentence_vectors(&f.occurrences, &t, &[]);
         assert_eq!(v.len(), 2);
         let has = |x: &Sparse, w: &str| x.0.iter().any(|&(s, _)| s == index("w", w));
         assert!(has(&v[0], "nobody") && has(&v[0], "calls"));
