@@ -15,6 +15,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use rayon::prelude::*;
+use threadcare_engine::model::Models;
 use threadcare_engine::token::tokenize;
 use threadcare_engine::Engine;
 
@@ -201,6 +202,38 @@ fn main() {
         "full engine, 1 core:    {one_rate:>8.1} MB/s per core{} ({flagged} texts above none); {:.2}× the tokenizer's time",
         per_cpu(bytes, one_cpu),
         one / tok_secs
+    );
+
+    // What the learned parts cost, on a fifth of the texts, one core: the rules alone, the
+    // models without the IRF sentence models, and all of them (the engine above).
+    let sample = &texts[..texts.len().div_ceil(5)];
+    let sample_bytes: usize = sample.iter().map(|t| t.len()).sum();
+    let rate = |e: &Engine| {
+        let t = Instant::now();
+        let cpu0 = thread_cpu();
+        for text in sample {
+            std::hint::black_box(e.assess_text(text));
+        }
+        let cpu = thread_cpu().zip(cpu0).map(|(b, a)| b - a);
+        mb_per_s(
+            sample_bytes,
+            cpu.unwrap_or_else(|| t.elapsed().as_secs_f64()),
+        )
+    };
+    let models = Models::embedded().expect("the embedded models");
+    let rules = Engine::rules_only().expect("engine data");
+    let no_sentences = Engine::rules_only()
+        .expect("engine data")
+        .with_models(Models {
+            irf_burden_sentences: None,
+            irf_belong_sentences: None,
+            ..models
+        });
+    let (r, n, a) = (rate(&rules), rate(&no_sentences), rate(&engine));
+    println!(
+        "parts, 1 core, a fifth of the texts (MB/s per CPU second): rules alone {r:.1}; with the models but not the IRF sentence models {n:.1} ({:.2}× the rules' time); with all models {a:.1} ({:.2}× the rules' time)",
+        r / n,
+        r / a
     );
 
     // All cores.

@@ -342,8 +342,7 @@ impl Models {
         let p = model.probabilities(&features.vector)[1];
         match self.factor_sentences(name) {
             Some(sm) => {
-                let v = sentences::sentence_vectors(&features.occurrences, tokens, signals);
-                let per = sentences::sentence_probabilities(sm, &v);
+                let per = sentences::sentence_scores(sm, &features.occurrences, tokens, signals);
                 (sentences::mixed(p, &per, sm.weight.unwrap_or(0.0)), per)
             }
             None => (p, Vec::new()),
@@ -394,20 +393,35 @@ impl Models {
                 }
             }
             let mut out = Vec::new();
-            // Each sentence's features, made once for the sentence models that need them.
-            let mut vectors: Option<Vec<Sparse>> = None;
-            for &(name, construct, model, score) in &models {
+            // The sentence models of the factors that could still reach their threshold (the
+            // largest sentence probability is at most 1), scored together.
+            let needs: Vec<(usize, &Linear)> = models
+                .iter()
+                .enumerate()
+                .filter_map(|(i, &(name, _, model, score))| {
+                    let sm = self.factor_sentences(name)?;
+                    let w = sm.weight.unwrap_or(0.0);
+                    let best = w + (1.0 - w) * linear::positive(score);
+                    (best >= model.threshold.unwrap_or(0.5)).then_some((i, sm))
+                })
+                .collect();
+            let sms: Vec<&Linear> = needs.iter().map(|&(_, sm)| sm).collect();
+            let mut per_model =
+                sentences::sentence_scores_of(&sms, &f.occurrences, tokens, signals).into_iter();
+            let mut per_sentence_of: Vec<Option<Vec<f32>>> = vec![None; models.len()];
+            for &(i, _) in &needs {
+                per_sentence_of[i] = per_model.next();
+            }
+            for (i, &(name, construct, model, score)) in models.iter().enumerate() {
                 let mut p = linear::positive(score);
-                let per_sentence = match self.factor_sentences(name) {
-                    Some(sm) => {
-                        let v = vectors.get_or_insert_with(|| {
-                            sentences::sentence_vectors(&f.occurrences, tokens, signals)
-                        });
-                        let per = sentences::sentence_probabilities(sm, v);
+                let per_sentence = match (self.factor_sentences(name), per_sentence_of[i].take()) {
+                    (Some(sm), Some(per)) => {
                         p = sentences::mixed(p, &per, sm.weight.unwrap_or(0.0));
                         per
                     }
-                    None => Vec::new(),
+                    // Cannot reach the threshold (see above).
+                    (Some(_), None) => continue,
+                    (None, _) => Vec::new(),
                 };
                 if p < model.threshold.unwrap_or(0.5) {
                     continue;

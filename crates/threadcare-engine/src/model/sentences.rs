@@ -19,7 +19,7 @@
 use threadcare_core::Signal;
 
 use super::features::{construct_slot, ln_count, signal_state, Bag, Occurrence, Sparse};
-use super::linear::Linear;
+use super::linear::{positive, Linear};
 use crate::token::Tokens;
 
 /// The feature vector of each sentence of a text (an empty vector for a sentence without words),
@@ -87,6 +87,109 @@ pub fn sentence_probabilities(model: &Linear, vectors: &[Sparse]) -> Vec<f32> {
         .collect()
 }
 
+/// [`sentence_probabilities`] of [`sentence_vectors`] without making the vectors: each sentence's
+/// slots sorted and counted in buffers kept per thread and its score summed as they are read
+/// (the same values; the sum's order differs only where a signal's slot falls between word slots,
+/// a difference in the last bits).
+pub fn sentence_scores(
+    model: &Linear,
+    occ: &[Occurrence],
+    tokens: &Tokens,
+    signals: &[Signal],
+) -> Vec<f32> {
+    sentence_scores_of(&[model], occ, tokens, signals)
+        .pop()
+        .expect("one model, one list")
+}
+
+/// [`sentence_scores`] of several models in one pass over each sentence's slots: one list of
+/// probabilities per model.
+pub fn sentence_scores_of(
+    models: &[&Linear],
+    occ: &[Occurrence],
+    tokens: &Tokens,
+    signals: &[Signal],
+) -> Vec<Vec<f32>> {
+    thread_local! {
+        static SLOTS: std::cell::RefCell<(Vec<u32>, Vec<u32>)> =
+            const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    }
+    SLOTS.with(|cell| {
+        let mut fresh = (Vec::new(), Vec::new());
+        let mut borrowed = cell.try_borrow_mut();
+        let (slots, signal_slots) = match &mut borrowed {
+            Ok(b) => &mut **b,
+            Err(_) => &mut fresh,
+        };
+        let own: Vec<&Signal> = signals
+            .iter()
+            .filter(|x| !x.in_title && !x.rule.starts_with("model:"))
+            .collect();
+        let mut out = vec![Vec::with_capacity(tokens.sentences.len()); models.len()];
+        let mut score = vec![0f32; models.len()];
+        let mut at = 0;
+        for s in &tokens.sentences {
+            let begin = at;
+            while at < occ.len() && (occ[at].first as usize) < s.tokens.end {
+                at += 1;
+            }
+            if begin == at {
+                for o in out.iter_mut() {
+                    o.push(0.0);
+                }
+                continue;
+            }
+            slots.clear();
+            slots.extend(occ[begin..at].iter().map(|o| o.slot));
+            slots.sort_unstable();
+            // The bag's norm, then its weighted sum, over the runs of equal slots.
+            let runs = |slots: &[u32], f: &mut dyn FnMut(u32, u32)| {
+                let mut i = 0;
+                while i < slots.len() {
+                    let j = i + slots[i..].iter().take_while(|&&x| x == slots[i]).count();
+                    f(slots[i], (j - i) as u32);
+                    i = j;
+                }
+            };
+            let mut sum_sq = 0f32;
+            runs(slots, &mut |_, n| {
+                let v = 1.0 + ln_count(n);
+                sum_sq += v * v;
+            });
+            let norm = sum_sq.sqrt();
+            for (sc, m) in score.iter_mut().zip(models) {
+                *sc = m.bias[0];
+            }
+            runs(slots, &mut |slot, n| {
+                let v = (1.0 + ln_count(n)) / norm;
+                for (sc, m) in score.iter_mut().zip(models) {
+                    if let Some(w) = m.weights(slot) {
+                        *sc += w[0] * v;
+                    }
+                }
+            });
+            signal_slots.clear();
+            for x in own.iter().filter(|x| x.start < s.end && s.start < x.end) {
+                let state = signal_state(x);
+                signal_slots.push(construct_slot(&x.construct, state));
+                signal_slots.push(construct_slot(&x.family, state));
+            }
+            signal_slots.sort_unstable();
+            runs(signal_slots, &mut |slot, n| {
+                for (sc, m) in score.iter_mut().zip(models) {
+                    if let Some(w) = m.weights(slot) {
+                        *sc += w[0] * ln_count(n + 1);
+                    }
+                }
+            });
+            for (o, &sc) in out.iter_mut().zip(&score) {
+                o.push(positive(sc));
+            }
+        }
+        out
+    })
+}
+
 /// A factor's score: `weight` × the largest sentence probability + (1 − `weight`) × the post
 /// model's probability.
 pub fn mixed(post: f32, sentences: &[f32], weight: f32) -> f32 {
@@ -136,6 +239,30 @@ mod tests {
             let norm: f32 = x.0.iter().map(|(_, w)| w * w).sum();
             assert!((norm - 1.0).abs() < 1e-4, "unit length: {norm}");
         }
+    }
+
+    #[test]
+    fn scores_without_vectors_are_the_scores_of_the_vectors() {
+        let rules = crate::Engine::rules_only().expect("the rules load");
+        let text = "Nobody ever calls me and I feel so alone. Everyone would be better off without me, \
+                    honestly. The weather was fine today! Was it? I keep thinking about ending it, alone.";
+        let t = tokenize(text);
+        let signals = rules.signals.find_in(text, &t);
+        assert!(!signals.is_empty(), "the text has rule signals");
+        let f = text_features(text, &t, &signals);
+        // A model with weights on words, bigrams and construct features of these sentences.
+        let mut rows: Vec<(u32, Vec<f32>)> = Vec::new();
+        for (i, &(slot, _)) in f.vector.0.iter().enumerate() {
+            rows.push((slot, vec![((i % 7) as f32 - 3.0) * 0.7]));
+        }
+        let m = Linear::new("s", vec!["a".into(), "b".into()], vec![-0.3], rows);
+        let direct = sentence_scores(&m, &f.occurrences, &t, &signals);
+        let made = sentence_probabilities(&m, &sentence_vectors(&f.occurrences, &t, &signals));
+        assert_eq!(direct.len(), made.len());
+        for (a, b) in direct.iter().zip(&made) {
+            assert!((a - b).abs() < 1e-5, "{direct:?} vs {made:?}");
+        }
+        assert!(made.iter().any(|&p| p > 0.0 && p < 1.0));
     }
 
     #[test]
