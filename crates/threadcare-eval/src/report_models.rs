@@ -22,7 +22,8 @@ pub fn section(w: &mut String, e: &Evaluation) {
          train`; `models/README.md` says how each was made, on which training data and split). The models \
          never saw these test splits. What they may do: grade a reply's empathy (EPITOME models); add \
          perceived burdensomeness or thwarted belongingness to a post of at least {} words the rules did \
-         not find it in, as a signal quoting the sentence that raised the model's score (IRF models), which \
+         not find it in, as a signal quoting the sentence that reads most like the annotators' evidence of the \
+         factor (IRF post and sentence models), which \
          can raise a level to low but never higher; and calibrate `confidence`. Gaur500 is the exception: no model is shipped \
          for it, and its figures here are a model trained inside each cross-validation fold.\n",
         threadcare_engine::model::FACTOR_MIN_WORDS
