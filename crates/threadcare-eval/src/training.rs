@@ -725,7 +725,14 @@ pub fn extra_blocks(mechanism: &str) -> Vec<String> {
 fn block_text(block: &str) -> String {
     match block {
         "question_words" => "`question_words` (the words of the reply's questions, `qw`, 1 + ln n, scaled to unit length)".into(),
-        "shape" => format!("`shape` (the reply's words, sentences, questions, the words of its longest question, first- and second-person words, each as an indicator of its bucket: at most {:?} or more, `sh`)", threadcare_engine::model::reply::SHAPE_BUCKETS),
+        "shape" => {
+            let b = threadcare_engine::model::reply::SHAPE_BUCKETS;
+            let bounds: Vec<String> = b.iter().map(|n| format!("≤ {n}")).collect();
+            format!(
+                "`shape` (the reply's words, sentences, questions, the words of its longest question, first- and second-person words, each as an indicator of its bucket: {}, more; `sh`)",
+                bounds.join(", ")
+            )
+        }
         other => format!("`{other}`"),
     }
 }
