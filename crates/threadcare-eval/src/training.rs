@@ -384,6 +384,17 @@ fn train_epitome(
         "EPITOME {key}: features of {} training rows",
         rows.len()
     ));
+    let experiment = experiment_settings();
+    if !experiment.is_empty() {
+        log(&format!(
+            "EPITOME {key}: experiment settings from the environment (recorded in the model file): {}",
+            experiment
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+    }
     let blocks = experiment_blocks(key).unwrap_or_else(|| extra_blocks(key));
     let feats: Vec<(Sparse, Empathy)> = rows
         .par_iter()
@@ -597,7 +608,11 @@ fn train_epitome(
             Some(b) if finite(b.2.score) >= finite(v.score) => Some(b),
             _ => Some((c, nb, v)),
         })
-        .expect("a non-empty grid");
+        .ok_or_else(|| {
+            TrainError::Data(format!(
+                "EPITOME {key}: the grid is empty (THREADCARE_EPITOME_NB or THREADCARE_EPITOME_L2 kept no configuration)"
+            ))
+        })?;
     let best = best.clone();
     let combine = best.combine;
     let cfg = best_cfg;
@@ -688,6 +703,13 @@ fn train_epitome(
         },
         "grid": tried.iter().map(|t| json!({"l2": t.config.l2, "class_weight": t.config.class_weight.name(), "epochs": t.config.epochs, "nb_power": t.nb, "variants": t.variants.iter().map(|v| json!({"form": v.form, "combine": v.combine, "offsets": v.offsets.map(|o| [r3(o[1] as f64), r3(o[2] as f64)]), "validation_macro_f1": r3(v.score)})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
     });
+    if !experiment.is_empty() {
+        m.made["experiment_settings"] = experiment
+            .iter()
+            .cloned()
+            .collect::<serde_json::Map<String, serde_json::Value>>()
+            .into();
+    }
     let section = format!(
         "### `{name}.json`\n\nEPITOME {} (Sharma et al. 2020), 3 classes (none, weak, strong). Data `epitome/{stem}-reddit.csv`: the {} rows ({seekers} seeker posts) outside the fixed test split. Validation: {EPITOME_FOLDS}-fold cross-validation within them, grouped by seeker. Features: {extra_text}. Chosen: {}, combined with the rules by `{combine}`, decision: {offsets_text}. Validation macro-F1 **{:.3}** (with these hyper-parameters: most probable grade {:.3}, max with the rules {:.3}; with offsets, nested: {:.3}, max with the rules {:.3}); training macro-F1 after the final fit {:.3}; {} weight rows.\n",
         key.replace('_', " "),
@@ -765,6 +787,24 @@ fn epitome_grid(seed: u64) -> Vec<(Config, f64)> {
         g = out;
     }
     g
+}
+
+/// The environment variables that change EPITOME training, for experiments (the shipped models
+/// are trained without any): `THREADCARE_EPITOME_NB`, `THREADCARE_EPITOME_L2` (the grid),
+/// `THREADCARE_EPITOME_BLOCKS` (the extra blocks), `THREADCARE_EPITOME_SENTENCES` (the sentence
+/// scorer) and `THREADCARE_EPITOME_AUGMENT` (rationales as extra fitting examples). Those set,
+/// with their values; a model file records them.
+pub fn experiment_settings() -> Vec<(String, serde_json::Value)> {
+    [
+        "THREADCARE_EPITOME_NB",
+        "THREADCARE_EPITOME_L2",
+        "THREADCARE_EPITOME_BLOCKS",
+        "THREADCARE_EPITOME_SENTENCES",
+        "THREADCARE_EPITOME_AUGMENT",
+    ]
+    .iter()
+    .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), json!(v))))
+    .collect()
 }
 
 /// For experiments: the extra blocks of `mechanism` from `THREADCARE_EPITOME_BLOCKS`
