@@ -105,6 +105,11 @@ impl<'r> Fields<'r> {
             .expect("column asked for is in `required`");
         self.record.get(self.columns[i]).unwrap_or("")
     }
+
+    /// The value of column `index` of the record, whatever its name ("" if the record is short).
+    pub fn at(&self, index: usize) -> &'r str {
+        self.record.get(index).unwrap_or("")
+    }
 }
 
 /// Reads a CSV file with a header, handing each record (as named fields) to `row`, which returns
@@ -377,11 +382,25 @@ pub struct EpitomePair {
     pub response_post: String,
     /// 0 none, 1 weak, 2 strong.
     pub level: usize,
+    /// The annotators' rationales: stretches of the response that justify a weak or strong
+    /// grade (the `rationales` column, `|`-separated; empty for most grade-0 rows, or when the
+    /// file has no such column).
+    pub rationales: Vec<String>,
 }
 
 /// Loads `epitome/{stem}-reddit.csv` for one mechanism's file stem.
 pub fn load_epitome(root: &Path, stem: &str) -> Result<Loaded<EpitomePair>, LoadError> {
     let path = root.join(EPITOME_DIR).join(format!("{stem}-reddit.csv"));
+    // `rationales` is optional: where the header has it, its column.
+    let rationales_at = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(&path)
+        .ok()
+        .and_then(|mut r| r.headers().ok().cloned())
+        .and_then(|h| {
+            h.iter()
+                .position(|c| c.trim_start_matches('\u{feff}') == "rationales")
+        });
     read_csv(
         root,
         &path,
@@ -403,6 +422,13 @@ pub fn load_epitome(root: &Path, stem: &str) -> Result<Loaded<EpitomePair>, Load
                 seeker_post: f.get("seeker_post").to_string(),
                 response_post: f.get("response_post").to_string(),
                 level,
+                rationales: rationales_at
+                    .map(|i| f.at(i))
+                    .unwrap_or("")
+                    .split('|')
+                    .filter(|p| !p.trim().is_empty())
+                    .map(str::to_string)
+                    .collect(),
             })
         },
     )
@@ -575,6 +601,7 @@ mod tests {
             seeker_post: String::new(),
             response_post: String::new(),
             level: 0,
+            rationales: Vec::new(),
         };
         // Eleven distinct ids given out of order, one repeated: sorted a..k, test = a, f, k.
         let rows: Vec<_> = ["k", "b", "a", "c", "d", "e", "f", "g", "h", "i", "j", "a"]

@@ -103,7 +103,7 @@ fn epitome(w: &mut String, e: &Evaluation, m: &Evaluation) {
     let _ = writeln!(
         w,
         "Each mechanism's grade from its model over the reply's words and signals (and, for exploration, the \
-         words of the reply's questions), with the grade offsets and the combination with the rules' grade \
+         words of the reply's questions and its shape: sizes as bucket indicators), with the grade offsets and the combination with the rules' grade \
          that the model file records (chosen by cross-validation on the training rows), on the same fixed \
          test split.\n"
     );

@@ -30,6 +30,7 @@ use serde_json::json;
 use threadcare_core::{Empathy, Format, Item, ItemKind, Level, Position, Signal, Source, Thread};
 use threadcare_engine::model::decision;
 use threadcare_engine::model::features::{text_features, Sparse, TextFeatures};
+use threadcare_engine::model::reply::{self, ReplySentences};
 use threadcare_engine::model::sentences;
 use threadcare_engine::model::train::{fit, fit_scaled, ClassWeight, Config};
 use threadcare_engine::model::{self, Linear, Models, FACTORS, FILES, MECHANISMS};
@@ -84,6 +85,9 @@ fn load<T>(set: &'static str, r: Result<T, LoadError>) -> Result<T, TrainError> 
 #[derive(Debug, Clone)]
 pub struct Trained {
     pub models: Vec<Linear>,
+    /// The sentence scorers of the EPITOME models that read `rationale_sentences`
+    /// (`epitome_<mechanism>_sentences.json`).
+    pub sentence_models: Vec<Linear>,
     pub readme: String,
     pub seconds: f64,
 }
@@ -94,6 +98,9 @@ impl Trained {
         std::fs::create_dir_all(dir)?;
         for (m, file) in self.models.iter().zip(FILES) {
             std::fs::write(dir.join(file), m.to_file())?;
+        }
+        for m in &self.sentence_models {
+            std::fs::write(dir.join(format!("{}.json", m.name)), m.to_file())?;
         }
         std::fs::write(dir.join("README.md"), &self.readme)
     }
@@ -160,7 +167,8 @@ pub fn reply_features(
     let c = &assessed.items[1].assessment;
     let tokens = tokenize(reply);
     let f = text_features(reply, &tokens, &c.signals).vector;
-    let with = threadcare_engine::model::reply::with_blocks(&f, blocks, reply, &tokens);
+    // The sentence block needs a sentence scorer: training adds it per validation fold.
+    let with = reply::with_blocks_scored(&f, blocks, reply, &tokens, None);
     (
         f,
         c.reply.as_ref().map(|r| r.empathy).unwrap_or_default(),
@@ -260,17 +268,19 @@ pub fn train_all(
     let mut models = Vec::new();
     let mut sections = Vec::new();
     let mut sentence_models = Vec::new();
+    let mut irf_sentences = Vec::new();
     for (key, stem) in data::EPITOME_MECHANISMS {
-        let (m, text) = train_epitome(&rules, data_dir, key, stem, seed, log)?;
+        let (m, text, sentences) = train_epitome(&rules, data_dir, key, stem, seed, log)?;
         models.push(m);
         sections.push(text);
+        sentence_models.extend(sentences);
     }
     log("Dreaddit train: features of the posts without stress");
     let calm = calm_posts(&rules, data_dir)?;
     for (name, construct) in FACTORS {
         let (m, sm, text) = train_irf(&rules, data_dir, name, construct, &calm, seed, log)?;
         models.push(m);
-        sentence_models.push(sm);
+        irf_sentences.push(sm);
         sections.push(text);
     }
     let partial = Models {
@@ -278,14 +288,14 @@ pub fn train_all(
         irf_burden: Some(models[3].clone()),
         irf_belong: Some(models[4].clone()),
         confidence: None,
-        irf_burden_sentences: Some(sentence_models[0].clone()),
-        irf_belong_sentences: Some(sentence_models[1].clone()),
+        irf_burden_sentences: Some(irf_sentences[0].clone()),
+        irf_belong_sentences: Some(irf_sentences[1].clone()),
     };
     let (m, text) = train_confidence(rules.with_models(partial), data_dir, seed, log)?;
     models.push(m);
     sections.push(text);
-    models.extend(sentence_models);
-    for m in &mut models {
+    models.extend(irf_sentences);
+    for m in models.iter_mut().chain(sentence_models.iter_mut()) {
         if let Some(made) = m.made.as_object_mut() {
             made.insert("command".into(), json!(command));
             made.insert("commit".into(), json!(commit));
@@ -299,6 +309,7 @@ pub fn train_all(
     );
     Ok(Trained {
         models,
+        sentence_models,
         readme,
         seconds,
     })
@@ -317,24 +328,33 @@ pub fn epitome_folds(sp_ids: &[&str], k: usize) -> Vec<usize> {
 }
 
 /// Out-of-fold class probabilities of a model with `cfg` and naive Bayes scales to the power
-/// `nb`, over the [`EPITOME_FOLDS`] folds `fold`.
+/// `nb`, over the [`EPITOME_FOLDS`] folds `fold`. `by_fold[f]` are the rows' features while fold
+/// `f` is held out (they differ between folds where a block is learned on the other folds).
 fn out_of_fold(
     name: &str,
     labels: &[&str],
-    xs: &[&Sparse],
+    by_fold: &[Vec<&Sparse>],
     ys: &[usize],
     fold: &[usize],
     cfg: &Config,
     nb: f64,
+    extra: &[Option<Sparse>],
 ) -> Vec<Vec<f32>> {
-    let mut out = vec![Vec::new(); xs.len()];
+    let mut out = vec![Vec::new(); ys.len()];
     for f in 0..EPITOME_FOLDS {
+        let xs = &by_fold[f];
         let tr: Vec<usize> = (0..xs.len()).filter(|&i| fold[i] != f).collect();
         if tr.is_empty() {
             continue;
         }
-        let x: Vec<&Sparse> = tr.iter().map(|&i| xs[i]).collect();
-        let y: Vec<usize> = tr.iter().map(|&i| ys[i]).collect();
+        let mut x: Vec<&Sparse> = tr.iter().map(|&i| xs[i]).collect();
+        let mut y: Vec<usize> = tr.iter().map(|&i| ys[i]).collect();
+        for &i in &tr {
+            if let Some(e) = extra.get(i).and_then(Option::as_ref) {
+                x.push(e);
+                y.push(ys[i]);
+            }
+        }
         let m = fit_scaled(name, labels, &x, &y, cfg, nb);
         for i in (0..xs.len()).filter(|&i| fold[i] == f) {
             out[i] = m.probabilities(xs[i]);
@@ -350,7 +370,7 @@ fn train_epitome(
     stem: &str,
     seed: u64,
     log: &(dyn Fn(&str) + Sync),
-) -> Result<(Linear, String), TrainError> {
+) -> Result<(Linear, String, Option<Linear>), TrainError> {
     let loaded = load("EPITOME", data::load_epitome(data_dir, stem))?;
     let test_ids = data::epitome_test_ids(&loaded.rows);
     let rows: Vec<&data::EpitomePair> = loaded
@@ -372,7 +392,18 @@ fn train_epitome(
         "EPITOME {key}: features of {} training rows",
         rows.len()
     ));
-    let blocks = extra_blocks(key);
+    let experiment = experiment_settings();
+    if !experiment.is_empty() {
+        log(&format!(
+            "EPITOME {key}: experiment settings from the environment (recorded in the model file): {}",
+            experiment
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+    }
+    let blocks = experiment_blocks(key).unwrap_or_else(|| extra_blocks(key));
     let feats: Vec<(Sparse, Empathy)> = rows
         .par_iter()
         .map(|r| {
@@ -389,16 +420,67 @@ fn train_epitome(
     let fold = epitome_folds(&ids, EPITOME_FOLDS);
     let name = format!("epitome_{key}");
     let labels = ["none", "weak", "strong"];
-    let xs: Vec<&Sparse> = feats.iter().map(|f| &f.0).collect();
     let ys: Vec<usize> = rows.iter().map(|r| r.level).collect();
+    // The sentence block: learned on the fitting rows of each fold (see `sentence_folds`).
+    let base: Vec<&Sparse> = feats.iter().map(|f| &f.0).collect();
+    let sentence = SentenceSetup::from_env();
+    let sentences = if blocks.iter().any(|b| b == reply::RATIONALE_SENTENCES) {
+        Some(sentence_folds(
+            &rows, &base, &ids, &fold, &name, &sentence, seed, log,
+        ))
+    } else {
+        None
+    };
+    let by_fold: Vec<Vec<&Sparse>> = match &sentences {
+        Some(s) => s.by_fold.iter().map(|v| v.iter().collect()).collect(),
+        None => vec![base.clone(); EPITOME_FOLDS],
+    };
+    // Rationales as extra fitting examples (experiment: `THREADCARE_EPITOME_AUGMENT=1`): the
+    // words that justify a graded reply's grade, on their own, with its grade.
+    let augment: Vec<Option<Sparse>> = if std::env::var("THREADCARE_EPITOME_AUGMENT").is_ok() {
+        let plain: Vec<String> = blocks
+            .iter()
+            .filter(|b| *b != reply::RATIONALE_SENTENCES)
+            .cloned()
+            .collect();
+        rows.par_iter()
+            .map(|r| {
+                (r.level > 0 && !r.rationales.is_empty()).then(|| {
+                    let text = r.rationales.join(" ");
+                    reply_features(rules, &r.seeker_post, &text, &plain).2
+                })
+            })
+            .collect()
+    } else {
+        vec![None; rows.len()]
+    };
+    // The final fit's features: each row with the block from the scorer that did not see it.
+    let xs: Vec<&Sparse> = match &sentences {
+        Some(s) => (0..ys.len()).map(|i| &s.by_fold[fold[i]][i]).collect(),
+        None => base.clone(),
+    };
     let rule_grades: Vec<u8> = feats.iter().map(|f| rule_grade(&f.1)).collect();
     let no_floor = vec![0u8; ys.len()];
+    {
+        let mut c = [[0u32; 3]; 3];
+        for (&y, &r) in ys.iter().zip(&rule_grades) {
+            c[y][r.min(2) as usize] += 1;
+        }
+        let f = decision::f1_per_class(&c);
+        log(&format!(
+            "EPITOME {key}: the rules alone: macro-F1 {:.3} (F1 none {:.3}, weak {:.3}, strong {:.3}); rows by true grade, rules' grade: {c:?}",
+            decision::macro_f1_of(&c),
+            f[0],
+            f[1],
+            f[2]
+        ));
+    }
     let all_rows: Vec<usize> = (0..ys.len()).collect();
-    let tried: Vec<EpiTried> = nb_grid(seed)
+    let tried: Vec<EpiTried> = epitome_grid(seed)
         .par_iter()
         .map(|(cfg, nb)| {
             let nb = *nb;
-            let soft = out_of_fold(&name, &labels, &xs, &ys, &fold, cfg, nb);
+            let soft = out_of_fold(&name, &labels, &by_fold, &ys, &fold, cfg, nb, &augment);
             let soft: Vec<[f32; 3]> = soft
                 .iter()
                 .map(|q| {
@@ -418,8 +500,8 @@ fn train_epitome(
                 let bin = ["below", "at_least"];
                 let y1: Vec<usize> = ys.iter().map(|&y| (y >= 1) as usize).collect();
                 let y2: Vec<usize> = ys.iter().map(|&y| (y >= 2) as usize).collect();
-                let p1 = out_of_fold(&name, &bin, &xs, &y1, &fold, cfg, nb);
-                let p2 = out_of_fold(&name, &bin, &xs, &y2, &fold, cfg, nb);
+                let p1 = out_of_fold(&name, &bin, &by_fold, &y1, &fold, cfg, nb, &augment);
+                let p2 = out_of_fold(&name, &bin, &by_fold, &y2, &fold, cfg, nb, &augment);
                 let ord: Vec<[f32; 3]> = p1
                     .iter()
                     .zip(&p2)
@@ -441,12 +523,19 @@ fn train_epitome(
                         &no_floor
                     };
                     let plain = decision::macro_f1_at(lp, &ys, floor, &all_rows, &[0.0; 3]);
+                    let f1 = |o: &[f32; 3]| {
+                        decision::f1_per_class(&decision::confusion_at(
+                            lp, &ys, floor, &all_rows, o,
+                        ))
+                    };
                     variants.push(Variant {
                         form,
                         combine,
                         offsets: None,
                         score: plain,
                         in_sample: plain,
+                        per_class: f1(&[0.0; 3]),
+                        table: None,
                     });
                     let (o, in_sample) = decision::best_offsets(lp, &ys, floor, &all_rows);
                     let nested = decision::nested_macro_f1(lp, &ys, floor, &fold, EPITOME_FOLDS);
@@ -456,7 +545,39 @@ fn train_epitome(
                         offsets: Some(o),
                         score: nested,
                         in_sample,
+                        per_class: f1(&o),
+                        table: None,
                     });
+                }
+                // A grade table over (model grade, rules' grade), chosen on the pooled
+                // out-of-fold grades, with or without offsets; its figure nested.
+                if *form == "softmax" {
+                    for with_offsets in [false, true] {
+                        let o = if with_offsets {
+                            decision::best_offsets(lp, &ys, &no_floor, &all_rows).0
+                        } else {
+                            [0.0; 3]
+                        };
+                        let g: Vec<u8> = lp.iter().map(|l| decision::grade(l, &o, 0)).collect();
+                        let (t, in_sample) = decision::best_table(&g, &rule_grades, &ys, &all_rows);
+                        let (nested, c) = decision::nested_table_macro_f1(
+                            lp,
+                            &ys,
+                            &rule_grades,
+                            &fold,
+                            EPITOME_FOLDS,
+                            with_offsets,
+                        );
+                        variants.push(Variant {
+                            form,
+                            combine: "table",
+                            offsets: with_offsets.then_some(o),
+                            score: nested,
+                            in_sample,
+                            per_class: decision::f1_per_class(&c),
+                            table: Some(t),
+                        });
+                    }
                 }
             }
             EpiTried {
@@ -485,27 +606,43 @@ fn train_epitome(
             ));
         }
     }
-    // The shipped forms only (a form tried for the record is not chosen).
+    // The shipped forms only (a form or grade table tried for the record is not chosen: the
+    // engine combines by `model` or `max`).
     let (best_cfg, nb, best) = tried
         .iter()
         .flat_map(|t| t.variants.iter().map(move |v| (t.config, t.nb, v)))
-        .filter(|(_, _, v)| v.form == "softmax")
+        .filter(|(_, _, v)| v.form == "softmax" && v.table.is_none())
         .fold(None::<(Config, f64, &Variant)>, |b, (c, nb, v)| match b {
             Some(b) if finite(b.2.score) >= finite(v.score) => Some(b),
             _ => Some((c, nb, v)),
         })
-        .expect("a non-empty grid");
+        .ok_or_else(|| {
+            TrainError::Data(format!(
+                "EPITOME {key}: the grid is empty (THREADCARE_EPITOME_NB or THREADCARE_EPITOME_L2 kept no configuration)"
+            ))
+        })?;
     let best = best.clone();
     let combine = best.combine;
     let cfg = best_cfg;
-    let mut m = fit_scaled(&name, &labels, &xs, &ys, &cfg, nb);
+    let mut m = {
+        let mut x = xs.clone();
+        let mut y = ys.clone();
+        for (i, e) in augment.iter().enumerate() {
+            if let Some(e) = e {
+                x.push(e);
+                y.push(ys[i]);
+            }
+        }
+        fit_scaled(&name, &labels, &x, &y, &cfg, nb)
+    };
     m.combine = Some(combine.into());
     m.offsets = best.offsets.map(|o| o.to_vec());
     m.extra = blocks.clone();
     let train_macro = {
         let pred: Vec<usize> = feats
             .iter()
-            .map(|f| model::combine_grade(&m, &f.0, rule_grade(&f.1)) as usize)
+            .zip(&xs)
+            .map(|(f, x)| model::combine_grade(&m, x, rule_grade(&f.1)) as usize)
             .collect();
         metrics::macro_f1(&ys, &pred, 3)
     };
@@ -523,10 +660,13 @@ fn train_epitome(
     };
     let chosen = best.score;
     log(&format!(
-        "EPITOME {key}: chose {}, {}: validation macro-F1 {:.3}; refitted on all {} training rows (training macro-F1 {:.3}), {} weight rows kept",
+        "EPITOME {key}: chose {}, {}: validation macro-F1 {:.3} (F1 none {:.3}, weak {:.3}, strong {:.3}); refitted on all {} training rows (training macro-F1 {:.3}), {} weight rows kept",
         describe(&cfg, nb),
         best.describe(),
         chosen,
+        best.per_class[0],
+        best.per_class[1],
+        best.per_class[2],
         rows.len(),
         train_macro,
         m.len()
@@ -535,8 +675,12 @@ fn train_epitome(
         "the shared features".to_string()
     } else {
         format!(
-            "the shared features and the block(s) {} (the words of the reply's questions, `qw`, 1 + ln n, scaled to unit length)",
-            blocks.join(", ")
+            "the shared features and the block(s) {}",
+            blocks
+                .iter()
+                .map(|b| block_text(b))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     let offsets_text = match &best.offsets {
@@ -567,6 +711,13 @@ fn train_epitome(
         },
         "grid": tried.iter().map(|t| json!({"l2": t.config.l2, "class_weight": t.config.class_weight.name(), "epochs": t.config.epochs, "nb_power": t.nb, "variants": t.variants.iter().map(|v| json!({"form": v.form, "combine": v.combine, "offsets": v.offsets.map(|o| [r3(o[1] as f64), r3(o[2] as f64)]), "validation_macro_f1": r3(v.score)})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
     });
+    if !experiment.is_empty() {
+        m.made["experiment_settings"] = experiment
+            .iter()
+            .cloned()
+            .collect::<serde_json::Map<String, serde_json::Value>>()
+            .into();
+    }
     let section = format!(
         "### `{name}.json`\n\nEPITOME {} (Sharma et al. 2020), 3 classes (none, weak, strong). Data `epitome/{stem}-reddit.csv`: the {} rows ({seekers} seeker posts) outside the fixed test split. Validation: {EPITOME_FOLDS}-fold cross-validation within them, grouped by seeker. Features: {extra_text}. Chosen: {}, combined with the rules by `{combine}`, decision: {offsets_text}. Validation macro-F1 **{:.3}** (with these hyper-parameters: most probable grade {:.3}, max with the rules {:.3}; with offsets, nested: {:.3}, max with the rules {:.3}); training macro-F1 after the final fit {:.3}; {} weight rows.\n",
         key.replace('_', " "),
@@ -580,19 +731,316 @@ fn train_epitome(
         train_macro,
         m.len()
     );
-    Ok((m, section))
+    let scorer = sentences.map(|s| s.shipped);
+    Ok((m, section, scorer))
 }
 
-/// The extra feature blocks (`model::reply::BLOCKS`) each EPITOME model reads. The words of the
-/// reply's questions, for exploration only: on the cross-validation they raised exploration's
+/// The extra feature blocks (`model::reply::BLOCKS`) each EPITOME model reads, for exploration
+/// only. The words of the reply's questions: on the cross-validation they raised exploration's
 /// macro-F1 (0.677 to 0.687 unscaled, 0.662 to 0.683 with naive Bayes scales; 0.680 to 0.697 with
-/// offsets) and did not help emotional reactions (−0.004) or interpretations (±0.005).
+/// offsets) and did not help emotional reactions (−0.004) or interpretations (±0.005). The
+/// reply's shape (sizes as bucket indicators): with naive Bayes scales to the power 1 it raised
+/// exploration's macro-F1 in every configuration of the grid (mean over the 12 from 0.675 to
+/// 0.689, best from 0.683 to 0.707, most probable grade) and lowered emotional reactions (mean
+/// 0.743 to 0.736) and interpretations (0.557 to 0.550).
 pub fn extra_blocks(mechanism: &str) -> Vec<String> {
     if mechanism == "exploration" {
-        vec!["question_words".to_string()]
+        vec!["question_words".to_string(), "shape".to_string()]
     } else {
         Vec::new()
     }
+}
+
+/// What a block is, for the model files and the README.
+fn block_text(block: &str) -> String {
+    match block {
+        "question_words" => "`question_words` (the words of the reply's questions, `qw`, 1 + ln n, scaled to unit length)".into(),
+        "shape" => {
+            let b = threadcare_engine::model::reply::SHAPE_BUCKETS;
+            let bounds: Vec<String> = b.iter().map(|n| format!("≤ {n}")).collect();
+            format!(
+                "`shape` (the reply's words, sentences, questions, the words of its longest question, first- and second-person words, each as an indicator of its bucket: {}, more; `sh`)",
+                bounds.join(", ")
+            )
+        }
+        other => format!("`{other}`"),
+    }
+}
+
+/// The EPITOME grid: [`nb_grid`], or for experiments only the naive Bayes powers listed in
+/// `THREADCARE_EPITOME_NB` (e.g. `1`; the shipped models are trained without it).
+fn epitome_grid(seed: u64) -> Vec<(Config, f64)> {
+    let list = |name: &str| -> Option<Vec<f64>> {
+        let v = std::env::var(name).ok()?;
+        Some(v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+    };
+    let mut g = nb_grid(seed);
+    if let Some(keep) = list("THREADCARE_EPITOME_NB") {
+        g.retain(|(_, nb)| keep.contains(nb));
+    }
+    // For experiments: other L2 strengths (`THREADCARE_EPITOME_L2`, e.g. `1e-3,3e-3`).
+    if let Some(l2s) = list("THREADCARE_EPITOME_L2") {
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        for (c, nb) in g {
+            let key = (c.class_weight, c.epochs, nb.to_bits());
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            for &l2 in &l2s {
+                out.push((Config { l2, ..c }, nb));
+            }
+        }
+        g = out;
+    }
+    g
+}
+
+/// The environment variables that change EPITOME training, for experiments (the shipped models
+/// are trained without any): `THREADCARE_EPITOME_NB`, `THREADCARE_EPITOME_L2` (the grid),
+/// `THREADCARE_EPITOME_BLOCKS` (the extra blocks), `THREADCARE_EPITOME_SENTENCES` (the sentence
+/// scorer) and `THREADCARE_EPITOME_AUGMENT` (rationales as extra fitting examples). Those set,
+/// with their values; a model file records them.
+pub fn experiment_settings() -> Vec<(String, serde_json::Value)> {
+    [
+        "THREADCARE_EPITOME_NB",
+        "THREADCARE_EPITOME_L2",
+        "THREADCARE_EPITOME_BLOCKS",
+        "THREADCARE_EPITOME_SENTENCES",
+        "THREADCARE_EPITOME_AUGMENT",
+    ]
+    .iter()
+    .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), json!(v))))
+    .collect()
+}
+
+/// For experiments: the extra blocks of `mechanism` from `THREADCARE_EPITOME_BLOCKS`
+/// (`mechanism=block+block;…`, `-` for none); `None` when it does not name the mechanism.
+fn experiment_blocks(mechanism: &str) -> Option<Vec<String>> {
+    let v = std::env::var("THREADCARE_EPITOME_BLOCKS").ok()?;
+    v.split(';').find_map(|part| {
+        let (m, b) = part.split_once('=')?;
+        (m.trim() == mechanism).then(|| {
+            b.split('+')
+                .map(str::trim)
+                .filter(|x| !x.is_empty() && *x != "-")
+                .map(str::to_string)
+                .collect()
+        })
+    })
+}
+
+/// How the sentence scorers are fitted.
+#[derive(Debug, Clone, Copy)]
+pub struct SentenceSetup {
+    pub config: Config,
+    /// Naive Bayes feature scales to this power.
+    pub nb: f64,
+    /// 2: a sentence holds a rationale or not; 3: none, or the reply's grade (weak, strong) for
+    /// a sentence holding a rationale.
+    pub classes: usize,
+}
+
+impl SentenceSetup {
+    /// The setup of the shipped scorers; for experiments `THREADCARE_EPITOME_SENTENCES`
+    /// (`l2,class weight (sqrt|balanced|equal),epochs,nb power,classes`) replaces it.
+    pub fn from_env() -> SentenceSetup {
+        let mut s = SentenceSetup {
+            config: Config {
+                l2: 1e-4,
+                class_weight: ClassWeight::Sqrt,
+                epochs: 10,
+                ..base_config(TRAIN_SEED)
+            },
+            nb: 1.0,
+            classes: 2,
+        };
+        if let Ok(v) = std::env::var("THREADCARE_EPITOME_SENTENCES") {
+            let p: Vec<&str> = v.split(',').map(str::trim).collect();
+            if p.len() == 5 {
+                s.config.l2 = p[0].parse().unwrap_or(s.config.l2);
+                s.config.class_weight = match p[1] {
+                    "balanced" => ClassWeight::Balanced,
+                    "equal" => ClassWeight::Equal,
+                    _ => ClassWeight::Sqrt,
+                };
+                s.config.epochs = p[2].parse().unwrap_or(s.config.epochs);
+                s.nb = p[3].parse().unwrap_or(s.nb);
+                s.classes = if p[4] == "3" { 3 } else { 2 };
+            }
+        }
+        s
+    }
+}
+
+/// The grade of each sentence of a response for the sentence scorer: 0 (no rationale) or, for a
+/// sentence overlapping one of the `rationales` by at least 3 bytes (or all of a shorter one),
+/// 1 (`classes` 2) or the response's `level` (`classes` 3). A grade-0 response's sentences are
+/// all 0; `None` for a graded response none of whose rationales is found in it (its sentences
+/// are not used).
+pub fn sentence_labels(
+    response: &str,
+    tokens: &Tokens,
+    level: usize,
+    rationales: &[String],
+    classes: usize,
+) -> Option<Vec<usize>> {
+    let n = tokens.sentences.len();
+    if level == 0 {
+        return Some(vec![0; n]);
+    }
+    let lower = response.to_lowercase();
+    let mut spans = Vec::new();
+    for p in rationales {
+        let p = p.trim();
+        if p.is_empty() {
+            continue;
+        }
+        if let Some(at) = response.find(p) {
+            spans.push((at, at + p.len()));
+        } else if lower.len() == response.len() {
+            if let Some(at) = lower.find(&p.to_lowercase()) {
+                spans.push((at, at + p.len()));
+            }
+        }
+    }
+    if spans.is_empty() {
+        return None;
+    }
+    let grade = if classes == 3 { level } else { 1 };
+    Some(
+        tokens
+            .sentences
+            .iter()
+            .map(|s| {
+                let hit = spans.iter().any(|&(a, b)| {
+                    let overlap = b.min(s.end).saturating_sub(a.max(s.start));
+                    overlap >= 3.min(b - a) && overlap > 0
+                });
+                if hit {
+                    grade
+                } else {
+                    0
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The sentence block of every row while each fold is held out, and the scorer that ships.
+struct SentenceFolds {
+    /// `by_fold[f][i]`: row `i`'s features with the block, while fold `f` is held out: for a row
+    /// of fold `f`, from a scorer fitted on the other folds; for the others, from a scorer fitted
+    /// on the rest of the fitting rows (inner folds), so that the reply model learns from
+    /// scores like those it meets on unseen replies.
+    by_fold: Vec<Vec<Sparse>>,
+    /// Fitted on every training row.
+    shipped: Linear,
+}
+
+/// Fits a sentence scorer on the sentences of rows `fit_rows`.
+fn fit_sentences(
+    name: &str,
+    setup: &SentenceSetup,
+    sents: &[ReplySentences],
+    labels: &[Option<Vec<usize>>],
+    fit_rows: &[usize],
+) -> Linear {
+    let mut x: Vec<&Sparse> = Vec::new();
+    let mut y: Vec<usize> = Vec::new();
+    for &i in fit_rows {
+        if let Some(l) = &labels[i] {
+            for (f, &c) in sents[i].features.iter().zip(l) {
+                x.push(f);
+                y.push(c);
+            }
+        }
+    }
+    let names: &[&str] = if setup.classes == 3 {
+        &["none", "weak", "strong"]
+    } else {
+        &["none", "rationale"]
+    };
+    fit_scaled(name, names, &x, &y, &setup.config, setup.nb)
+}
+
+fn sentence_folds(
+    rows: &[&data::EpitomePair],
+    base: &[&Sparse],
+    ids: &[&str],
+    fold: &[usize],
+    name: &str,
+    setup: &SentenceSetup,
+    seed: u64,
+    log: &(dyn Fn(&str) + Sync),
+) -> SentenceFolds {
+    let setup = SentenceSetup {
+        config: Config {
+            seed,
+            ..setup.config
+        },
+        ..*setup
+    };
+    let sname = reply::sentence_model_name(name);
+    let prepared: Vec<(ReplySentences, Option<Vec<usize>>)> = rows
+        .par_iter()
+        .map(|r| {
+            let t = tokenize(&r.response_post);
+            let l = sentence_labels(&r.response_post, &t, r.level, &r.rationales, setup.classes);
+            (ReplySentences::new(&r.response_post, &t), l)
+        })
+        .collect();
+    let (sents, labels): (Vec<_>, Vec<_>) = prepared.into_iter().unzip();
+    let positive: usize = labels
+        .iter()
+        .flatten()
+        .map(|l| l.iter().filter(|&&c| c > 0).count())
+        .sum();
+    let all: usize = labels.iter().flatten().map(Vec::len).sum();
+    log(&format!(
+        "EPITOME {name}: sentence scorer on {all} sentences ({positive} holding a rationale; {} graded replies without a rationale found left out)",
+        labels.iter().filter(|l| l.is_none()).count()
+    ));
+    let n = rows.len();
+    let blocks_of = |m: &Linear, which: &mut dyn FnMut(usize) -> bool, out: &mut Vec<Sparse>| {
+        for i in 0..n {
+            if which(i) {
+                out[i] = reply::sentence_block(m, &sents[i]);
+            }
+        }
+    };
+    let by_fold: Vec<Vec<Sparse>> = (0..EPITOME_FOLDS)
+        .into_par_iter()
+        .map(|f| {
+            let tr: Vec<usize> = (0..n).filter(|&i| fold[i] != f).collect();
+            let mut block = vec![Sparse::default(); n];
+            let outer = fit_sentences(&sname, &setup, &sents, &labels, &tr);
+            blocks_of(&outer, &mut |i| fold[i] == f, &mut block);
+            let tr_ids: Vec<&str> = tr.iter().map(|&i| ids[i]).collect();
+            let inner = epitome_folds(&tr_ids, EPITOME_FOLDS);
+            let mut inner_of = vec![usize::MAX; n];
+            for (&i, &g) in tr.iter().zip(&inner) {
+                inner_of[i] = g;
+            }
+            for g in 0..EPITOME_FOLDS {
+                let fit_rows: Vec<usize> =
+                    tr.iter().copied().filter(|&i| inner_of[i] != g).collect();
+                let m = fit_sentences(&sname, &setup, &sents, &labels, &fit_rows);
+                blocks_of(&m, &mut |i| inner_of[i] == g, &mut block);
+            }
+            (0..n).map(|i| base[i].join(&block[i])).collect()
+        })
+        .collect();
+    let all_rows: Vec<usize> = (0..n).collect();
+    let mut shipped = fit_sentences(&sname, &setup, &sents, &labels, &all_rows);
+    shipped.made = json!({
+        "task": format!("whether a sentence of a peer response holds words that EPITOME's annotators gave as the rationale of the response's {name} grade; read by `{name}` (block `rationale_sentences`)"),
+        "train": format!("the sentences of the {n} training rows of `{name}` (grade-0 responses: every sentence without; graded responses whose rationales are not found in the text left out): {all} sentences, {positive} holding a rationale"),
+        "hyper_parameters": config_json_nb(&setup.config, setup.nb),
+        "classes": setup.classes,
+    });
+    SentenceFolds { by_fold, shipped }
 }
 
 /// Whether the ordinal form (Frank and Hall: two binary models) is cross-validated too, for the
@@ -612,6 +1060,11 @@ struct Variant {
     score: f64,
     /// Macro-F1 on the out-of-fold scores the offsets were chosen on.
     in_sample: f64,
+    /// F1 of none, weak, strong on the pooled out-of-fold scores (with the offsets chosen on
+    /// them, for an offsets variant; nested, for a table).
+    per_class: [f64; 3],
+    /// For `table`: the grade table chosen on all out-of-fold grades.
+    table: Option<decision::Table>,
 }
 
 impl Variant {
@@ -619,7 +1072,10 @@ impl Variant {
         format!(
             "{} form, combine `{}`, {}",
             self.form,
-            self.combine,
+            match &self.table {
+                Some(t) => decision::table_text(t),
+                None => self.combine.to_string(),
+            },
             match self.offsets {
                 Some(o) => format!("offsets {:+.1}/{:+.1}", o[1], o[2]),
                 None => "most probable grade".into(),
@@ -1237,7 +1693,44 @@ fn readme_text(
          −0.004 and for interpretations by ±0.005, so those models do not. The words of the reply's \
          first-person sentences (the responder relating their own experience) raised interpretations by \
          +0.006 (0.589 to 0.595, within the spread between configurations) and lowered emotional reactions \
-         (0.755 to 0.750): not adopted.\n",
+         (0.755 to 0.750): not adopted. \
+         The reply's shape (`shape`: the reply's words, sentences, questions, the words of its longest question, \
+         first- and second-person words, each as an indicator of its size bucket) gives the models sizes that \
+         the naive Bayes scales cannot erase: the shared `ln(1 + n)` counts are in every reply, so their \
+         scale (which compares presences) is near zero. With the scales to the power 1 it raised exploration's \
+         cross-validated macro-F1 in every configuration of the grid (mean over the 12 from 0.675 to 0.689, \
+         best from 0.683 to 0.707, most probable grade), so the exploration model reads it; it lowered emotional \
+         reactions (mean 0.743 to 0.736) and interpretations (0.557 to 0.550), so those models do not. \
+         The number of `!` as a bucket indicator (the same reasoning, for emotional intensity) changed the means \
+         over the full grid by +0.002 (emotional reactions; best 0.755 to 0.758), ±0.000 (interpretations) \
+         and −0.001 (explorations): not adopted.\n\n\
+         Rationales. EPITOME's files give, for each graded response, the words its annotators took as the \
+         reason for the grade (`rationales`). Three uses were tried, judged like everything here on the \
+         cross-validated macro-F1 (naive Bayes scales to the power 1; means over the 12 configurations of the \
+         grid with the most probable grade, the best configuration in brackets), and none is adopted: \
+         (1) a sentence scorer: a logistic model over one sentence's words, word pairs, first word and whether it \
+         is a question, learning whether the sentence overlaps a rationale (9,175 to 9,194 sentences in the \
+         2,458 training replies; 491 to 2,584 of them overlap one), fitted inside each validation fold (and, \
+         for the reply model's own fitting rows, inside inner folds, so that it learns from scores like those \
+         of unseen replies); the reply model read indicators of the best sentence's and the best two's scores \
+         and the best sentence's words (block `rationale_sentences`). Emotional reactions 0.743 to 0.741 \
+         (0.755 to 0.758), interpretations 0.557 to 0.549 (with the rules' grade as a floor, the shipped \
+         combination, 0.581 to 0.581, best 0.589 to 0.590), explorations 0.675 to 0.679 (0.683 to 0.696; \
+         with offsets 0.697 to 0.679). Scoring sentences by grade (none, weak, strong rationale) instead: \
+         0.737, 0.550 (best with the rules 0.592), 0.667; for exploration on top of `shape`, 0.689 to 0.685 \
+         (0.707 to 0.702). The replies have about 3.7 sentences each, so the best sentence's words differ \
+         little from the reply's and a linear model over both learns little more. \
+         (2) The rationale of each graded fitting reply as an extra fitting example with the reply's grade: \
+         0.743 to 0.744, 0.557 to 0.560 (with the rules 0.581 to 0.584, best 0.589 to 0.590), explorations \
+         0.675 to 0.687 without `shape` and 0.689 to 0.695 with it (best 0.707 to 0.708): within the spread. \
+         (3) Since the rules' grade adds to interpretations (the model alone 0.572, with the rules as a floor \
+         0.589): a grade table over (the model's grade, the rules' grade), the best of all 3^9 chosen on the \
+         pooled out-of-fold grades and measured nested (each fold graded by a table chosen on the others), \
+         with or without offsets, generalising `model` and `max`: at best equal to them (0.755, 0.589, 0.697), \
+         so the engine keeps those two. Stronger L2 (1e-3, 3e-3) did not help either (0.755, 0.589, 0.698). \
+         What limits interpretations is the weak grade (91 training rows; cross-validated F1 none 0.83, weak \
+         0.13 to 0.14, strong 0.80 to 0.82): the rules alone give it F1 0.105 (their weak is a single phrase, \
+         and 343 of the 1,063 strong training replies get it), and no representation tried separated it.\n",
         base_config(seed).rate,
         base_config(seed).min_df,
         base_config(seed).prune,
@@ -1265,6 +1758,32 @@ fn readme_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rationales_label_the_sentences_they_overlap() {
+        let text = "Long day here. I went through the same thing last spring! Anyway, hugs.";
+        let t = tokenize(text);
+        let r = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let rationale = r(&["went through the same thing"]);
+        assert_eq!(
+            sentence_labels(text, &t, 2, &rationale, 2),
+            Some(vec![0, 1, 0])
+        );
+        assert_eq!(
+            sentence_labels(text, &t, 2, &rationale, 3),
+            Some(vec![0, 2, 0])
+        );
+        // Case may differ; several pieces; a grade-0 reply has no rationale sentence.
+        let two = r(&["LONG DAY", "hugs"]);
+        assert_eq!(sentence_labels(text, &t, 1, &two, 3), Some(vec![1, 0, 1]));
+        assert_eq!(sentence_labels(text, &t, 0, &[], 2), Some(vec![0, 0, 0]));
+        // A graded reply whose rationale is not in it is left out.
+        assert_eq!(
+            sentence_labels(text, &t, 1, &r(&["not in the text"]), 2),
+            None
+        );
+        assert_eq!(sentence_labels(text, &t, 1, &[], 2), None);
+    }
 
     #[test]
     fn epitome_folds_keep_a_seeker_on_one_side() {

@@ -31,6 +31,35 @@ pub fn macro_f1_of(c: &[[u32; 3]; 3]) -> f64 {
     sum / 3.0
 }
 
+/// F1 of each of the three classes from a confusion matrix (`c[truth][pred]`).
+pub fn f1_per_class(c: &[[u32; 3]; 3]) -> [f64; 3] {
+    let mut out = [0.0; 3];
+    for (k, row) in c.iter().enumerate() {
+        let tp = row[k] as f64;
+        let truth: f64 = row.iter().map(|&x| x as f64).sum();
+        let pred: f64 = (0..3).map(|t| c[t][k] as f64).sum();
+        if tp > 0.0 {
+            out[k] = 2.0 * tp / (truth + pred);
+        }
+    }
+    out
+}
+
+/// The confusion matrix (`c[truth][pred]`) of the grades given to `rows` with `offsets`.
+pub fn confusion_at(
+    lp: &[[f32; 3]],
+    ys: &[usize],
+    floor: &[u8],
+    rows: &[usize],
+    offsets: &[f32; 3],
+) -> [[u32; 3]; 3] {
+    let mut c = [[0u32; 3]; 3];
+    for &i in rows {
+        c[ys[i]][grade(&lp[i], offsets, floor[i]) as usize] += 1;
+    }
+    c
+}
+
 /// The grade given to log-probabilities `lp` with `offsets`, raised to `floor` (the rules'
 /// grade when combined by `max`, else 0).
 pub fn grade(lp: &[f32; 3], offsets: &[f32; 3], floor: u8) -> u8 {
@@ -104,6 +133,98 @@ pub fn nested_macro_f1(
     macro_f1_of(&c)
 }
 
+/// A grade table: `t[g][r]` is the grade given when the model's grade is `g` and the rules'
+/// grade is `r`. It generalises the two combinations the engine knows (`model`: `t[g][r] = g`;
+/// `max`: `t[g][r] = max(g, r)`). The trainer cross-validates the best table for the record;
+/// it did not beat those two (`models/README.md`), so no model file uses one.
+pub type Table = [[u8; 3]; 3];
+
+/// The table of the combination `model`.
+pub const MODEL_TABLE: Table = [[0, 0, 0], [1, 1, 1], [2, 2, 2]];
+
+/// A table as the trainer's log writes it: `table` and the rows for model grades 0, 1 and 2,
+/// each the grades for rules' grades 0, 1 and 2 (`table 012 112 222` is `max`).
+pub fn table_text(t: &Table) -> String {
+    let row = |r: &[u8; 3]| r.iter().map(|g| g.to_string()).collect::<String>();
+    format!("table {} {} {}", row(&t[0]), row(&t[1]), row(&t[2]))
+}
+
+/// Counts of (model grade, rules' grade, true grade) over `rows`.
+fn cells(g: &[u8], r: &[u8], ys: &[usize], rows: &[usize]) -> [[[u32; 3]; 3]; 3] {
+    let mut n = [[[0u32; 3]; 3]; 3];
+    for &i in rows {
+        n[g[i].min(2) as usize][r[i].min(2) as usize][ys[i]] += 1;
+    }
+    n
+}
+
+fn table_confusion(n: &[[[u32; 3]; 3]; 3], t: &Table) -> [[u32; 3]; 3] {
+    let mut c = [[0u32; 3]; 3];
+    for g in 0..3 {
+        for r in 0..3 {
+            for y in 0..3 {
+                c[y][t[g][r] as usize] += n[g][r][y];
+            }
+        }
+    }
+    c
+}
+
+/// The table (of all 3^9) with the best macro-F1 on `rows`, given each row's model grade `g`
+/// and rules' grade `r`; among equals the one differing from [`MODEL_TABLE`] in the fewest
+/// cells, so that without a gain nothing moves.
+pub fn best_table(g: &[u8], r: &[u8], ys: &[usize], rows: &[usize]) -> (Table, f64) {
+    let n = cells(g, r, ys, rows);
+    let mut best = (MODEL_TABLE, macro_f1_of(&table_confusion(&n, &MODEL_TABLE)));
+    let differs = |t: &Table| {
+        (0..9)
+            .filter(|&k| t[k / 3][k % 3] != MODEL_TABLE[k / 3][k % 3])
+            .count()
+    };
+    for code in 0..3u32.pow(9) {
+        let mut t = [[0u8; 3]; 3];
+        let mut c = code;
+        for k in 0..9 {
+            t[k / 3][k % 3] = (c % 3) as u8;
+            c /= 3;
+        }
+        let f = macro_f1_of(&table_confusion(&n, &t));
+        if f > best.1 + 1e-12 || ((f - best.1).abs() <= 1e-12 && differs(&t) < differs(&best.0)) {
+            best = (t, f);
+        }
+    }
+    best
+}
+
+/// Nested cross-validation of a grade table with offsets: for each fold, offsets (for the
+/// model alone) and then the table are chosen on the other folds' rows and applied to its rows;
+/// the pooled macro-F1 and confusion matrix. Without `offsets`, the most probable grade.
+pub fn nested_table_macro_f1(
+    lp: &[[f32; 3]],
+    ys: &[usize],
+    rule: &[u8],
+    fold: &[usize],
+    k: usize,
+    offsets: bool,
+) -> (f64, [[u32; 3]; 3]) {
+    let none = vec![0u8; ys.len()];
+    let mut c = [[0u32; 3]; 3];
+    for f in 0..k {
+        let inner: Vec<usize> = (0..ys.len()).filter(|&i| fold[i] != f).collect();
+        let o = if offsets {
+            best_offsets(lp, ys, &none, &inner).0
+        } else {
+            [0.0; 3]
+        };
+        let g: Vec<u8> = lp.iter().map(|l| grade(l, &o, 0)).collect();
+        let (t, _) = best_table(&g, rule, ys, &inner);
+        for i in (0..ys.len()).filter(|&i| fold[i] == f) {
+            c[ys[i]][t[g[i] as usize][rule[i].min(2) as usize] as usize] += 1;
+        }
+    }
+    (macro_f1_of(&c), c)
+}
+
 /// Log-probabilities of three ordered grades from two binary models (Frank and Hall 2001):
 /// `p1` = P(grade ≥ 1), `p2` = P(grade ≥ 2). P(2) = min(p1, p2) keeps them consistent.
 pub fn ordinal_log_probabilities(p1: f32, p2: f32) -> [f32; 3] {
@@ -175,6 +296,50 @@ mod tests {
         assert!((nested_macro_f1(&lp, &ys, &floor, &fold, 2) - 1.0).abs() < 1e-12);
         // A floor (the rules' grade under `max`) raises grades.
         assert_eq!(grade(&[-0.1, -3.0, -3.0], &[0.0; 3], 1), 1);
+    }
+
+    #[test]
+    fn tables_generalise_model_and_max() {
+        let max: Table = [[0, 1, 2], [1, 1, 2], [2, 2, 2]];
+        assert_eq!(table_text(&max), "table 012 112 222");
+        assert_eq!(table_text(&MODEL_TABLE), "table 000 111 222");
+        // The rules' weak grade is right where the model says none, its strong grade is not:
+        // the best table takes the rules' grade 1 only.
+        let mut g = Vec::new();
+        let mut r = Vec::new();
+        let mut ys = Vec::new();
+        for _ in 0..10 {
+            g.push(0);
+            r.push(1);
+            ys.push(1);
+            g.push(0);
+            r.push(2);
+            ys.push(0);
+            g.push(2);
+            r.push(0);
+            ys.push(2);
+            g.push(0);
+            r.push(0);
+            ys.push(0);
+        }
+        let rows: Vec<usize> = (0..ys.len()).collect();
+        let (t, f) = best_table(&g, &r, &ys, &rows);
+        assert!((f - 1.0).abs() < 1e-12, "{t:?}");
+        assert_eq!((t[0][0], t[0][1], t[0][2], t[2][0]), (0, 1, 0, 2));
+        // Cells no row reaches stay as the model's grade.
+        assert_eq!(t[1], MODEL_TABLE[1]);
+        // Nested: every fold holds the same structure, so the held-out rows are graded right.
+        let lp: Vec<[f32; 3]> = g
+            .iter()
+            .map(|&k| {
+                let mut l = [-3.0f32; 3];
+                l[k as usize] = -0.1;
+                l
+            })
+            .collect();
+        let fold: Vec<usize> = (0..ys.len()).map(|i| (i / 4) % 2).collect();
+        let (f, c) = nested_table_macro_f1(&lp, &ys, &r, &fold, 2, false);
+        assert!((f - 1.0).abs() < 1e-12, "{c:?}");
     }
 
     #[test]

@@ -1,26 +1,256 @@
-//! Features of a reply that only the EPITOME models read: the words of the reply's questions.
+//! Features of a reply that only the EPITOME models read: the words of the reply's questions,
+//! the reply's shape, and (tried in training, not shipped) what a sentence scorer finds in the
+//! reply's sentences.
 //!
 //! EPITOME's exploration is the responder asking about the seeker's feelings and experience;
 //! whether a question is about them ("how are you feeling", "what happened") or about something
 //! else ("what phone do you have") lies in the question's words, not only in its first one or
 //! two (which the shared features already have). Each word of a question sentence is one
 //! feature (namespace `qw`), `1 + ln n`, the block scaled to unit length.
+//!
+//! Empathy is usually one phrase in one sentence ("that must have felt so lonely"), and a bag of
+//! the whole reply's words dilutes it among the advice and the small talk. EPITOME's annotators
+//! marked the words that justify a grade (its `rationales`); a *sentence scorer* learned from
+//! them (a logistic model over one sentence's words: does this sentence hold a rationale?) reads
+//! each sentence of a reply on its own, and the block `rationale_sentences` gives the reply model
+//! what it found ([`sentence_block`]): how high the best sentence and the best two score, as
+//! indicators at fixed levels, and the words of the best sentence. The trainer fits the scorer
+//! inside each cross-validation fold (and, for the reply model's fitting rows, inside inner
+//! folds). On EPITOME's replies (a median of a few sentences) it did not raise the
+//! cross-validated macro-F1, so no shipped model reads it and the engine does not compute it.
 
 use super::features::{index, questions, Sparse};
+use super::linear::Linear;
 use crate::token::Tokens;
 
 /// The extra feature blocks a model file may ask for (its `extra` field).
-pub const BLOCKS: [&str; 1] = ["question_words"];
+pub const BLOCKS: [&str; 2] = ["question_words", "shape"];
+
+/// The block of sentence-scorer findings ([`sentence_block`]). Tried in training only (see
+/// `models/README.md`: it did not raise the cross-validated macro-F1): the engine does not read
+/// it, so a model file naming it is refused when loaded (it is not one of [`BLOCKS`]).
+pub const RATIONALE_SENTENCES: &str = "rationale_sentences";
 
 /// A reply's shared features `x` joined with the extra blocks `blocks` (names of [`BLOCKS`]).
 pub fn with_blocks(x: &Sparse, blocks: &[String], text: &str, tokens: &Tokens) -> Sparse {
+    with_blocks_scored(x, blocks, text, tokens, None)
+}
+
+/// [`with_blocks`], and [`RATIONALE_SENTENCES`] from the sentence scorer `scorer` (training:
+/// the scorer of a validation fold; without one that block is left out).
+pub fn with_blocks_scored(
+    x: &Sparse,
+    blocks: &[String],
+    text: &str,
+    tokens: &Tokens,
+    scorer: Option<&Linear>,
+) -> Sparse {
     let mut out = x.clone();
     for b in blocks {
         if b == "question_words" {
             out = out.join(&question_words(text, tokens));
+        } else if b == "shape" {
+            out = out.join(&shape(text, tokens));
+        } else if b == RATIONALE_SENTENCES {
+            if let Some(m) = scorer {
+                let s = ReplySentences::new(text, tokens);
+                out = out.join(&sentence_block(m, &s));
+            }
         }
     }
     out
+}
+
+/// The name of the sentence scorer of reply model `model`.
+pub fn sentence_model_name(model: &str) -> String {
+    format!("{model}_sentences")
+}
+
+/// The sentences of a reply as the sentence scorer reads them.
+#[derive(Debug, Clone, Default)]
+pub struct ReplySentences {
+    /// Each sentence's features (see [`sentence_features`]).
+    pub features: Vec<Sparse>,
+    /// Each sentence's words (namespace `sw`), `1 + ln n`, scaled to unit length.
+    pub words: Vec<Sparse>,
+}
+
+impl ReplySentences {
+    pub fn new(text: &str, tokens: &Tokens) -> ReplySentences {
+        let is_q = questions(text, tokens);
+        let n = tokens.sentences.len();
+        let mut features = Vec::with_capacity(n);
+        let mut words = Vec::with_capacity(n);
+        for (k, q) in is_q.iter().enumerate().take(n) {
+            features.push(sentence_features(tokens, k, *q));
+            let r = tokens.sentences[k].tokens.clone();
+            words.push(unit(r.map(|i| index("sw", tokens.norm(i))).collect()));
+        }
+        ReplySentences { features, words }
+    }
+}
+
+/// `1 + ln n` of each slot's count, scaled to unit length.
+fn unit(slots: Vec<u32>) -> Sparse {
+    let counts = Sparse::from_entries(slots.into_iter().map(|s| (s, 1.0)).collect());
+    let values: Vec<(u32, f32)> = counts.0.iter().map(|&(s, n)| (s, 1.0 + n.ln())).collect();
+    let norm = values.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+    if norm == 0.0 {
+        return Sparse::default();
+    }
+    Sparse(values.into_iter().map(|(s, v)| (s, v / norm)).collect())
+}
+
+/// The features of sentence `k` for the sentence scorer: its words (`rw`) and word pairs (`rb`),
+/// `1 + ln n` scaled to unit length, its first word (`rf`), and whether it is a question
+/// (`rq:?`) and the reply's first sentence (`rq:first`).
+pub fn sentence_features(tokens: &Tokens, k: usize, question: bool) -> Sparse {
+    let r = tokens.sentences[k].tokens.clone();
+    let mut slots: Vec<u32> = Vec::with_capacity(2 * r.len());
+    for i in r.clone() {
+        slots.push(index("rw", tokens.norm(i)));
+        if i + 1 < r.end {
+            slots.push(index(
+                "rb",
+                &format!("{} {}", tokens.norm(i), tokens.norm(i + 1)),
+            ));
+        }
+    }
+    let mut e = unit(slots).0;
+    if let Some(first) = r.clone().next() {
+        e.push((index("rf", tokens.norm(first)), 1.0));
+    }
+    if question {
+        e.push((index("rq", "?"), 1.0));
+    }
+    if k == 0 {
+        e.push((index("rq", "first"), 1.0));
+    }
+    Sparse::from_entries(e)
+}
+
+/// The levels at which the best sentence's and the best two sentences' scores become
+/// indicators (`sr:max>=L`, `sr:top2>=L`): indicators rather than the scores themselves, so that
+/// the naive Bayes feature scales (which count presences) can tell how much each level says.
+pub const SCORE_LEVELS: [f32; 5] = [0.1, 0.3, 0.5, 0.7, 0.9];
+
+/// The probability that each sentence holds a rationale: for a two-class scorer its second
+/// class, for more the sum of all classes but the first.
+pub fn sentence_scores(scorer: &Linear, s: &ReplySentences) -> Vec<f32> {
+    s.features
+        .iter()
+        .map(|x| {
+            let p = scorer.probabilities(x);
+            p.iter().skip(1).sum::<f32>()
+        })
+        .collect()
+}
+
+/// The block `rationale_sentences` of a reply: indicators of the best sentence's score and of
+/// the mean of the best two at [`SCORE_LEVELS`] (`sr`), and the best sentence's words (`sw`).
+/// Empty for a reply without sentences.
+pub fn sentence_block(scorer: &Linear, s: &ReplySentences) -> Sparse {
+    let scores = sentence_scores(scorer, s);
+    let Some(best) = best_sentence(&scores) else {
+        return Sparse::default();
+    };
+    let mut sorted = scores.clone();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    let max = sorted[0];
+    let top2 = if sorted.len() > 1 {
+        (sorted[0] + sorted[1]) / 2.0
+    } else {
+        max
+    };
+    let mut e = s.words[best].0.clone();
+    let mut levels = |name: &str, v: f32| {
+        for l in SCORE_LEVELS {
+            if v >= l {
+                e.push((index("sr", &format!("{name}>={l}")), 1.0));
+            }
+        }
+    };
+    levels("max", max);
+    levels("top2", top2);
+    // A scorer of grades (none, weak, strong): the best sentence for each grade on its own.
+    if scorer.labels.len() > 2 {
+        for (k, name) in [(1, "weak"), (2, "strong")] {
+            let best = s
+                .features
+                .iter()
+                .map(|x| scorer.probabilities(x)[k])
+                .fold(0.0f32, f32::max);
+            levels(name, best);
+        }
+    }
+    Sparse::from_entries(e)
+}
+
+/// The sentence with the highest score (the first among equals); `None` without sentences.
+pub fn best_sentence(scores: &[f32]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (k, &v) in scores.iter().enumerate() {
+        if best.map_or(true, |b| v > scores[b]) {
+            best = Some(k);
+        }
+    }
+    best
+}
+
+/// Upper bounds of the buckets of [`shape`] (a count above the last is in a bucket of its own).
+pub const SHAPE_BUCKETS: [u32; 6] = [0, 2, 5, 10, 20, 40];
+
+/// The bucket of a count: the index of the first bound it does not exceed.
+fn bucket(n: u32) -> usize {
+    SHAPE_BUCKETS
+        .iter()
+        .position(|&b| n <= b)
+        .unwrap_or(SHAPE_BUCKETS.len())
+}
+
+/// The block `shape`: the reply's size as indicators (namespace `sh`, one per count, its bucket
+/// of [`SHAPE_BUCKETS`]): words, sentences, questions, the words of its longest question,
+/// first-person words (`i`, `me`, `my`, `myself`, `i'm`, `i've`, `i'd`, `i'll`, `mine`), and
+/// second-person words (`you`, `your`, …). The shared features hold some of these as
+/// `ln(1 + n)`, which is in every reply: the naive Bayes feature scales, which count presences,
+/// give such a feature a scale near zero, while a bucket is present in some replies only.
+pub fn shape(text: &str, tokens: &Tokens) -> Sparse {
+    let is_q = questions(text, tokens);
+    let words = tokens.tokens.len() as u32;
+    let sentences = tokens.sentences.len() as u32;
+    let qs = is_q.iter().filter(|&&q| q).count() as u32;
+    let longest_q = tokens
+        .sentences
+        .iter()
+        .zip(&is_q)
+        .filter(|(_, &q)| q)
+        .map(|(s, _)| s.tokens.len() as u32)
+        .max()
+        .unwrap_or(0);
+    let count = |set: &[&str]| {
+        (0..tokens.tokens.len())
+            .filter(|&i| set.contains(&tokens.norm(i)))
+            .count() as u32
+    };
+    let first = count(&[
+        "i", "me", "my", "myself", "i'm", "i've", "i'd", "i'll", "mine", "im", "ive",
+    ]);
+    let second = count(&[
+        "you", "your", "yourself", "you're", "you've", "you'd", "you'll", "yours", "u", "ur",
+        "youre",
+    ]);
+    let e: Vec<(u32, f32)> = [
+        ("words", words),
+        ("sentences", sentences),
+        ("questions", qs),
+        ("longest_question", longest_q),
+        ("first_person", first),
+        ("second_person", second),
+    ]
+    .iter()
+    .map(|(name, n)| (index("sh", &format!("{name}:{}", bucket(*n))), 1.0))
+    .collect();
+    Sparse::from_entries(e)
 }
 
 /// The question-word block of a reply (empty without questions).
@@ -61,5 +291,68 @@ mod tests {
         assert!((norm - 1.0).abs() < 1e-5);
         let plain = "No questions here. None at all.";
         assert!(question_words(plain, &tokenize(plain)).is_empty());
+    }
+
+    #[test]
+    fn shape_puts_each_count_in_one_bucket() {
+        let text = "I hear you. I was there too last year. What helped you most when it started?";
+        let t = tokenize(text);
+        let s = shape(text, &t);
+        assert_eq!(s.len(), 6, "one indicator per count: {s:?}");
+        assert!(s.0.iter().all(|&(_, v)| v == 1.0));
+        let has = |name: &str, n: u32| {
+            s.0.iter()
+                .any(|&(k, _)| k == index("sh", &format!("{name}:{}", bucket(n))))
+        };
+        assert!(has("sentences", 3));
+        assert!(has("questions", 1));
+        assert!(
+            has("longest_question", 8),
+            "what helped you most when it started"
+        );
+        assert!(has("first_person", 2), "I, I");
+        assert!(has("second_person", 2), "you, you");
+        assert!(has("words", 17));
+        assert_eq!(
+            (bucket(0), bucket(1), bucket(2), bucket(3), bucket(41)),
+            (0, 1, 1, 2, 6)
+        );
+        // No questions: the question counts are in bucket 0.
+        let plain = "Sending you a hug.";
+        let s = shape(plain, &tokenize(plain));
+        assert!(s.0.iter().any(|&(k, _)| k == index("sh", "questions:0")));
+    }
+
+    #[test]
+    fn the_sentence_block_reads_the_best_sentence() {
+        // A scorer that likes the word `lonely` (as a sentence word), nothing else.
+        let m = Linear::new(
+            "t_sentences",
+            vec!["none".into(), "rationale".into()],
+            vec![-2.0],
+            vec![(index("rw", "lonely"), vec![40.0])],
+        );
+        let text = "Work has been busy. That sounds so lonely, I am sorry. Take care";
+        let t = tokenize(text);
+        let s = ReplySentences::new(text, &t);
+        assert_eq!(s.features.len(), 3);
+        let scores = sentence_scores(&m, &s);
+        assert_eq!(best_sentence(&scores), Some(1));
+        let b = sentence_block(&m, &s);
+        let has = |slot: u32| b.0.iter().any(|&(k, _)| k == slot);
+        assert!(has(index("sw", "lonely")) && has(index("sw", "sorry")));
+        assert!(!has(index("sw", "busy")), "only the best sentence's words");
+        assert!(has(index("sr", "max>=0.9")), "{scores:?}");
+        assert!(
+            !has(index("sr", "top2>=0.7")),
+            "the second best is low: {scores:?}"
+        );
+        assert!(has(index("sr", "top2>=0.3")), "{scores:?}");
+        assert!(sentence_block(&m, &ReplySentences::default()).is_empty());
+        // The block is only added with a scorer.
+        let x = Sparse::default();
+        let blocks = vec![RATIONALE_SENTENCES.to_string()];
+        assert!(with_blocks(&x, &blocks, text, &t).is_empty());
+        assert_eq!(with_blocks_scored(&x, &blocks, text, &t, Some(&m)), b);
     }
 }
