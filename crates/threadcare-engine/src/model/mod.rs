@@ -356,7 +356,7 @@ impl Models {
         text: &str,
         tokens: &Tokens,
         signals: &[Signal],
-        family_of: &dyn Fn(&str) -> Option<String>,
+        family_of: &dyn Fn(&str) -> Option<Name>,
     ) -> Vec<Signal> {
         if (self.irf_burden.is_none() && self.irf_belong.is_none())
             || tokens.tokens.len() < FACTOR_MIN_WORDS
@@ -365,7 +365,7 @@ impl Models {
         }
         // The models whose answer can count: a factor the rules affirm needs none, and a model
         // of more than one output never has an evidence span (see `evidence_span`).
-        let mut models: Vec<(&str, &str, &Linear, f32)> = Vec::with_capacity(FACTORS.len());
+        let mut models: Vec<(&str, &'static str, &Linear, f32)> = Vec::with_capacity(FACTORS.len());
         for (name, construct) in FACTORS {
             let Some(model) = self.factor(name).filter(|m| m.outputs() == 1) else {
                 continue;
@@ -445,8 +445,9 @@ impl Models {
                     continue;
                 };
                 out.push(Signal {
-                    construct: construct.to_string(),
-                    family: family_of(construct).unwrap_or_else(|| "risk_factor".to_string()),
+                    construct: Name::from_static(construct),
+                    family: family_of(construct)
+                        .unwrap_or_else(|| Name::from_static("risk_factor")),
                     start,
                     end,
                     text: text[start..end].to_string(),
