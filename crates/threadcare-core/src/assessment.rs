@@ -106,8 +106,9 @@ pub struct Cue {
 /// One piece of evidence: a construct found at a span, with its context.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signal {
-    pub construct: String,
-    pub family: String,
+    /// The construct's id and its family: shared names (see [`Name`]), serialised as strings.
+    pub construct: Name,
+    pub family: Name,
     /// Byte offsets into the item's text, half-open.
     pub start: usize,
     pub end: usize,

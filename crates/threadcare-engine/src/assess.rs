@@ -234,7 +234,7 @@ impl Engine {
     /// signals quoting their evidence (see `model`).
     fn add_model_factors(&self, text: &str, tokens: &Tokens, signals: &mut Vec<Signal>) {
         let Some(models) = &self.models else { return };
-        let family_of = |id: &str| self.signals.construct(id).map(|c| c.family.clone());
+        let family_of = |id: &str| self.signals.family_name(id);
         for s in models.factor_signals(text, tokens, signals, &family_of) {
             let at = signals.partition_point(|x| !x.in_title && x.start <= s.start);
             signals.insert(at, s);

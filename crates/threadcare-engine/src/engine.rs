@@ -41,6 +41,8 @@ pub struct Signals {
     regex_hits: RegexHits,
     /// For each pattern of `matcher`: its signals' `rule` (`construct:pattern`), shared by them.
     rules: Vec<Name>,
+    /// For each construct: its id and family as shared names (a signal's are clones).
+    names: Vec<(Name, Name)>,
     /// For each construct: pronoun cues apply to it (see [`Signals::find_in`]).
     pronouns_apply: Vec<bool>,
     /// For each construct: a quality of a reply.
@@ -123,6 +125,10 @@ impl Signals {
             .iter()
             .map(|c| c.experiencer_cues && c.kind != crate::construct::Kind::Theme)
             .collect();
+        let names = constructs
+            .iter()
+            .map(|c| (Name::from(c.id.as_str()), Name::from(c.family.as_str())))
+            .collect();
         let is_reply = constructs
             .iter()
             .map(|c| c.kind == crate::construct::Kind::Reply)
@@ -139,6 +145,7 @@ impl Signals {
             vocabulary,
             regex_hits,
             rules,
+            names,
             pronouns_apply,
             is_reply,
         })
@@ -146,6 +153,14 @@ impl Signals {
 
     pub fn construct(&self, id: &str) -> Option<&Construct> {
         self.constructs.iter().find(|c| c.id == id)
+    }
+
+    /// The family of construct `id`, as the shared name its signals carry.
+    pub fn family_name(&self, id: &str) -> Option<Name> {
+        self.names
+            .iter()
+            .find(|(c, _)| c == id)
+            .map(|(_, f)| f.clone())
     }
 
     /// All signals in `text`, in text order, with context applied.
@@ -244,10 +259,10 @@ impl Signals {
         let mut signals = Vec::with_capacity(kept.len());
         for m in kept.iter() {
             let ci = self.owner[m.pattern as usize].0;
-            let c = &self.constructs[ci as usize];
+            let (construct, family) = &self.names[ci as usize];
             signals.push(Signal {
-                construct: c.id.clone(),
-                family: c.family.clone(),
+                construct: construct.clone(),
+                family: family.clone(),
                 start: m.start,
                 end: m.end,
                 text: text[m.start..m.end].to_string(),

@@ -431,25 +431,32 @@ impl Trie {
                 &mut walk.edges,
             ));
         }
+        // Each table slot holds a copy of its child's record: a step reads one slot.
+        for e in walk.edges.iter_mut().filter(|e| e.0 != UNKNOWN) {
+            e.2 = walk.nodes[e.1 as usize].clone();
+        }
         walk
     }
 }
 
 /// A [`Trie`] laid out for walking: each node's child bits and the bounds of its accepted
 /// patterns and of its children in one record, the lists of all nodes in two flat arrays. A
-/// node's children are a small open-addressing table of its own (see [`WalkNode::child`]): a
-/// step of a walk reads one record and, nearly always, one slot of the table.
+/// node's children are a small open-addressing table of its own (see [`WalkNode::child`]) whose
+/// slots hold a copy of the child's record: a step of a walk reads, nearly always, one slot of
+/// the table.
 #[derive(Debug, Default)]
 struct TrieWalk {
     /// As [`Trie::root`].
     root: Vec<u32>,
     nodes: Vec<WalkNode>,
     accept: Vec<u32>,
-    /// (word id, child node) slots; an empty slot's word is `UNKNOWN`.
-    edges: Vec<(u32, u32)>,
+    /// (word id, child node, the child's record) slots; an empty slot's word is `UNKNOWN`.
+    edges: Vec<Edge>,
 }
 
-#[derive(Debug, Clone)]
+type Edge = (u32, u32, WalkNode);
+
+#[derive(Debug, Clone, Default)]
 struct WalkNode {
     /// As [`Trie::kids`].
     kids: u64,
@@ -468,17 +475,23 @@ impl WalkNode {
     }
 
     /// The child by word `id` (any `u32`, `UNKNOWN` included), from `edges`.
+    #[cfg(test)]
+    fn child(&self, edges: &[Edge], id: u32) -> Option<u32> {
+        self.edge(edges, id).map(|e| e.1)
+    }
+
+    /// The slot of the child by word `id` (any `u32`, `UNKNOWN` included), from `edges`.
     #[inline]
-    fn child(&self, edges: &[(u32, u32)], id: u32) -> Option<u32> {
+    fn edge<'a>(&self, edges: &'a [Edge], id: u32) -> Option<&'a Edge> {
         let mask = u32::MAX >> self.shift;
         let mut at = self.slot(id);
         loop {
-            let (word, child) = edges[(self.edges + at) as usize];
-            if word == UNKNOWN {
+            let e = &edges[(self.edges + at) as usize];
+            if e.0 == UNKNOWN {
                 return None;
             }
-            if word == id {
-                return Some(child);
+            if e.0 == id {
+                return Some(e);
             }
             at = (at + 1) & mask;
         }
@@ -489,7 +502,7 @@ impl WalkNode {
         kids: u64,
         accept: std::ops::Range<u32>,
         children: &[(u32, u32)],
-        edges: &mut Vec<(u32, u32)>,
+        edges: &mut Vec<Edge>,
     ) -> WalkNode {
         let size = (children.len() * 2).next_power_of_two().max(2);
         let node = WalkNode {
@@ -498,14 +511,14 @@ impl WalkNode {
             edges: edges.len() as u32,
             shift: 32 - size.trailing_zeros(),
         };
-        edges.resize(edges.len() + size, (UNKNOWN, 0));
+        edges.resize(edges.len() + size, (UNKNOWN, 0, WalkNode::default()));
         let mask = size as u32 - 1;
         for &(id, child) in children {
             let mut at = node.slot(id);
             while edges[(node.edges + at) as usize].0 != UNKNOWN {
                 at = (at + 1) & mask;
             }
-            edges[(node.edges + at) as usize] = (id, child);
+            edges[(node.edges + at) as usize] = (id, child, WalkNode::default());
         }
         node
     }
@@ -515,20 +528,19 @@ impl TrieWalk {
     /// Adds to `out` every pattern whose literal prefix is spelled by `ids[i..end]` from `i`,
     /// with the token where that prefix ends.
     fn walk(&self, ids: &[u32], i: usize, end: usize, out: &mut Vec<(u32, u32)>) {
-        let mut node = match self.root.get(ids[i] as usize) {
-            Some(&n) if n > 0 => n - 1,
+        let mut n = match self.root.get(ids[i] as usize) {
+            Some(&n) if n > 0 => &self.nodes[n as usize - 1],
             _ => return,
         };
         let mut j = i + 1;
         loop {
-            let n = &self.nodes[node as usize];
             let accept = &self.accept[n.accept.start as usize..n.accept.end as usize];
             out.extend(accept.iter().map(|&p| (p, j as u32)));
             if j >= end || n.kids & (1 << (ids[j] % 64)) == 0 {
                 return;
             }
-            match n.child(&self.edges, ids[j]) {
-                Some(child) => node = child,
+            match n.edge(&self.edges, ids[j]) {
+                Some(e) => n = &e.2,
                 None => return,
             }
             j += 1;

@@ -242,7 +242,7 @@ fn non_ascii_punctuation_finds_what_plain_ascii_finds() {
             .assess_text(text)
             .signals
             .iter()
-            .map(|s| (s.construct.clone(), s.text.clone()))
+            .map(|s| (s.construct.to_string(), s.text.clone()))
             .collect();
         v.sort();
         v

@@ -109,7 +109,7 @@ impl PostView {
             .signals
             .iter()
             .filter(|s| s.affirmed())
-            .map(|s| s.construct.clone())
+            .map(|s| s.construct.to_string())
             .collect();
         constructs.sort();
         constructs.dedup();

@@ -248,7 +248,7 @@ fn highlight(text: &str, signals: &[Signal]) -> String {
         {
             "harm".to_string()
         } else {
-            top.family.clone()
+            top.family.to_string()
         };
         html.push_str(&format!(
             "<mark class=\"f-{}{}\" title=\"{}\">{seg}</mark>",

@@ -356,7 +356,7 @@ impl Models {
         text: &str,
         tokens: &Tokens,
         signals: &[Signal],
-        family_of: &dyn Fn(&str) -> Option<String>,
+        family_of: &dyn Fn(&str) -> Option<Name>,
     ) -> Vec<Signal> {
         if (self.irf_burden.is_none() && self.irf_belong.is_none())
             || tokens.tokens.len() < FACTOR_MIN_WORDS
@@ -365,7 +365,7 @@ impl Models {
         }
         // The models whose answer can count: a factor the rules affirm needs none, and a model
         // of more than one output never has an evidence span (see `evidence_span`).
-        let mut models: Vec<(&str, &str, &Linear, f32)> = Vec::with_capacity(FACTORS.len());
+        let mut models: Vec<(&str, &'static str, &Linear, f32)> = Vec::with_capacity(FACTORS.len());
         for (name, construct) in FACTORS {
             let Some(model) = self.factor(name).filter(|m| m.outputs() == 1) else {
                 continue;
@@ -445,8 +445,9 @@ impl Models {
                     continue;
                 };
                 out.push(Signal {
-                    construct: construct.to_string(),
-                    family: family_of(construct).unwrap_or_else(|| "risk_factor".to_string()),
+                    construct: Name::from_static(construct),
+                    family: family_of(construct)
+                        .unwrap_or_else(|| Name::from_static("risk_factor")),
                     start,
                     end,
                     text: text[start..end].to_string(),
@@ -714,9 +715,101 @@ fn span_of(
     if n == 0 || model.outputs() != 1 {
         return None;
     }
-    per_token.clear();
-    per_token.resize(n, 0.0);
-    word_contributions(model, words, per_token);
+    // Each word's part of the score (the rules' signals' part included), made only where it
+    // is read: to rank the sentences when their models' scores are not given, or to place a
+    // window in a long sentence.
+    let contributions = |per_token: &mut Vec<f32>| {
+        per_token.clear();
+        per_token.resize(n, 0.0);
+        word_contributions(model, words, per_token);
+        signal_contributions(model, constructs, tokens, signals, per_token);
+    };
+    let ranked = rank.len() == tokens.sentences.len();
+    if !ranked {
+        contributions(per_token);
+    }
+    // Nor is a sentence in which the rules affirm something protective (support, the alliance
+    // with a therapist, hope, plans for the future): it says the opposite of the factor.
+    let other_risk: Vec<(usize, usize)> = if for_factor {
+        signals
+            .iter()
+            .filter(|s| s.affirmed() && !s.in_title && !s.rule.starts_with("model:"))
+            .filter(|s| {
+                matches!(
+                    s.family.as_str(),
+                    "suicidality" | "self_harm" | "eating_disorder" | "substance" | "protective"
+                )
+            })
+            .map(|s| (s.start, s.end))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // The first sentence with the largest positive sum that is about the topic and carries no
+    // other risk: sentences by sum, largest first (earlier first among equal sums), the word
+    // checks made only until one passes.
+    let mut by_sum: Vec<(f32, &crate::token::Sentence)> = if ranked {
+        tokens
+            .sentences
+            .iter()
+            .zip(rank)
+            .filter(|(s, _)| !s.tokens.is_empty())
+            .map(|(s, &r)| (r, s))
+            .collect()
+    } else {
+        tokens
+            .sentences
+            .iter()
+            .map(|s| (per_token[s.tokens.clone()].iter().sum::<f32>(), s))
+            .filter(|&(sum, _)| sum > 0.0)
+            .collect()
+    };
+    by_sum.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let best = by_sum
+        .into_iter()
+        .map(|(_, s)| s)
+        .find(|s| {
+            topic.is_none_or(|words| s.tokens.clone().any(|i| words.has(tokens.norm(i))))
+                && !other_risk.iter().any(|&(a, b)| a < s.end && s.start < b)
+        })
+        .map(|s| s.tokens.clone());
+    let range = best?;
+    let range = if range.len() > SPAN_WORDS {
+        if ranked {
+            contributions(per_token);
+        }
+        let mut at = range.start;
+        let mut window: f32 = per_token[range.start..range.start + SPAN_WORDS]
+            .iter()
+            .sum();
+        let mut top = window;
+        for i in range.start + 1..=range.end - SPAN_WORDS {
+            window += per_token[i + SPAN_WORDS - 1] - per_token[i - 1];
+            if window > top {
+                top = window;
+                at = i;
+            }
+        }
+        at..at + SPAN_WORDS
+    } else {
+        range
+    };
+    Some((
+        tokens.tokens[range.start].start,
+        tokens.tokens[range.end - 1].end,
+    ))
+}
+
+/// Adds to `per_token` the weights of the construct features (`constructs`) of the rules'
+/// signals (see [`span_of`]): each shared among its signals, at their first words.
+fn signal_contributions(
+    model: &Linear,
+    constructs: &[(&str, &'static str, f32)],
+    tokens: &Tokens,
+    signals: &[Signal],
+    per_token: &mut [f32],
+) {
+    let n = per_token.len();
     // The rules' signals of other kinds of risk (suicidality, self-harm, eating, substances)
     // raise a factor's score, but a sentence quoted as evidence of burdensomeness or thwarted
     // belonging must be about that, not about an attempt or a plan: their weight is not
@@ -747,73 +840,6 @@ fn span_of(
             per_token[t] += w[0] * v / matching.len() as f32;
         }
     }
-    // Nor is a sentence in which the rules affirm something protective (support, the alliance
-    // with a therapist, hope, plans for the future): it says the opposite of the factor.
-    let other_risk: Vec<(usize, usize)> = if for_factor {
-        signals
-            .iter()
-            .filter(|s| s.affirmed() && !s.in_title && !s.rule.starts_with("model:"))
-            .filter(|s| {
-                matches!(
-                    s.family.as_str(),
-                    "suicidality" | "self_harm" | "eating_disorder" | "substance" | "protective"
-                )
-            })
-            .map(|s| (s.start, s.end))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    // The first sentence with the largest positive sum that is about the topic and carries no
-    // other risk: sentences by sum, largest first (earlier first among equal sums), the word
-    // checks made only until one passes.
-    let mut by_sum: Vec<(f32, &crate::token::Sentence)> = if rank.len() == tokens.sentences.len() {
-        tokens
-            .sentences
-            .iter()
-            .zip(rank)
-            .filter(|(s, _)| !s.tokens.is_empty())
-            .map(|(s, &r)| (r, s))
-            .collect()
-    } else {
-        tokens
-            .sentences
-            .iter()
-            .map(|s| (per_token[s.tokens.clone()].iter().sum::<f32>(), s))
-            .filter(|&(sum, _)| sum > 0.0)
-            .collect()
-    };
-    by_sum.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let best = by_sum
-        .into_iter()
-        .map(|(_, s)| s)
-        .find(|s| {
-            topic.is_none_or(|words| s.tokens.clone().any(|i| words.has(tokens.norm(i))))
-                && !other_risk.iter().any(|&(a, b)| a < s.end && s.start < b)
-        })
-        .map(|s| s.tokens.clone());
-    let range = best?;
-    let range = if range.len() > SPAN_WORDS {
-        let mut at = range.start;
-        let mut window: f32 = per_token[range.start..range.start + SPAN_WORDS]
-            .iter()
-            .sum();
-        let mut top = window;
-        for i in range.start + 1..=range.end - SPAN_WORDS {
-            window += per_token[i + SPAN_WORDS - 1] - per_token[i - 1];
-            if window > top {
-                top = window;
-                at = i;
-            }
-        }
-        at..at + SPAN_WORDS
-    } else {
-        range
-    };
-    Some((
-        tokens.tokens[range.start].start,
-        tokens.tokens[range.end - 1].end,
-    ))
 }
 
 #[cfg(test)]

@@ -110,6 +110,9 @@ pub fn sentence_scores_of(
     tokens: &Tokens,
     signals: &[Signal],
 ) -> Vec<Vec<f32>> {
+    if models.is_empty() {
+        return Vec::new();
+    }
     thread_local! {
         static SLOTS: std::cell::RefCell<(Vec<u32>, Vec<u32>)> =
             const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
