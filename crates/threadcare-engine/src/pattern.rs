@@ -408,6 +408,7 @@ impl Trie {
                 .iter()
                 .map(|&r| if r > 0 { new_node(r - 1) + 1 } else { 0 })
                 .collect(),
+            first: Vec::new(),
             nodes: Vec::with_capacity(order.len()),
             accept: Vec::new(),
             edges: Vec::new(),
@@ -435,6 +436,14 @@ impl Trie {
         for e in walk.edges.iter_mut().filter(|e| e.0 != UNKNOWN) {
             e.2 = walk.nodes[e.1 as usize].clone();
         }
+        walk.first = walk
+            .root
+            .iter()
+            .map(|&r| match r {
+                0 => WalkNode::default(),
+                r => walk.nodes[r as usize - 1].clone(),
+            })
+            .collect();
         walk
     }
 }
@@ -448,6 +457,10 @@ impl Trie {
 struct TrieWalk {
     /// As [`Trie::root`].
     root: Vec<u32>,
+    /// For each word id, a copy of the record of its one-word prefix's node (an empty record,
+    /// which accepts nothing and has no children, where there is none): a walk's first step
+    /// reads one record instead of an index and then a record.
+    first: Vec<WalkNode>,
     nodes: Vec<WalkNode>,
     accept: Vec<u32>,
     /// (word id, child node, the child's record) slots; an empty slot's word is `UNKNOWN`.
@@ -528,9 +541,8 @@ impl TrieWalk {
     /// Adds to `out` every pattern whose literal prefix is spelled by `ids[i..end]` from `i`,
     /// with the token where that prefix ends.
     fn walk(&self, ids: &[u32], i: usize, end: usize, out: &mut Vec<(u32, u32)>) {
-        let mut n = match self.root.get(ids[i] as usize) {
-            Some(&n) if n > 0 => &self.nodes[n as usize - 1],
-            _ => return,
+        let Some(mut n) = self.first.get(ids[i] as usize) else {
+            return;
         };
         let mut j = i + 1;
         loop {
