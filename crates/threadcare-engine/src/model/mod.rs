@@ -406,8 +406,13 @@ impl Models {
                 })
                 .collect();
             let sms: Vec<&Linear> = needs.iter().map(|&(_, sm)| sm).collect();
-            let mut per_model =
-                sentences::sentence_scores_of(&sms, &f.occurrences, tokens, signals).into_iter();
+            let mut per_model = if sms.is_empty() {
+                Vec::new()
+            } else {
+                let (slots, bounds) = f.sentence_slots(tokens);
+                sentences::sentence_scores_sorted(&sms, slots, bounds, tokens, signals)
+            }
+            .into_iter();
             let mut per_sentence_of: Vec<Option<Vec<f32>>> = vec![None; models.len()];
             for &(i, _) in &needs {
                 per_sentence_of[i] = per_model.next();
