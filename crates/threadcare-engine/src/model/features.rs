@@ -630,6 +630,12 @@ pub(crate) struct Scratch {
     other: Vec<u64>,
     words: Vec<(u32, f32)>,
     extra: Vec<(u32, f32)>,
+    /// Each sentence's word slots in ascending order, one sentence after the other (see
+    /// [`Scratch::sentence_slots`]), their bounds, and buffers for making them.
+    sentence_slots: Vec<u32>,
+    sentence_bounds: Vec<u32>,
+    sentence_of: Vec<u32>,
+    cursors: Vec<u32>,
 }
 
 impl Scratch {
@@ -678,6 +684,34 @@ impl Scratch {
                 .map(|&(n, state, v)| (construct_slot(n, state), v)),
         );
         merge_into(&self.words, &mut self.extra, &mut self.vector);
+    }
+
+    /// After [`Scratch::fill`]: each sentence's word slots sorted, sentence `k`'s at
+    /// `slots[bounds[k]..bounds[k + 1]]` (as `super::sentences::sentence_scores_sorted` takes
+    /// them). Read off the text's slots, already sorted, in one pass instead of sorting each
+    /// sentence's again: the same sequences.
+    pub fn sentence_slots(&mut self, tokens: &Tokens) -> (&[u32], &[u32]) {
+        super::sentences::sentence_bounds(&self.occurrences, tokens, &mut self.sentence_bounds);
+        let bounds = &self.sentence_bounds;
+        let total = *bounds.last().unwrap_or(&0) as usize;
+        self.sentence_of.clear();
+        self.sentence_of.resize(total, 0);
+        for k in 0..bounds.len() - 1 {
+            self.sentence_of[bounds[k] as usize..bounds[k + 1] as usize].fill(k as u32);
+        }
+        self.cursors.clear();
+        self.cursors.extend_from_slice(&bounds[..bounds.len() - 1]);
+        self.sentence_slots.clear();
+        self.sentence_slots.resize(total, 0);
+        for &key in &self.keys {
+            let i = key as u32 as usize;
+            if i < total {
+                let at = &mut self.cursors[self.sentence_of[i] as usize];
+                self.sentence_slots[*at as usize] = key.slot();
+                *at += 1;
+            }
+        }
+        (&self.sentence_slots, &self.sentence_bounds)
     }
 }
 

@@ -406,8 +406,13 @@ impl Models {
                 })
                 .collect();
             let sms: Vec<&Linear> = needs.iter().map(|&(_, sm)| sm).collect();
-            let mut per_model =
-                sentences::sentence_scores_of(&sms, &f.occurrences, tokens, signals).into_iter();
+            let mut per_model = if sms.is_empty() {
+                Vec::new()
+            } else {
+                let (slots, bounds) = f.sentence_slots(tokens);
+                sentences::sentence_scores_sorted(&sms, slots, bounds, tokens, signals)
+            }
+            .into_iter();
             let mut per_sentence_of: Vec<Option<Vec<f32>>> = vec![None; models.len()];
             for &(i, _) in &needs {
                 per_sentence_of[i] = per_model.next();
@@ -592,7 +597,10 @@ fn confidence_entries(a: &Assessment, raw: f32) -> ([(u32, f32); 13], usize) {
     // The counts, in one pass over the signals (risk: not a reply, protective or relationship).
     let (mut affirmed, mut protective, mut negated, mut hedged, mut other, mut past) =
         (0, 0, 0, 0, 0, 0);
-    let mut distinct: Vec<&str> = Vec::new();
+    // The affirmed constructs' names, in a buffer on the stack while they are few.
+    const FEW: usize = 32;
+    let mut few: [&str; FEW] = [""; FEW];
+    let mut many: Vec<&str> = Vec::new();
     for s in &a.signals {
         let is_affirmed = s.affirmed();
         protective += (s.family == "protective" && is_affirmed) as usize;
@@ -600,23 +608,36 @@ fn confidence_entries(a: &Assessment, raw: f32) -> ([(u32, f32); 13], usize) {
             continue;
         }
         if is_affirmed {
+            if affirmed < FEW {
+                few[affirmed] = &s.construct;
+            } else {
+                if many.is_empty() {
+                    many.extend_from_slice(&few);
+                }
+                many.push(&s.construct);
+            }
             affirmed += 1;
-            distinct.push(&s.construct);
             hedged += (s.certainty == Certainty::Possible) as usize;
             past += (s.temporality == Temporality::Historical) as usize;
         }
         negated += (s.negated || s.certainty == Certainty::Hypothetical) as usize;
         other += (!s.negated && s.experiencer == Experiencer::Other) as usize;
     }
+    let distinct = if affirmed <= FEW {
+        &mut few[..affirmed]
+    } else {
+        &mut many[..]
+    };
     distinct.sort_unstable();
-    distinct.dedup();
+    // Sorted: each name past the first that differs from the one before is a new one.
+    let distinct = distinct.len().min(1) + distinct.windows(2).filter(|w| w[0] != w[1]).count();
     let mut e = [(0u32, 0f32); 13];
     e[..12].copy_from_slice(&[
         (k_slot(a.level.rank() as usize), 1.0),
         (k_slot(5), raw),
         (k_slot(6), a.cssrs as f32 / 6.0),
         (k_slot(7), ln(affirmed)),
-        (k_slot(8), ln(distinct.len())),
+        (k_slot(8), ln(distinct)),
         (k_slot(9), ln(protective)),
         (k_slot(10), ln(negated)),
         (k_slot(11), ln(hedged)),

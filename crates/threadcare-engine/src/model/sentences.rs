@@ -113,14 +113,57 @@ pub fn sentence_scores_of(
     if models.is_empty() {
         return Vec::new();
     }
+    // Each sentence's slots, sorted.
+    let mut slots = Vec::with_capacity(occ.len());
+    let mut bounds = Vec::with_capacity(tokens.sentences.len() + 1);
+    bounds.push(0u32);
+    let mut at = 0;
+    for s in &tokens.sentences {
+        let begin = at;
+        while at < occ.len() && (occ[at].first as usize) < s.tokens.end {
+            at += 1;
+        }
+        slots.extend(occ[begin..at].iter().map(|o| o.slot));
+        slots[begin..at].sort_unstable();
+        bounds.push(at as u32);
+    }
+    sentence_scores_sorted(models, &slots, &bounds, tokens, signals)
+}
+
+/// Which sentence each occurrence falls in, as [`sentence_scores_of`] reads them: sentence `k`'s
+/// occurrences are `bounds[k]..bounds[k + 1]` (occurrences come sentence by sentence, in text
+/// order). `bounds` gets one more entry than there are sentences.
+pub fn sentence_bounds(occ: &[Occurrence], tokens: &Tokens, bounds: &mut Vec<u32>) {
+    bounds.clear();
+    bounds.push(0);
+    let mut at = 0;
+    for s in &tokens.sentences {
+        while at < occ.len() && (occ[at].first as usize) < s.tokens.end {
+            at += 1;
+        }
+        bounds.push(at as u32);
+    }
+}
+
+/// [`sentence_scores_of`] from each sentence's slots already sorted: sentence `k`'s are
+/// `slots[bounds[k]..bounds[k + 1]]` in ascending order (see [`sentence_bounds`]).
+pub fn sentence_scores_sorted(
+    models: &[&Linear],
+    slots: &[u32],
+    bounds: &[u32],
+    tokens: &Tokens,
+    signals: &[Signal],
+) -> Vec<Vec<f32>> {
+    if models.is_empty() {
+        return Vec::new();
+    }
     thread_local! {
-        static SLOTS: std::cell::RefCell<(Vec<u32>, Vec<u32>)> =
-            const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+        static SLOTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     SLOTS.with(|cell| {
-        let mut fresh = (Vec::new(), Vec::new());
+        let mut fresh = Vec::new();
         let mut borrowed = cell.try_borrow_mut();
-        let (slots, signal_slots) = match &mut borrowed {
+        let signal_slots = match &mut borrowed {
             Ok(b) => &mut **b,
             Err(_) => &mut fresh,
         };
@@ -130,21 +173,14 @@ pub fn sentence_scores_of(
             .collect();
         let mut out = vec![Vec::with_capacity(tokens.sentences.len()); models.len()];
         let mut score = vec![0f32; models.len()];
-        let mut at = 0;
-        for s in &tokens.sentences {
-            let begin = at;
-            while at < occ.len() && (occ[at].first as usize) < s.tokens.end {
-                at += 1;
-            }
-            if begin == at {
+        for (k, s) in tokens.sentences.iter().enumerate() {
+            let slots = &slots[bounds[k] as usize..bounds[k + 1] as usize];
+            if slots.is_empty() {
                 for o in out.iter_mut() {
                     o.push(0.0);
                 }
                 continue;
             }
-            slots.clear();
-            slots.extend(occ[begin..at].iter().map(|o| o.slot));
-            slots.sort_unstable();
             // The bag's norm, then its weighted sum, over the runs of equal slots.
             let runs = |slots: &[u32], f: &mut dyn FnMut(u32, u32)| {
                 let mut i = 0;
@@ -266,6 +302,42 @@ mod tests {
             assert!((a - b).abs() < 1e-5, "{direct:?} vs {made:?}");
         }
         assert!(made.iter().any(|&p| p > 0.0 && p < 1.0));
+    }
+
+    #[test]
+    fn slots_read_off_the_sorted_text_give_the_same_scores() {
+        let rules = crate::Engine::rules_only().expect("the rules load");
+        let text = "Nobody ever calls me and I feel so alone, alone, alone. Everyone would be \
+                    better off without me. The weather was fine today! Was it? Was it fine? \
+                    I keep thinking about ending it. Me and me and me again.";
+        let t = tokenize(text);
+        let signals = rules.signals.find_in(text, &t);
+        let f = text_features(text, &t, &signals);
+        let mut rows: Vec<(u32, Vec<f32>)> = Vec::new();
+        for (i, &(slot, _)) in f.vector.0.iter().enumerate() {
+            rows.push((slot, vec![((i % 5) as f32 - 2.0) * 0.9]));
+        }
+        let a = Linear::new("a", vec!["a".into(), "b".into()], vec![-0.3], rows.clone());
+        rows.iter_mut().for_each(|r| r.1[0] = -r.1[0] * 0.5);
+        let b = Linear::new("b", vec!["a".into(), "b".into()], vec![0.2], rows);
+        let sorted_each = sentence_scores_of(&[&a, &b], &f.occurrences, &t, &signals);
+        let mut scratch = crate::model::features::Scratch::default();
+        let constructs = crate::model::features::construct_counts(&signals);
+        scratch.fill(text, &t, &constructs);
+        let (slots, bounds) = scratch.sentence_slots(&t);
+        assert_eq!(bounds.len(), t.sentences.len() + 1);
+        for k in 0..t.sentences.len() {
+            let s = &slots[bounds[k] as usize..bounds[k + 1] as usize];
+            assert!(s.windows(2).all(|w| w[0] <= w[1]), "sentence {k} sorted");
+        }
+        let read_off = sentence_scores_sorted(&[&a, &b], slots, bounds, &t, &signals);
+        assert_eq!(sorted_each.len(), 2);
+        // The same bits, not merely close.
+        for (x, y) in sorted_each.iter().zip(&read_off) {
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(x), bits(y));
+        }
+        assert!(read_off[0].iter().any(|&p| p > 0.0 && p < 1.0));
     }
 
     #[test]
