@@ -18,7 +18,8 @@
 //! change under about ±0.015 is noise): the SDCNL transfer model fitted on its training and
 //! test splits together (0.584); a second transfer feature, stressed against calm Dreaddit posts
 //! (0.570); each post's shares of first- and second-person words and whether it speaks more to
-//! others than of oneself, for the Supportive users (0.577); 15 or 100 epochs instead of 40 (0.581, 0.574); no word bags, only the engine's own
+//! others than of oneself, for the Supportive users (0.577); each post read as a reply (the engine's empathy grades and referral), since Supportive
+//! users write to others (0.585); 15 or 100 epochs instead of 40 (0.581, 0.574); no word bags, only the engine's own
 //! findings (0.478: the words carry most of it). Word clusters learned from the other sets'
 //! unlabelled training text (PPMI + SVD, k-means; a throwaway check outside the repository)
 //! moved IRF and EPITOME baselines by less than their noise, so they were not built here.
