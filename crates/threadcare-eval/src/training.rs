@@ -269,11 +269,24 @@ pub fn train_all(
     let mut sections = Vec::new();
     let mut sentence_models = Vec::new();
     let mut irf_sentences = Vec::new();
+    // For experiments: `THREADCARE_EPITOME_ONLY=mechanism,…` trains only those EPITOME models
+    // and stops there (their figures are in the log; nothing is written).
+    let only: Option<Vec<String>> = std::env::var("THREADCARE_EPITOME_ONLY")
+        .ok()
+        .map(|v| v.split(',').map(|x| x.trim().to_string()).collect());
     for (key, stem) in data::EPITOME_MECHANISMS {
+        if only.as_ref().is_some_and(|o| !o.iter().any(|x| x == key)) {
+            continue;
+        }
         let (m, text, sentences) = train_epitome(&rules, data_dir, key, stem, seed, log)?;
         models.push(m);
         sections.push(text);
         sentence_models.extend(sentences);
+    }
+    if only.is_some() {
+        return Err(TrainError::Data(
+            "THREADCARE_EPITOME_ONLY is set: stopped after the EPITOME models named in it (an experiment; nothing written)".into(),
+        ));
     }
     log("Dreaddit train: features of the posts without stress");
     let calm = calm_posts(&rules, data_dir)?;
@@ -743,11 +756,17 @@ fn train_epitome(
 /// exploration's macro-F1 in every configuration of the grid (mean over the 12 from 0.675 to
 /// 0.689, best from 0.683 to 0.707, most probable grade) and lowered emotional reactions (mean
 /// 0.743 to 0.736) and interpretations (0.557 to 0.550).
+///
+/// The feeling words (`feeling_words`: groups of cues of emotional reaction, each as an
+/// indicator of at least one and at least two) raised emotional reactions' cross-validated
+/// macro-F1 with naive Bayes scales to the power 1 from a mean over the 12 configurations of
+/// 0.743 to 0.757 (best 0.755 to 0.764), and did not move interpretations (0.557 to 0.558; with
+/// the rules as a floor 0.581 to 0.582) or explorations (0.689 to 0.688, best 0.707 to 0.698).
 pub fn extra_blocks(mechanism: &str) -> Vec<String> {
-    if mechanism == "exploration" {
-        vec!["question_words".to_string(), "shape".to_string()]
-    } else {
-        Vec::new()
+    match mechanism {
+        "exploration" => vec!["question_words".to_string(), "shape".to_string()],
+        "emotional_reaction" => vec!["feeling_words".to_string()],
+        _ => Vec::new(),
     }
 }
 
@@ -763,6 +782,7 @@ fn block_text(block: &str) -> String {
                 bounds.join(", ")
             )
         }
+        "feeling_words" => "`feeling_words` (groups of cues of emotional reaction: sympathy, a heart that goes out, hugs, a judgement of what happened, feeling for the seeker, a feeling inferred after `must`, reassurance, any word naming a feeling, hopes for the seeker, care; each an indicator of at least one and of at least two; `fw`)".into(),
         other => format!("`{other}`"),
     }
 }

@@ -24,7 +24,7 @@ use super::linear::Linear;
 use crate::token::Tokens;
 
 /// The extra feature blocks a model file may ask for (its `extra` field).
-pub const BLOCKS: [&str; 2] = ["question_words", "shape"];
+pub const BLOCKS: [&str; 3] = ["question_words", "shape", "feeling_words"];
 
 /// The block of sentence-scorer findings ([`sentence_block`]). Tried in training only (see
 /// `models/README.md`: it did not raise the cross-validated macro-F1): the engine does not read
@@ -51,6 +51,8 @@ pub fn with_blocks_scored(
             out = out.join(&question_words(text, tokens));
         } else if b == "shape" {
             out = out.join(&shape(text, tokens));
+        } else if b == "feeling_words" {
+            out = out.join(&feeling_words(tokens));
         } else if b == RATIONALE_SENTENCES {
             if let Some(m) = scorer {
                 let s = ReplySentences::new(text, tokens);
@@ -253,6 +255,227 @@ pub fn shape(text: &str, tokens: &Tokens) -> Sparse {
     Sparse::from_entries(e)
 }
 
+/// Words that name a feeling or judge an experience as painful, for [`feeling_words`]: the
+/// feeling the responder names ("you must feel so alone") or reacts to ("that's awful").
+pub const FEELINGS: [&str; 74] = [
+    "sad",
+    "sadness",
+    "scared",
+    "scary",
+    "afraid",
+    "fear",
+    "terrified",
+    "terrifying",
+    "frightening",
+    "frightened",
+    "lonely",
+    "alone",
+    "isolated",
+    "isolating",
+    "angry",
+    "anger",
+    "mad",
+    "furious",
+    "frustrated",
+    "frustrating",
+    "hurt",
+    "hurts",
+    "hurting",
+    "painful",
+    "pain",
+    "heartbroken",
+    "heartbreaking",
+    "devastated",
+    "devastating",
+    "overwhelmed",
+    "overwhelming",
+    "exhausted",
+    "exhausting",
+    "tired",
+    "anxious",
+    "anxiety",
+    "worried",
+    "upset",
+    "upsetting",
+    "hopeless",
+    "helpless",
+    "ashamed",
+    "guilty",
+    "depressed",
+    "miserable",
+    "awful",
+    "terrible",
+    "horrible",
+    "rough",
+    "tough",
+    "hard",
+    "difficult",
+    "stressful",
+    "sucks",
+    "shitty",
+    "crappy",
+    "brutal",
+    "unfair",
+    "heavy",
+    "draining",
+    "trapped",
+    "stuck",
+    "lost",
+    "confused",
+    "betrayed",
+    "abandoned",
+    "rejected",
+    "worthless",
+    "scarier",
+    "harder",
+    "lonelier",
+    "sadder",
+    "grief",
+    "grieving",
+];
+
+/// Judgements of what happened to the seeker ("that's awful", "how unfair").
+const JUDGED: [&str; 14] = [
+    "awful",
+    "terrible",
+    "horrible",
+    "rough",
+    "tough",
+    "sad",
+    "heartbreaking",
+    "unfair",
+    "shitty",
+    "crappy",
+    "brutal",
+    "terrifying",
+    "scary",
+    "horrific",
+];
+
+/// The groups of [`feeling_words`], each a name and whether token `i` of `t` starts a match.
+type Cue = (&'static str, fn(&Tokens, usize) -> bool);
+
+/// Whether token `i` is one of `set`.
+fn is(t: &Tokens, i: usize, set: &[&str]) -> bool {
+    i < t.tokens.len() && set.contains(&t.norm(i))
+}
+
+/// Whether one of the `n` tokens after `i` is one of `set`.
+fn within(t: &Tokens, i: usize, n: usize, set: &[&str]) -> bool {
+    (i + 1..=i + n).any(|k| is(t, k, set))
+}
+
+/// The words `w`, one after the other from token `i`.
+fn seq(t: &Tokens, i: usize, w: &[&str]) -> bool {
+    w.iter().enumerate().all(|(k, x)| is(t, i + k, &[x]))
+}
+
+const CUES: [Cue; 10] = [
+    // Sympathy: "so sorry", "sorry to hear", "sorry you".
+    ("sorry", |t, i| {
+        is(t, i, &["sorry"])
+            && ((i > 0
+                && is(
+                    t,
+                    i - 1,
+                    &["so", "really", "very", "i'm", "im", "am", "truly", "deeply"],
+                ))
+                || is(t, i + 1, &["to", "you", "for", "that", "about"]))
+    }),
+    // "my heart goes out / breaks", "breaks my heart", "heartbreaking".
+    ("heart", |t, i| {
+        (is(t, i, &["heart"])
+            && within(
+                t,
+                i,
+                2,
+                &["goes", "breaks", "hurts", "aches", "out", "broke"],
+            ))
+            || seq(t, i, &["breaks", "my", "heart"])
+            || is(t, i, &["heartbreaking", "heartbroken"])
+    }),
+    // Hugs and love sent: "hugs", "sending you strength".
+    ("hug", |t, i| {
+        is(t, i, &["hug", "hugs", "hugz", "hugging"])
+            || (is(t, i, &["sending", "send"])
+                && within(
+                    t,
+                    i,
+                    2,
+                    &[
+                        "love", "hugs", "hug", "positive", "good", "strength", "vibes",
+                    ],
+                ))
+    }),
+    // A judgement of what happened: "that's awful", "how unfair", "that sucks".
+    ("judged", |t, i| {
+        (is(
+            t,
+            i,
+            &[
+                "that's", "thats", "it's", "its", "how", "is", "was", "sounds",
+            ],
+        ) && within(t, i, 2, &JUDGED))
+            || is(t, i, &["sucks"])
+    }),
+    // Feeling with the seeker: "I feel for you", "I feel so bad for you".
+    ("feel_for", |t, i| {
+        seq(t, i, &["feel", "for", "you"])
+            || (is(t, i, &["feel", "felt"])
+                && within(t, i, 2, &["bad", "sad", "terrible", "awful"])
+                && within(t, i, 4, &["for", "that"]))
+    }),
+    // A feeling inferred: "you must feel so alone", "that must have been terrifying".
+    ("must_feel", |t, i| {
+        is(t, i, &["must", "must've", "you'd", "would've", "musta"]) && within(t, i, 4, &FEELINGS)
+    }),
+    // An allusion to feeling better: "stay strong", "hang in there", "it will be okay".
+    ("reassure", |t, i| {
+        seq(t, i, &["stay", "strong"])
+            || seq(t, i, &["be", "strong"])
+            || seq(t, i, &["hang", "in", "there"])
+            || seq(t, i, &["keep", "going"])
+            || seq(t, i, &["you", "got", "this"])
+            || seq(t, i, &["gets", "better"])
+            || (is(t, i, &["will", "gonna", "going"])
+                && within(t, i, 3, &["okay", "ok", "fine", "alright", "better"]))
+    }),
+    // Any word naming a feeling or a painful experience.
+    ("feeling", |t, i| is(t, i, &FEELINGS)),
+    // Hopes for the seeker: "I hope you", "I wish things".
+    ("hope", |t, i| {
+        is(t, i, &["i"])
+            && is(t, i + 1, &["hope", "wish"])
+            && is(t, i + 2, &["you", "things", "it", "that", "your"])
+    }),
+    // Presence and care: "here for you", "I care about you", "proud of you".
+    ("care", |t, i| {
+        seq(t, i, &["here", "for", "you"])
+            || (is(t, i, &["love", "care", "proud"]) && within(t, i, 2, &["you", "u", "ya"]))
+    }),
+];
+
+/// The block `feeling_words`: for each group of cues of emotional reaction (sympathy, a heart
+/// that goes out, hugs, a judgement of what happened, feeling for the seeker, a feeling
+/// inferred after `must`, reassurance, any feeling word, hopes, care), an indicator that the
+/// reply has at least one and one that it has at least two (namespace `fw`). The shared
+/// features have these as words and word pairs; a group generalises over its members (a reply
+/// with `heartbreaking` and one with `my heart goes out` share a feature), which EPITOME's
+/// 2,458 training replies are too few to learn word by word.
+pub fn feeling_words(tokens: &Tokens) -> Sparse {
+    let mut e: Vec<(u32, f32)> = Vec::new();
+    for (name, cue) in CUES {
+        let n = (0..tokens.tokens.len()).filter(|&i| cue(tokens, i)).count();
+        if n >= 1 {
+            e.push((index("fw", &format!("{name}>=1")), 1.0));
+        }
+        if n >= 2 {
+            e.push((index("fw", &format!("{name}>=2")), 1.0));
+        }
+    }
+    Sparse::from_entries(e)
+}
+
 /// The question-word block of a reply (empty without questions).
 pub fn question_words(text: &str, tokens: &Tokens) -> Sparse {
     let is_q = questions(text, tokens);
@@ -321,6 +544,35 @@ mod tests {
         let plain = "Sending you a hug.";
         let s = shape(plain, &tokenize(plain));
         assert!(s.0.iter().any(|&(k, _)| k == index("sh", "questions:0")));
+    }
+
+    #[test]
+    fn feeling_words_group_the_cues_of_emotional_reaction() {
+        let has = |text: &str, key: &str| {
+            let f = feeling_words(&tokenize(text));
+            f.0.iter().any(|&(k, _)| k == index("fw", key))
+        };
+        let text = "I'm so sorry, my heart goes out to you. That's awful. Sending hugs";
+        for key in ["sorry>=1", "heart>=1", "judged>=1", "hug>=1", "feeling>=1"] {
+            assert!(has(text, key), "{key}");
+        }
+        assert!(!has(text, "sorry>=2") && !has(text, "must_feel>=1"));
+        assert!(has(
+            "You must have felt so alone and scared",
+            "must_feel>=1"
+        ));
+        assert!(has("You must have felt so alone and scared", "feeling>=2"));
+        assert!(has("Stay strong, it will be okay", "reassure>=2"));
+        assert!(has("I feel for you and I'm here for you", "feel_for>=1"));
+        assert!(has("I feel for you and I'm here for you", "care>=1"));
+        assert!(has("I hope you find a way through", "hope>=1"));
+        // Not sympathy: an apology for the reply, a phone plan.
+        assert!(!has("Sorry, wrong thread.", "sorry>=1"));
+        assert!(feeling_words(&tokenize("Try a cheaper phone plan next month.")).is_empty());
+        let x = Sparse::default();
+        let t = tokenize(text);
+        let blocks = vec!["feeling_words".to_string()];
+        assert_eq!(with_blocks(&x, &blocks, text, &t), feeling_words(&t));
     }
 
     #[test]
