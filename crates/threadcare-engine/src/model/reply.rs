@@ -24,7 +24,7 @@ use super::linear::Linear;
 use crate::token::Tokens;
 
 /// The extra feature blocks a model file may ask for (its `extra` field).
-pub const BLOCKS: [&str; 3] = ["question_words", "shape", "feeling_words"];
+pub const BLOCKS: [&str; 4] = ["question_words", "shape", "feeling_words", "relating"];
 
 /// The block of sentence-scorer findings ([`sentence_block`]). Tried in training only (see
 /// `models/README.md`: it did not raise the cross-validated macro-F1): the engine does not read
@@ -53,6 +53,8 @@ pub fn with_blocks_scored(
             out = out.join(&shape(text, tokens));
         } else if b == "feeling_words" {
             out = out.join(&feeling_words(tokens));
+        } else if b == "relating" {
+            out = out.join(&relating(tokens));
         } else if b == RATIONALE_SENTENCES {
             if let Some(m) = scorer {
                 let s = ReplySentences::new(text, tokens);
@@ -476,6 +478,128 @@ pub fn feeling_words(tokens: &Tokens) -> Sparse {
     Sparse::from_entries(e)
 }
 
+const FIRST_PERSON: [&str; 11] = [
+    "i", "me", "my", "myself", "i'm", "i've", "i'd", "i'll", "mine", "im", "ive",
+];
+
+/// Words that place a first-person sentence in the past (the responder's own story).
+const PAST: [&str; 20] = [
+    "was", "were", "had", "did", "went", "felt", "got", "lost", "left", "used", "when", "ago",
+    "years", "been", "started", "tried", "happened", "thought", "became", "found",
+];
+
+/// Words that liken the responder to the seeker.
+const ALIKE: [&str; 7] = [
+    "too",
+    "also",
+    "same",
+    "similar",
+    "similarly",
+    "relate",
+    "either",
+];
+
+/// A generic statement of understanding starting at token `i` ("I understand", "I get it", "I
+/// feel you", "me too", "I know the feeling", "I know how you feel", "I can relate").
+fn generic_at(t: &Tokens, i: usize) -> bool {
+    if is(t, i, &["relate", "relatable"])
+        || seq(t, i, &["me", "too"])
+        || seq(t, i, &["same", "here"])
+    {
+        return true;
+    }
+    if !is(t, i, &["i"]) {
+        return false;
+    }
+    let mut k = i + 1;
+    while is(
+        t,
+        k,
+        &[
+            "totally",
+            "completely",
+            "really",
+            "fully",
+            "do",
+            "definitely",
+            "can",
+            "truly",
+            "so",
+            "100",
+        ],
+    ) {
+        k += 1;
+    }
+    is(t, k, &["understand"])
+        || (is(t, k, &["get", "feel", "hear"])
+            && is(t, k + 1, &["it", "you", "ya", "u", "that", "this"]))
+        || (is(t, k, &["know"])
+            && (seq(t, k + 1, &["the", "feeling"])
+                || seq(t, k + 1, &["that", "feeling"])
+                || seq(t, k + 1, &["how", "you", "feel"])
+                || seq(t, k + 1, &["exactly", "how", "you", "feel"])
+                || seq(t, k + 1, &["what", "you", "mean"])))
+}
+
+/// A feeling or experience of the seeker inferred, starting at token `i` ("sounds like", "you
+/// must", "that must have been", "I can only imagine", "you seem", "going through").
+fn inferred_at(t: &Tokens, i: usize) -> bool {
+    (is(t, i, &["sounds", "seems", "sound", "seem"]) && is(t, i + 1, &["like"]))
+        || (is(t, i, &["you", "u"]) && is(t, i + 1, &["must", "seem", "sound", "must've"]))
+        || (is(t, i, &["must", "must've"]) && is(t, i + 1, &["be", "have", "feel", "been"]))
+        || (is(t, i, &["imagine"]) && i > 0 && is(t, i - 1, &["only", "can't", "cannot", "can"]))
+        || seq(t, i, &["going", "through"])
+}
+
+/// The block `relating` (namespace `rl`): what EPITOME's definition of interpretation turns
+/// on. A generic statement of understanding ("I understand", "I feel you") is a weak
+/// interpretation; a feeling inferred ("it sounds like you feel trapped") or the responder's
+/// own similar experience told with specifics (first-person sentences, in the past, likening
+/// themselves to the seeker) is a strong one. Indicators: a generic statement (at least one,
+/// at least two), an inference, the number of sentences with at least two first-person words
+/// (at least one, two, three), of first-person sentences in the past (one, two), of
+/// first-person sentences that liken (`too`, `same`, `similar`…), and the combinations a
+/// generic statement alone (no narrative sentence, no inference), with a narrative, and in a
+/// reply of at most 10 words.
+pub fn relating(tokens: &Tokens) -> Sparse {
+    let n = tokens.tokens.len();
+    let generic = (0..n).filter(|&i| generic_at(tokens, i)).count();
+    let inferred = (0..n).any(|i| inferred_at(tokens, i));
+    let (mut narrative, mut past, mut alike) = (0usize, 0usize, 0usize);
+    for s in &tokens.sentences {
+        let r = s.tokens.clone();
+        let first = r.clone().filter(|&i| is(tokens, i, &FIRST_PERSON)).count();
+        if first >= 2 {
+            narrative += 1;
+        }
+        if first >= 1 && r.clone().any(|i| is(tokens, i, &PAST)) {
+            past += 1;
+        }
+        if first >= 1 && r.clone().any(|i| is(tokens, i, &ALIKE)) {
+            alike += 1;
+        }
+    }
+    let mut e: Vec<(u32, f32)> = Vec::new();
+    let mut put = |name: &str, on: bool| {
+        if on {
+            e.push((index("rl", name), 1.0));
+        }
+    };
+    put("generic>=1", generic >= 1);
+    put("generic>=2", generic >= 2);
+    put("inferred", inferred);
+    put("narrative>=1", narrative >= 1);
+    put("narrative>=2", narrative >= 2);
+    put("narrative>=3", narrative >= 3);
+    put("past>=1", past >= 1);
+    put("past>=2", past >= 2);
+    put("alike>=1", alike >= 1);
+    put("generic_alone", generic >= 1 && narrative == 0 && !inferred);
+    put("generic_narrative", generic >= 1 && narrative >= 1);
+    put("generic_short", generic >= 1 && n <= 10);
+    Sparse::from_entries(e)
+}
+
 /// The question-word block of a reply (empty without questions).
 pub fn question_words(text: &str, tokens: &Tokens) -> Sparse {
     let is_q = questions(text, tokens);
@@ -573,6 +697,25 @@ mod tests {
         let t = tokenize(text);
         let blocks = vec!["feeling_words".to_string()];
         assert_eq!(with_blocks(&x, &blocks, text, &t), feeling_words(&t));
+    }
+
+    #[test]
+    fn relating_tells_a_generic_statement_from_a_story() {
+        let has = |text: &str, key: &str| {
+            let f = relating(&tokenize(text));
+            f.0.iter().any(|&(k, _)| k == index("rl", key))
+        };
+        let generic = "I totally understand.";
+        assert!(has(generic, "generic>=1") && has(generic, "generic_alone"));
+        assert!(has(generic, "generic_short") && !has(generic, "narrative>=1"));
+        let story = "I get it. When my brother moved away I felt lost for a year. \
+                     I still miss him and my old routine too.";
+        assert!(has(story, "generic_narrative") && !has(story, "generic_alone"));
+        assert!(has(story, "narrative>=1") && has(story, "past>=1") && has(story, "alike>=1"));
+        assert!(has("It sounds like you are worn out", "inferred"));
+        assert!(has("That must have been frightening", "inferred"));
+        assert!(!has("Sounds like a plan to me", "generic>=1"));
+        assert!(relating(&tokenize("Try a cheaper phone plan next month.")).is_empty());
     }
 
     #[test]
