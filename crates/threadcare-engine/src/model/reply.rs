@@ -551,6 +551,49 @@ fn inferred_at(t: &Tokens, i: usize) -> bool {
         || seq(t, i, &["going", "through"])
 }
 
+/// What [`relating`] counts in a reply.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Relating {
+    /// The reply's words.
+    pub words: usize,
+    /// Generic statements of understanding ("I understand", "I feel you").
+    pub generic: usize,
+    /// Whether the reply infers a feeling or experience of the seeker ("sounds like").
+    pub inferred: bool,
+    /// Sentences with at least two first-person words (the responder's story).
+    pub narrative: usize,
+    /// First-person sentences in the past.
+    pub past: usize,
+    /// First-person sentences that liken the responder to the seeker.
+    pub alike: usize,
+}
+
+impl Relating {
+    pub fn of(tokens: &Tokens) -> Relating {
+        let n = tokens.tokens.len();
+        let mut r = Relating {
+            words: n,
+            generic: (0..n).filter(|&i| generic_at(tokens, i)).count(),
+            inferred: (0..n).any(|i| inferred_at(tokens, i)),
+            ..Relating::default()
+        };
+        for s in &tokens.sentences {
+            let w = s.tokens.clone();
+            let first = w.clone().filter(|&i| is(tokens, i, &FIRST_PERSON)).count();
+            if first >= 2 {
+                r.narrative += 1;
+            }
+            if first >= 1 && w.clone().any(|i| is(tokens, i, &PAST)) {
+                r.past += 1;
+            }
+            if first >= 1 && w.clone().any(|i| is(tokens, i, &ALIKE)) {
+                r.alike += 1;
+            }
+        }
+        r
+    }
+}
+
 /// The block `relating` (namespace `rl`): what EPITOME's definition of interpretation turns
 /// on. A generic statement of understanding ("I understand", "I feel you") is a weak
 /// interpretation; a feeling inferred ("it sounds like you feel trapped") or the responder's
@@ -562,23 +605,14 @@ fn inferred_at(t: &Tokens, i: usize) -> bool {
 /// generic statement alone (no narrative sentence, no inference), with a narrative, and in a
 /// reply of at most 10 words.
 pub fn relating(tokens: &Tokens) -> Sparse {
-    let n = tokens.tokens.len();
-    let generic = (0..n).filter(|&i| generic_at(tokens, i)).count();
-    let inferred = (0..n).any(|i| inferred_at(tokens, i));
-    let (mut narrative, mut past, mut alike) = (0usize, 0usize, 0usize);
-    for s in &tokens.sentences {
-        let r = s.tokens.clone();
-        let first = r.clone().filter(|&i| is(tokens, i, &FIRST_PERSON)).count();
-        if first >= 2 {
-            narrative += 1;
-        }
-        if first >= 1 && r.clone().any(|i| is(tokens, i, &PAST)) {
-            past += 1;
-        }
-        if first >= 1 && r.clone().any(|i| is(tokens, i, &ALIKE)) {
-            alike += 1;
-        }
-    }
+    let Relating {
+        words: n,
+        generic,
+        inferred,
+        narrative,
+        past,
+        alike,
+    } = Relating::of(tokens);
     let mut e: Vec<(u32, f32)> = Vec::new();
     let mut put = |name: &str, on: bool| {
         if on {
