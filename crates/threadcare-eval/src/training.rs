@@ -1789,7 +1789,7 @@ fn readme_text(
          the rules' interpretation grade made structural (a single phrase with the responder's story or an \
          inferred feeling graded strong; a generic statement the rules missed graded weak): the rules alone \
          rose from 0.331 to 0.440 (strong F1 0.134 to 0.463), but as the floor under the model it gave 0.584 \
-         or 0.584 against 0.587 with the rules as they are (0.581 with both changes), since the model already \
+         (either change alone) against 0.587 with the rules as they are (0.581 with both), since the model already \
          grades those replies strong; the weak grade stays unresolved (of the 461 replies where the rules \
          find a single phrase, 29 are weak, 343 strong and 89 none). Stacking (the out-of-fold grade \
          probabilities of the other two mechanisms' models as indicators, nested inside the folds) in a \

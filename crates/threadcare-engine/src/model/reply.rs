@@ -1,6 +1,8 @@
 //! Features of a reply that only the EPITOME models read: the words of the reply's questions,
-//! the reply's shape, and (tried in training, not shipped) what a sentence scorer finds in the
-//! reply's sentences.
+//! the reply's shape (both read by exploration), groups of the cues of emotional reaction
+//! ([`feeling_words`], read by emotional reactions), what EPITOME's definition of
+//! interpretation turns on ([`relating`], read by interpretations), and (tried in training, not
+//! shipped) what a sentence scorer finds in the reply's sentences.
 //!
 //! EPITOME's exploration is the responder asking about the seeker's feelings and experience;
 //! whether a question is about them ("how are you feeling", "what happened") or about something
@@ -750,6 +752,34 @@ mod tests {
         assert!(has("That must have been frightening", "inferred"));
         assert!(!has("Sounds like a plan to me", "generic>=1"));
         assert!(relating(&tokenize("Try a cheaper phone plan next month.")).is_empty());
+    }
+
+    /// The shipped EPITOME models read the blocks they name, and on a synthetic reply those
+    /// blocks move the grade the way they were adopted for: the same reply without them scores
+    /// differently (so the wiring is live, not only recorded).
+    #[test]
+    fn the_shipped_models_read_their_blocks() {
+        let models = crate::model::Models::embedded().expect("the shipped models load");
+        let epi = models.epitome.as_ref().expect("EPITOME models are shipped");
+        assert_eq!(epi[0].extra, vec!["feeling_words".to_string()]);
+        assert_eq!(epi[1].extra, vec!["relating".to_string()]);
+        for m in epi.iter() {
+            assert!(m.extra.iter().all(|b| BLOCKS.contains(&b.as_str())));
+        }
+        let text = "I'm so sorry, my heart goes out to you. That must have felt so lonely. \
+                    I went through the same when my sister moved away and I felt lost for months.";
+        let t = tokenize(text);
+        let x = Sparse::default();
+        for m in &epi[..2] {
+            let with = with_blocks(&x, &m.extra, text, &t);
+            assert!(with.len() > x.len(), "{}: the block adds features", m.name);
+            assert_ne!(
+                m.probabilities(&with),
+                m.probabilities(&x),
+                "{}: the block's features have weights",
+                m.name
+            );
+        }
     }
 
     #[test]
