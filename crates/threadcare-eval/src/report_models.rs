@@ -102,8 +102,11 @@ fn epitome(w: &mut String, e: &Evaluation, m: &Evaluation) {
     };
     let _ = writeln!(
         w,
-        "Each mechanism's grade from its model over the reply's words and signals (and, for exploration, the \
-         words of the reply's questions and its shape: sizes as bucket indicators), with the grade offsets and the combination with the rules' grade \
+        "Each mechanism's grade from its model over the reply's words and signals (and, for emotional \
+         reactions, groups of its cues such as sympathy, hugs or a feeling inferred after `must`; for \
+         interpretations, a generic statement of understanding, an inferred feeling and the responder's own \
+         story in first-person sentences; for exploration, the words of the reply's questions and its shape: \
+         sizes as bucket indicators), with the grade offsets and the combination with the rules' grade \
          that the model file records (chosen by cross-validation on the training rows), on the same fixed \
          test split.\n"
     );

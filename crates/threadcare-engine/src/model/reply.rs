@@ -1,6 +1,8 @@
 //! Features of a reply that only the EPITOME models read: the words of the reply's questions,
-//! the reply's shape, and (tried in training, not shipped) what a sentence scorer finds in the
-//! reply's sentences.
+//! the reply's shape (both read by exploration), groups of the cues of emotional reaction
+//! ([`feeling_words`], read by emotional reactions), what EPITOME's definition of
+//! interpretation turns on ([`relating`], read by interpretations), and (tried in training, not
+//! shipped) what a sentence scorer finds in the reply's sentences.
 //!
 //! EPITOME's exploration is the responder asking about the seeker's feelings and experience;
 //! whether a question is about them ("how are you feeling", "what happened") or about something
@@ -24,7 +26,7 @@ use super::linear::Linear;
 use crate::token::Tokens;
 
 /// The extra feature blocks a model file may ask for (its `extra` field).
-pub const BLOCKS: [&str; 2] = ["question_words", "shape"];
+pub const BLOCKS: [&str; 4] = ["question_words", "shape", "feeling_words", "relating"];
 
 /// The block of sentence-scorer findings ([`sentence_block`]). Tried in training only (see
 /// `models/README.md`: it did not raise the cross-validated macro-F1): the engine does not read
@@ -51,6 +53,10 @@ pub fn with_blocks_scored(
             out = out.join(&question_words(text, tokens));
         } else if b == "shape" {
             out = out.join(&shape(text, tokens));
+        } else if b == "feeling_words" {
+            out = out.join(&feeling_words(tokens));
+        } else if b == "relating" {
+            out = out.join(&relating(tokens));
         } else if b == RATIONALE_SENTENCES {
             if let Some(m) = scorer {
                 let s = ReplySentences::new(text, tokens);
@@ -253,6 +259,383 @@ pub fn shape(text: &str, tokens: &Tokens) -> Sparse {
     Sparse::from_entries(e)
 }
 
+/// Words that name a feeling or judge an experience as painful, for [`feeling_words`]: the
+/// feeling the responder names ("you must feel so alone") or reacts to ("that's awful").
+pub const FEELINGS: [&str; 74] = [
+    "sad",
+    "sadness",
+    "scared",
+    "scary",
+    "afraid",
+    "fear",
+    "terrified",
+    "terrifying",
+    "frightening",
+    "frightened",
+    "lonely",
+    "alone",
+    "isolated",
+    "isolating",
+    "angry",
+    "anger",
+    "mad",
+    "furious",
+    "frustrated",
+    "frustrating",
+    "hurt",
+    "hurts",
+    "hurting",
+    "painful",
+    "pain",
+    "heartbroken",
+    "heartbreaking",
+    "devastated",
+    "devastating",
+    "overwhelmed",
+    "overwhelming",
+    "exhausted",
+    "exhausting",
+    "tired",
+    "anxious",
+    "anxiety",
+    "worried",
+    "upset",
+    "upsetting",
+    "hopeless",
+    "helpless",
+    "ashamed",
+    "guilty",
+    "depressed",
+    "miserable",
+    "awful",
+    "terrible",
+    "horrible",
+    "rough",
+    "tough",
+    "hard",
+    "difficult",
+    "stressful",
+    "sucks",
+    "shitty",
+    "crappy",
+    "brutal",
+    "unfair",
+    "heavy",
+    "draining",
+    "trapped",
+    "stuck",
+    "lost",
+    "confused",
+    "betrayed",
+    "abandoned",
+    "rejected",
+    "worthless",
+    "scarier",
+    "harder",
+    "lonelier",
+    "sadder",
+    "grief",
+    "grieving",
+];
+
+/// Judgements of what happened to the seeker ("that's awful", "how unfair").
+const JUDGED: [&str; 14] = [
+    "awful",
+    "terrible",
+    "horrible",
+    "rough",
+    "tough",
+    "sad",
+    "heartbreaking",
+    "unfair",
+    "shitty",
+    "crappy",
+    "brutal",
+    "terrifying",
+    "scary",
+    "horrific",
+];
+
+/// The groups of [`feeling_words`], each a name and whether token `i` of `t` starts a match.
+type Cue = (&'static str, fn(&Tokens, usize) -> bool);
+
+/// Whether token `i` is one of `set`.
+fn is(t: &Tokens, i: usize, set: &[&str]) -> bool {
+    i < t.tokens.len() && set.contains(&t.norm(i))
+}
+
+/// Whether one of the `n` tokens after `i` is one of `set`.
+fn within(t: &Tokens, i: usize, n: usize, set: &[&str]) -> bool {
+    (i + 1..=i + n).any(|k| is(t, k, set))
+}
+
+/// The words `w`, one after the other from token `i`.
+fn seq(t: &Tokens, i: usize, w: &[&str]) -> bool {
+    w.iter().enumerate().all(|(k, x)| is(t, i + k, &[x]))
+}
+
+const CUES: [Cue; 10] = [
+    // Sympathy: "so sorry", "sorry to hear", "sorry you".
+    ("sorry", |t, i| {
+        is(t, i, &["sorry"])
+            && ((i > 0
+                && is(
+                    t,
+                    i - 1,
+                    &["so", "really", "very", "i'm", "im", "am", "truly", "deeply"],
+                ))
+                || is(t, i + 1, &["to", "you", "for", "that", "about"]))
+    }),
+    // "my heart goes out / breaks", "breaks my heart", "heartbreaking".
+    ("heart", |t, i| {
+        (is(t, i, &["heart"])
+            && within(
+                t,
+                i,
+                2,
+                &["goes", "breaks", "hurts", "aches", "out", "broke"],
+            ))
+            || seq(t, i, &["breaks", "my", "heart"])
+            || is(t, i, &["heartbreaking", "heartbroken"])
+    }),
+    // Hugs and love sent: "hugs", "sending you strength".
+    ("hug", |t, i| {
+        is(t, i, &["hug", "hugs", "hugz", "hugging"])
+            || (is(t, i, &["sending", "send"])
+                && within(
+                    t,
+                    i,
+                    2,
+                    &[
+                        "love", "hugs", "hug", "positive", "good", "strength", "vibes",
+                    ],
+                ))
+    }),
+    // A judgement of what happened: "that's awful", "how unfair", "that sucks".
+    ("judged", |t, i| {
+        (is(
+            t,
+            i,
+            &[
+                "that's", "thats", "it's", "its", "how", "is", "was", "sounds",
+            ],
+        ) && within(t, i, 2, &JUDGED))
+            || is(t, i, &["sucks"])
+    }),
+    // Feeling with the seeker: "I feel for you", "I feel so bad for you".
+    ("feel_for", |t, i| {
+        seq(t, i, &["feel", "for", "you"])
+            || (is(t, i, &["feel", "felt"])
+                && within(t, i, 2, &["bad", "sad", "terrible", "awful"])
+                && within(t, i, 4, &["for", "that"]))
+    }),
+    // A feeling inferred: "you must feel so alone", "that must have been terrifying".
+    ("must_feel", |t, i| {
+        is(t, i, &["must", "must've", "you'd", "would've", "musta"]) && within(t, i, 4, &FEELINGS)
+    }),
+    // An allusion to feeling better: "stay strong", "hang in there", "it will be okay".
+    ("reassure", |t, i| {
+        seq(t, i, &["stay", "strong"])
+            || seq(t, i, &["be", "strong"])
+            || seq(t, i, &["hang", "in", "there"])
+            || seq(t, i, &["keep", "going"])
+            || seq(t, i, &["you", "got", "this"])
+            || seq(t, i, &["gets", "better"])
+            || (is(t, i, &["will", "gonna", "going"])
+                && within(t, i, 3, &["okay", "ok", "fine", "alright", "better"]))
+    }),
+    // Any word naming a feeling or a painful experience.
+    ("feeling", |t, i| is(t, i, &FEELINGS)),
+    // Hopes for the seeker: "I hope you", "I wish things".
+    ("hope", |t, i| {
+        is(t, i, &["i"])
+            && is(t, i + 1, &["hope", "wish"])
+            && is(t, i + 2, &["you", "things", "it", "that", "your"])
+    }),
+    // Presence and care: "here for you", "I care about you", "proud of you".
+    ("care", |t, i| {
+        seq(t, i, &["here", "for", "you"])
+            || (is(t, i, &["love", "care", "proud"]) && within(t, i, 2, &["you", "u", "ya"]))
+    }),
+];
+
+/// The block `feeling_words`: for each group of cues of emotional reaction (sympathy, a heart
+/// that goes out, hugs, a judgement of what happened, feeling for the seeker, a feeling
+/// inferred after `must`, reassurance, any feeling word, hopes, care), an indicator that the
+/// reply has at least one and one that it has at least two (namespace `fw`). The shared
+/// features have these as words and word pairs; a group generalises over its members (a reply
+/// with `heartbreaking` and one with `my heart goes out` share a feature), which EPITOME's
+/// 2,458 training replies are too few to learn word by word.
+pub fn feeling_words(tokens: &Tokens) -> Sparse {
+    let mut e: Vec<(u32, f32)> = Vec::new();
+    for (name, cue) in CUES {
+        let n = (0..tokens.tokens.len()).filter(|&i| cue(tokens, i)).count();
+        if n >= 1 {
+            e.push((index("fw", &format!("{name}>=1")), 1.0));
+        }
+        if n >= 2 {
+            e.push((index("fw", &format!("{name}>=2")), 1.0));
+        }
+    }
+    Sparse::from_entries(e)
+}
+
+const FIRST_PERSON: [&str; 11] = [
+    "i", "me", "my", "myself", "i'm", "i've", "i'd", "i'll", "mine", "im", "ive",
+];
+
+/// Words that place a first-person sentence in the past (the responder's own story).
+const PAST: [&str; 20] = [
+    "was", "were", "had", "did", "went", "felt", "got", "lost", "left", "used", "when", "ago",
+    "years", "been", "started", "tried", "happened", "thought", "became", "found",
+];
+
+/// Words that liken the responder to the seeker.
+const ALIKE: [&str; 7] = [
+    "too",
+    "also",
+    "same",
+    "similar",
+    "similarly",
+    "relate",
+    "either",
+];
+
+/// A generic statement of understanding starting at token `i` ("I understand", "I get it", "I
+/// feel you", "me too", "I know the feeling", "I know how you feel", "I can relate").
+fn generic_at(t: &Tokens, i: usize) -> bool {
+    if is(t, i, &["relate", "relatable"])
+        || seq(t, i, &["me", "too"])
+        || seq(t, i, &["same", "here"])
+    {
+        return true;
+    }
+    if !is(t, i, &["i"]) {
+        return false;
+    }
+    let mut k = i + 1;
+    while is(
+        t,
+        k,
+        &[
+            "totally",
+            "completely",
+            "really",
+            "fully",
+            "do",
+            "definitely",
+            "can",
+            "truly",
+            "so",
+            "100",
+        ],
+    ) {
+        k += 1;
+    }
+    is(t, k, &["understand"])
+        || (is(t, k, &["get", "feel", "hear"])
+            && is(t, k + 1, &["it", "you", "ya", "u", "that", "this"]))
+        || (is(t, k, &["know"])
+            && (seq(t, k + 1, &["the", "feeling"])
+                || seq(t, k + 1, &["that", "feeling"])
+                || seq(t, k + 1, &["how", "you", "feel"])
+                || seq(t, k + 1, &["exactly", "how", "you", "feel"])
+                || seq(t, k + 1, &["what", "you", "mean"])))
+}
+
+/// A feeling or experience of the seeker inferred, starting at token `i` ("sounds like", "you
+/// must", "that must have been", "I can only imagine", "you seem", "going through").
+fn inferred_at(t: &Tokens, i: usize) -> bool {
+    (is(t, i, &["sounds", "seems", "sound", "seem"]) && is(t, i + 1, &["like"]))
+        || (is(t, i, &["you", "u"]) && is(t, i + 1, &["must", "seem", "sound", "must've"]))
+        || (is(t, i, &["must", "must've"]) && is(t, i + 1, &["be", "have", "feel", "been"]))
+        || (is(t, i, &["imagine"]) && i > 0 && is(t, i - 1, &["only", "can't", "cannot", "can"]))
+        || seq(t, i, &["going", "through"])
+}
+
+/// What [`relating`] counts in a reply.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Relating {
+    /// The reply's words.
+    pub words: usize,
+    /// Generic statements of understanding ("I understand", "I feel you").
+    pub generic: usize,
+    /// Whether the reply infers a feeling or experience of the seeker ("sounds like").
+    pub inferred: bool,
+    /// Sentences with at least two first-person words (the responder's story).
+    pub narrative: usize,
+    /// First-person sentences in the past.
+    pub past: usize,
+    /// First-person sentences that liken the responder to the seeker.
+    pub alike: usize,
+}
+
+impl Relating {
+    pub fn of(tokens: &Tokens) -> Relating {
+        let n = tokens.tokens.len();
+        let mut r = Relating {
+            words: n,
+            generic: (0..n).filter(|&i| generic_at(tokens, i)).count(),
+            inferred: (0..n).any(|i| inferred_at(tokens, i)),
+            ..Relating::default()
+        };
+        for s in &tokens.sentences {
+            let w = s.tokens.clone();
+            let first = w.clone().filter(|&i| is(tokens, i, &FIRST_PERSON)).count();
+            if first >= 2 {
+                r.narrative += 1;
+            }
+            if first >= 1 && w.clone().any(|i| is(tokens, i, &PAST)) {
+                r.past += 1;
+            }
+            if first >= 1 && w.clone().any(|i| is(tokens, i, &ALIKE)) {
+                r.alike += 1;
+            }
+        }
+        r
+    }
+}
+
+/// The block `relating` (namespace `rl`): what EPITOME's definition of interpretation turns
+/// on. A generic statement of understanding ("I understand", "I feel you") is a weak
+/// interpretation; a feeling inferred ("it sounds like you feel trapped") or the responder's
+/// own similar experience told with specifics (first-person sentences, in the past, likening
+/// themselves to the seeker) is a strong one. Indicators: a generic statement (at least one,
+/// at least two), an inference, the number of sentences with at least two first-person words
+/// (at least one, two, three), of first-person sentences in the past (one, two), of
+/// first-person sentences that liken (`too`, `same`, `similar`…), and the combinations a
+/// generic statement alone (no narrative sentence, no inference), with a narrative, and in a
+/// reply of at most 10 words.
+pub fn relating(tokens: &Tokens) -> Sparse {
+    let Relating {
+        words: n,
+        generic,
+        inferred,
+        narrative,
+        past,
+        alike,
+    } = Relating::of(tokens);
+    let mut e: Vec<(u32, f32)> = Vec::new();
+    let mut put = |name: &str, on: bool| {
+        if on {
+            e.push((index("rl", name), 1.0));
+        }
+    };
+    put("generic>=1", generic >= 1);
+    put("generic>=2", generic >= 2);
+    put("inferred", inferred);
+    put("narrative>=1", narrative >= 1);
+    put("narrative>=2", narrative >= 2);
+    put("narrative>=3", narrative >= 3);
+    put("past>=1", past >= 1);
+    put("past>=2", past >= 2);
+    put("alike>=1", alike >= 1);
+    put("generic_alone", generic >= 1 && narrative == 0 && !inferred);
+    put("generic_narrative", generic >= 1 && narrative >= 1);
+    put("generic_short", generic >= 1 && n <= 10);
+    Sparse::from_entries(e)
+}
+
 /// The question-word block of a reply (empty without questions).
 pub fn question_words(text: &str, tokens: &Tokens) -> Sparse {
     let is_q = questions(text, tokens);
@@ -321,6 +704,82 @@ mod tests {
         let plain = "Sending you a hug.";
         let s = shape(plain, &tokenize(plain));
         assert!(s.0.iter().any(|&(k, _)| k == index("sh", "questions:0")));
+    }
+
+    #[test]
+    fn feeling_words_group_the_cues_of_emotional_reaction() {
+        let has = |text: &str, key: &str| {
+            let f = feeling_words(&tokenize(text));
+            f.0.iter().any(|&(k, _)| k == index("fw", key))
+        };
+        let text = "I'm so sorry, my heart goes out to you. That's awful. Sending hugs";
+        for key in ["sorry>=1", "heart>=1", "judged>=1", "hug>=1", "feeling>=1"] {
+            assert!(has(text, key), "{key}");
+        }
+        assert!(!has(text, "sorry>=2") && !has(text, "must_feel>=1"));
+        assert!(has(
+            "You must have felt so alone and scared",
+            "must_feel>=1"
+        ));
+        assert!(has("You must have felt so alone and scared", "feeling>=2"));
+        assert!(has("Stay strong, it will be okay", "reassure>=2"));
+        assert!(has("I feel for you and I'm here for you", "feel_for>=1"));
+        assert!(has("I feel for you and I'm here for you", "care>=1"));
+        assert!(has("I hope you find a way through", "hope>=1"));
+        // Not sympathy: an apology for the reply, a phone plan.
+        assert!(!has("Sorry, wrong thread.", "sorry>=1"));
+        assert!(feeling_words(&tokenize("Try a cheaper phone plan next month.")).is_empty());
+        let x = Sparse::default();
+        let t = tokenize(text);
+        let blocks = vec!["feeling_words".to_string()];
+        assert_eq!(with_blocks(&x, &blocks, text, &t), feeling_words(&t));
+    }
+
+    #[test]
+    fn relating_tells_a_generic_statement_from_a_story() {
+        let has = |text: &str, key: &str| {
+            let f = relating(&tokenize(text));
+            f.0.iter().any(|&(k, _)| k == index("rl", key))
+        };
+        let generic = "I totally understand.";
+        assert!(has(generic, "generic>=1") && has(generic, "generic_alone"));
+        assert!(has(generic, "generic_short") && !has(generic, "narrative>=1"));
+        let story = "I get it. When my brother moved away I felt lost for a year. \
+                     I still miss him and my old routine too.";
+        assert!(has(story, "generic_narrative") && !has(story, "generic_alone"));
+        assert!(has(story, "narrative>=1") && has(story, "past>=1") && has(story, "alike>=1"));
+        assert!(has("It sounds like you are worn out", "inferred"));
+        assert!(has("That must have been frightening", "inferred"));
+        assert!(!has("Sounds like a plan to me", "generic>=1"));
+        assert!(relating(&tokenize("Try a cheaper phone plan next month.")).is_empty());
+    }
+
+    /// The shipped EPITOME models read the blocks they name, and on a synthetic reply those
+    /// blocks move the grade the way they were adopted for: the same reply without them scores
+    /// differently (so the wiring is live, not only recorded).
+    #[test]
+    fn the_shipped_models_read_their_blocks() {
+        let models = crate::model::Models::embedded().expect("the shipped models load");
+        let epi = models.epitome.as_ref().expect("EPITOME models are shipped");
+        assert_eq!(epi[0].extra, vec!["feeling_words".to_string()]);
+        assert_eq!(epi[1].extra, vec!["relating".to_string()]);
+        for m in epi.iter() {
+            assert!(m.extra.iter().all(|b| BLOCKS.contains(&b.as_str())));
+        }
+        let text = "I'm so sorry, my heart goes out to you. That must have felt so lonely. \
+                    I went through the same when my sister moved away and I felt lost for months.";
+        let t = tokenize(text);
+        let x = Sparse::default();
+        for m in &epi[..2] {
+            let with = with_blocks(&x, &m.extra, text, &t);
+            assert!(with.len() > x.len(), "{}: the block adds features", m.name);
+            assert_ne!(
+                m.probabilities(&with),
+                m.probabilities(&x),
+                "{}: the block's features have weights",
+                m.name
+            );
+        }
     }
 
     #[test]
