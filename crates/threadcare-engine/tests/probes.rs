@@ -29,6 +29,14 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ("p089", "data: bleeding that will not stop without a named self-injury stays low"),
     ("p096", "data: skipped meals plus exercise is not read as compensation"),
     ("p111", "context: 'no point,' negates the clause after the comma"),
+    (
+        "p074",
+        "code: 'I used to cut' is the only wording of the cutting; a cue inside the evidence does not set its time",
+    ),
+    (
+        "p109",
+        "data: no low-level construct for problem drinking; substance_risk is severe by rule, too strong here",
+    ),
     ("p076", "data: heavy bleeding after an accident is still medical danger (low)"),
 ];
 
