@@ -1,0 +1,170 @@
+//! The probe set (`tests/data/probes.jsonl`): synthetic texts in the registers of real forums
+//! (lower case, no subject, abbreviations, typos, idioms), each with the level and constructs a
+//! clinician would expect per DESIGN §5. The rules alone are checked (the models are retrained
+//! on the rules, so they are not part of this check).
+//!
+//! Every probe must meet its expectation, except those listed in [`KNOWN_MISSES`] with the
+//! reason the rule data cannot meet them. A listed probe that starts to pass fails the test too,
+//! so that the list only ever shrinks.
+
+use threadcare_core::{Certainty, Level};
+use threadcare_engine::Engine;
+
+/// Probes the rules do not meet yet, with why (most need a level rule in code, see the note).
+const KNOWN_MISSES: &[(&str, &str)] = &[
+    ("p005", "code: a recovery milestone from self-harm is past self-injury now resolved (low)"),
+    ("p152", "code: a recovery milestone from self-harm is past self-injury now resolved (low)"),
+    ("p153", "code: a recovery milestone from purging is a past eating disorder (low)"),
+    ("p100", "code: past eating-disorder behaviour, resolved, is not in the 'past' low rule"),
+    ("p171", "code: past eating-disorder behaviour, resolved, is not in the 'past' low rule"),
+    ("p168", "code: single-quoted reported speech is not read as quotation"),
+    ("p038", "context: 'does anyone know' marks it hypothetical; 'asking for myself' does not undo it"),
+    ("p037", "data: staring at a height and 'how high it is' is too idiomatic for a phrase rule"),
+    ("p042", "data: 'tonight's the night' / 'i'm done' are idioms as often as intent"),
+    ("p048", "data: 'my plan' / 'the date is set' without a method are too common to mean a suicide plan"),
+    ("p081", "data: a bare 'Relapsed.' names nothing; the thread would say what"),
+    ("p082", "data: no low construct for a substance relapse without danger"),
+    ("p086", "data: 'the urge' without an object is not read as a self-injury urge"),
+    ("p088", "data: pain after an overdose ('my stomach is killing me') is not read as medical danger"),
+    ("p089", "data: bleeding that will not stop without a named self-injury stays low"),
+    ("p096", "data: skipped meals plus exercise is not read as compensation"),
+    ("p111", "context: 'no point,' negates the clause after the comma"),
+    (
+        "p074",
+        "code: 'I used to cut' is the only wording of the cutting; a cue inside the evidence does not set its time",
+    ),
+    (
+        "p109",
+        "data: no low-level construct for problem drinking; substance_risk is severe by rule, too strong here",
+    ),
+    ("p076", "data: heavy bleeding after an accident is still medical danger (low)"),
+];
+
+struct Probe {
+    id: String,
+    text: String,
+    level: Level,
+    constructs: Vec<String>,
+}
+
+fn parse_level(s: &str, id: &str) -> Level {
+    match s {
+        "none" => Level::None,
+        "low" => Level::Low,
+        "moderate" => Level::Moderate,
+        "severe" => Level::Severe,
+        "imminent" => Level::Imminent,
+        other => panic!("probe {id}: unknown expect_level {other:?}"),
+    }
+}
+
+fn probes() -> Vec<Probe> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/probes.jsonl");
+    let data = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    data.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, line)| {
+            let v: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{path} line {}: not JSON: {e}", n + 1));
+            let field = |k: &str| {
+                v[k].as_str()
+                    .unwrap_or_else(|| panic!("{path} line {}: no string field {k:?}", n + 1))
+                    .to_string()
+            };
+            let id = field("id");
+            let constructs = v["expect_constructs"]
+                .as_array()
+                .unwrap_or_else(|| panic!("probe {id}: expect_constructs is not a list"))
+                .iter()
+                .map(|c| c.as_str().expect("construct ids are strings").to_string())
+                .collect();
+            assert!(
+                v["note"].is_string(),
+                "probe {id}: every probe says why it is there (note)"
+            );
+            Probe {
+                level: parse_level(&field("expect_level"), &id),
+                text: field("text"),
+                id,
+                constructs,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_probe_meets_its_expectation() {
+    let engine = Engine::rules_only().expect("the embedded rules load");
+    let probes = probes();
+    assert!(
+        probes.len() >= 150,
+        "the probe set has {} probes",
+        probes.len()
+    );
+    let mut ids: Vec<&str> = probes.iter().map(|p| p.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), probes.len(), "probe ids are unique");
+    for (id, _) in KNOWN_MISSES {
+        assert!(ids.contains(id), "KNOWN_MISSES names unknown probe {id}");
+    }
+    for p in &probes {
+        for c in &p.constructs {
+            assert!(
+                engine.signals.construct(c).is_some(),
+                "probe {} names unknown construct {c}",
+                p.id
+            );
+        }
+    }
+
+    let (mut failures, mut fixed, mut met) = (Vec::new(), Vec::new(), 0);
+    for p in &probes {
+        let a = engine.assess_text(&p.text);
+        // A construct counts when it is found and not denied or imagined (someone else's, past
+        // or quoted still count: the expectation names what the text is about).
+        let missing: Vec<&str> = p
+            .constructs
+            .iter()
+            .map(String::as_str)
+            .filter(|c| {
+                !a.signals.iter().any(|s| {
+                    s.construct == *c && !s.negated && s.certainty != Certainty::Hypothetical
+                })
+            })
+            .collect();
+        let ok = a.level == p.level && missing.is_empty();
+        let known = KNOWN_MISSES.iter().any(|(id, _)| *id == p.id);
+        if ok {
+            met += 1;
+        }
+        match (ok, known) {
+            (false, false) => failures.push(format!(
+                "  {} {:?}: expected {} got {}{}",
+                p.id,
+                p.text,
+                p.level,
+                a.level,
+                if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!(", missing {missing:?}")
+                }
+            )),
+            (true, true) => fixed.push(p.id.as_str()),
+            _ => {}
+        }
+    }
+    println!("{met}/{} probes meet their expectation", probes.len());
+    assert!(
+        failures.is_empty(),
+        "{} probes miss (not in KNOWN_MISSES):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        fixed.is_empty(),
+        "these probes pass now: remove them from KNOWN_MISSES: {fixed:?}"
+    );
+}
