@@ -473,9 +473,13 @@ impl Engine {
         push(
             &mut reasons,
             Level::Low,
-            "past suicidality or self-injury",
+            "past suicidality, self-injury or eating-disorder behaviour",
             select(&|i| {
-                !now(i) && matches!(signals[i].family.as_str(), "suicidality" | "self_harm")
+                !now(i)
+                    && matches!(
+                        signals[i].family.as_str(),
+                        "suicidality" | "self_harm" | "eating_disorder"
+                    )
             }),
         );
         push(
