@@ -12,9 +12,6 @@ use threadcare_engine::Engine;
 
 /// Probes the rules do not meet yet, with why (most need a level rule in code, see the note).
 const KNOWN_MISSES: &[(&str, &str)] = &[
-    ("p005", "code: a milestone from self-harm is past self-injury now resolved (low), one from sobriety is not: the milestone's object is not told apart yet"),
-    ("p152", "code: a milestone from self-harm is past self-injury now resolved (low), one from sobriety is not: the milestone's object is not told apart yet"),
-    ("p153", "code: a milestone from purging is a past eating disorder (low), one from sobriety is not: the milestone's object is not told apart yet"),
     ("p038", "context: 'does anyone know' marks it hypothetical; 'asking for myself' does not undo it"),
     ("p037", "data: staring at a height and 'how high it is' is too idiomatic for a phrase rule"),
     ("p042", "data: 'tonight's the night' / 'i'm done' are idioms as often as intent"),
