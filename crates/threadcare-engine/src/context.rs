@@ -81,6 +81,11 @@ pub struct Rule {
     /// that involve another person by nature (support, the alliance, ruptures).
     #[serde(default)]
     pub pronoun: bool,
+    /// The cue applies inside the evidence too: a signal whose own words hold it ("I used to
+    /// self harm") gets its effect. Off by default: a cue inside the evidence is part of it
+    /// ("don't want to live" is not a negation of itself).
+    #[serde(default)]
+    pub inside: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -359,13 +364,20 @@ impl Context {
                     // A cue that starts inside the evidence is part of it and does not change it
                     // ("don't want to live"). One that starts before and runs into it still does
                     // ("one year since" + "since my attempt").
-                    if m.tok_start >= s_start && m.tok_start < s_end {
-                        continue;
-                    }
                     let cr = &self.cue_rules[m.pattern as usize];
                     let file = &self.files[cr.file];
                     let rule = &file.rules[cr.rule];
                     if rule.pseudo || (rule.pronoun && !pronouns) {
+                        continue;
+                    }
+                    if m.tok_start >= s_start && m.tok_start < s_end {
+                        // Unless the rule says it applies inside the evidence ("used to" in "I
+                        // used to self harm"): then it is the nearest cue there is.
+                        let g = file.category.group() as usize;
+                        if rule.inside && best[g].as_ref().is_none_or(|(d, ..)| *d > 0) {
+                            best[g] =
+                                Some((0, Effect::of(file.category), file.category.name(), ci));
+                        }
                         continue;
                     }
                     let direction = rule.direction.unwrap_or(file.direction);

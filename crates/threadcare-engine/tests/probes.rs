@@ -24,10 +24,6 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ("p096", "data: skipped meals plus exercise is not read as compensation"),
     ("p111", "context: 'no point,' negates the clause after the comma"),
     (
-        "p074",
-        "code: 'I used to cut' is the only wording of the cutting; a cue inside the evidence does not set its time",
-    ),
-    (
         "p109",
         "data: no low-level construct for problem drinking; substance_risk is severe by rule, too strong here",
     ),
