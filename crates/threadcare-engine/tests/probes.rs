@@ -17,16 +17,11 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ("p042", "data: 'tonight's the night' / 'i'm done' are idioms as often as intent"),
     ("p048", "data: 'my plan' / 'the date is set' without a method are too common to mean a suicide plan"),
     ("p081", "data: a bare 'Relapsed.' names nothing; the thread would say what"),
-    ("p082", "data: no low construct for a substance relapse without danger"),
     ("p086", "data: 'the urge' without an object is not read as a self-injury urge"),
     ("p088", "data: pain after an overdose ('my stomach is killing me') is not read as medical danger"),
     ("p089", "data: bleeding that will not stop without a named self-injury stays low"),
     ("p096", "data: skipped meals plus exercise is not read as compensation"),
     ("p111", "context: 'no point,' negates the clause after the comma"),
-    (
-        "p109",
-        "data: no low-level construct for problem drinking; substance_risk is severe by rule, too strong here",
-    ),
     ("p076", "data: heavy bleeding after an accident is still medical danger (low)"),
 ];
 
