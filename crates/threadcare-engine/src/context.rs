@@ -372,9 +372,18 @@ impl Context {
                     }
                     if m.tok_start >= s_start && m.tok_start < s_end {
                         // Unless the rule says it applies inside the evidence ("used to" in "I
-                        // used to self harm"): then it is the nearest cue there is.
+                        // used to self harm"): then it is the nearest cue there is, where the
+                        // words it looks at (after it, for a forward cue) are evidence too.
                         let g = file.category.group() as usize;
-                        if rule.inside && best[g].as_ref().is_none_or(|(d, ..)| *d > 0) {
+                        let looks_at_evidence = match rule.direction.unwrap_or(file.direction) {
+                            Direction::Forward => m.tok_end < s_end,
+                            Direction::Backward => m.tok_start > s_start,
+                            Direction::Both => true,
+                        };
+                        if rule.inside
+                            && looks_at_evidence
+                            && best[g].as_ref().is_none_or(|(d, ..)| *d > 0)
+                        {
                             best[g] =
                                 Some((0, Effect::of(file.category), file.category.name(), ci));
                         }
