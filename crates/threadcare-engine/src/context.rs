@@ -466,6 +466,20 @@ impl Context {
                 }
                 // Quoted words someone else said ("my friend said 'I want to die'"): their `I` is
                 // the speaker, so the experience is someone else's.
+                // The writer's own words that they report saying ("I told my therapist 'I want
+                // to die'") are the writer's disclosure: not a quotation of someone else.
+                if signal.quoted {
+                    if let Some((from, to)) = writer_speaker(tokens, s_start) {
+                        signal.quoted = false;
+                        signal.cues.push(Cue {
+                            category: Name::from_static("quotation"),
+                            rule: Name::from_static(WRITER_SPEECH),
+                            text: text[from..to].to_string(),
+                            start: from,
+                            end: to,
+                        });
+                    }
+                }
                 if signal.quoted {
                     if let Some((from, to)) = reported_speaker(tokens, s_start) {
                         signal.experiencer = Experiencer::Other;
@@ -644,6 +658,9 @@ impl Effect {
 /// The rule name of the cue that marks quoted words as someone else's reported speech.
 pub const REPORTED_SPEECH: &str = "reported speech of someone else";
 
+/// The rule name of the cue that marks quoted words as the writer's own reported speech.
+pub const WRITER_SPEECH: &str = "the writer's own reported speech";
+
 /// Verbs that introduce what someone said or wrote.
 const SPEECH_VERBS: &[&str] = &[
     "said",
@@ -724,6 +741,24 @@ const OTHER_SPEAKERS: &[&str] = &[
 /// the writer saying it ("my sister texted me \"…\"", "he said \"…\""): the byte span of that
 /// introduction.
 fn reported_speaker(tokens: &Tokens, at: usize) -> Option<(usize, usize)> {
+    match speaker(tokens, at)? {
+        (false, span) => Some(span),
+        (true, _) => None,
+    }
+}
+
+/// When the quotation holding token `at` is introduced by the writer saying it ("I told her
+/// 'I can't go on'", "I texted my sister \"…\""): the byte span of that introduction.
+fn writer_speaker(tokens: &Tokens, at: usize) -> Option<(usize, usize)> {
+    match speaker(tokens, at)? {
+        (true, span) => Some(span),
+        (false, _) => None,
+    }
+}
+
+/// Who introduces the quotation holding token `at` as something said: (whether it is the
+/// writer, the byte span of the speaker and the verb).
+fn speaker(tokens: &Tokens, at: usize) -> Option<(bool, (usize, usize))> {
     let sentence = tokens.tokens[at].sentence;
     let mut q = at;
     while q > 0 && tokens.tokens[q - 1].quoted && tokens.tokens[q - 1].sentence == sentence {
@@ -744,10 +779,11 @@ fn reported_speaker(tokens: &Tokens, at: usize) -> Option<(usize, usize)> {
             w == "i" || w == "i'm" || w == "we" || OTHER_SPEAKERS.contains(&w)
         })?;
     let w = tokens.norm(speaker);
-    if w == "i" || w == "i'm" || w == "we" {
-        return None;
-    }
-    Some((tokens.tokens[speaker].start, tokens.tokens[verb].end))
+    let writer = w == "i" || w == "i'm" || w == "we";
+    Some((
+        writer,
+        (tokens.tokens[speaker].start, tokens.tokens[verb].end),
+    ))
 }
 
 #[cfg(test)]
