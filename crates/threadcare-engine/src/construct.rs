@@ -86,6 +86,22 @@ pub struct Construct {
     /// for reply qualities; the evidence's own words ("herself") still count.
     #[serde(default = "yes")]
     pub experiencer_cues: bool,
+    /// What this construct's evidence also tells of, in the past: a recovery milestone from
+    /// self-harm ("90 days clean from sh") tells of self-injury now stopped, one from alcohol
+    /// does not. Where one of an entry's patterns matches inside an affirmed signal's evidence,
+    /// the signal brings a historical signal of the entry's construct with it.
+    #[serde(default)]
+    pub tells_of_past: Vec<TellsOfPast>,
+}
+
+/// One entry of [`Construct::tells_of_past`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TellsOfPast {
+    /// The construct it tells of (another construct's id).
+    pub construct: String,
+    /// What, inside the evidence, names it ("sh", "purging"): the pattern language.
+    pub patterns: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -146,6 +162,17 @@ pub fn parse(file: &str, text: &str) -> Result<Construct, ConstructError> {
             "needs at least one fixture that must not fire (or fires negated, historical, …)"
                 .into(),
         ));
+    }
+    for t in &c.tells_of_past {
+        if t.patterns.is_empty() {
+            return Err(invalid(format!(
+                "tells_of_past `{}` has no patterns",
+                t.construct
+            )));
+        }
+        if t.construct == c.id {
+            return Err(invalid("tells_of_past names the construct itself".into()));
+        }
     }
     if let Some(level) = c.cssrs {
         if !(1..=6).contains(&level) {

@@ -81,6 +81,11 @@ pub struct Rule {
     /// that involve another person by nature (support, the alliance, ruptures).
     #[serde(default)]
     pub pronoun: bool,
+    /// The cue applies inside the evidence too: a signal whose own words hold it ("I used to
+    /// self harm") gets its effect. Off by default: a cue inside the evidence is part of it
+    /// ("don't want to live" is not a negation of itself).
+    #[serde(default)]
+    pub inside: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -359,13 +364,29 @@ impl Context {
                     // A cue that starts inside the evidence is part of it and does not change it
                     // ("don't want to live"). One that starts before and runs into it still does
                     // ("one year since" + "since my attempt").
-                    if m.tok_start >= s_start && m.tok_start < s_end {
-                        continue;
-                    }
                     let cr = &self.cue_rules[m.pattern as usize];
                     let file = &self.files[cr.file];
                     let rule = &file.rules[cr.rule];
                     if rule.pseudo || (rule.pronoun && !pronouns) {
+                        continue;
+                    }
+                    if m.tok_start >= s_start && m.tok_start < s_end {
+                        // Unless the rule says it applies inside the evidence ("used to" in "I
+                        // used to self harm"): then it is the nearest cue there is, where the
+                        // words it looks at (after it, for a forward cue) are evidence too.
+                        let g = file.category.group() as usize;
+                        let looks_at_evidence = match rule.direction.unwrap_or(file.direction) {
+                            Direction::Forward => m.tok_end < s_end,
+                            Direction::Backward => m.tok_start > s_start,
+                            Direction::Both => true,
+                        };
+                        if rule.inside
+                            && looks_at_evidence
+                            && best[g].as_ref().is_none_or(|(d, ..)| *d > 0)
+                        {
+                            best[g] =
+                                Some((0, Effect::of(file.category), file.category.name(), ci));
+                        }
                         continue;
                     }
                     let direction = rule.direction.unwrap_or(file.direction);
@@ -445,6 +466,20 @@ impl Context {
                 }
                 // Quoted words someone else said ("my friend said 'I want to die'"): their `I` is
                 // the speaker, so the experience is someone else's.
+                // The writer's own words that they report saying ("I told my therapist 'I want
+                // to die'") are the writer's disclosure: not a quotation of someone else.
+                if signal.quoted {
+                    if let Some((from, to)) = writer_speaker(tokens, s_start) {
+                        signal.quoted = false;
+                        signal.cues.push(Cue {
+                            category: Name::from_static("quotation"),
+                            rule: Name::from_static(WRITER_SPEECH),
+                            text: text[from..to].to_string(),
+                            start: from,
+                            end: to,
+                        });
+                    }
+                }
                 if signal.quoted {
                     if let Some((from, to)) = reported_speaker(tokens, s_start) {
                         signal.experiencer = Experiencer::Other;
@@ -623,6 +658,9 @@ impl Effect {
 /// The rule name of the cue that marks quoted words as someone else's reported speech.
 pub const REPORTED_SPEECH: &str = "reported speech of someone else";
 
+/// The rule name of the cue that marks quoted words as the writer's own reported speech.
+pub const WRITER_SPEECH: &str = "the writer's own reported speech";
+
 /// Verbs that introduce what someone said or wrote.
 const SPEECH_VERBS: &[&str] = &[
     "said",
@@ -703,6 +741,24 @@ const OTHER_SPEAKERS: &[&str] = &[
 /// the writer saying it ("my sister texted me \"…\"", "he said \"…\""): the byte span of that
 /// introduction.
 fn reported_speaker(tokens: &Tokens, at: usize) -> Option<(usize, usize)> {
+    match speaker(tokens, at)? {
+        (false, span) => Some(span),
+        (true, _) => None,
+    }
+}
+
+/// When the quotation holding token `at` is introduced by the writer saying it ("I told her
+/// 'I can't go on'", "I texted my sister \"…\""): the byte span of that introduction.
+fn writer_speaker(tokens: &Tokens, at: usize) -> Option<(usize, usize)> {
+    match speaker(tokens, at)? {
+        (true, span) => Some(span),
+        (false, _) => None,
+    }
+}
+
+/// Who introduces the quotation holding token `at` as something said: (whether it is the
+/// writer, the byte span of the speaker and the verb).
+fn speaker(tokens: &Tokens, at: usize) -> Option<(bool, (usize, usize))> {
     let sentence = tokens.tokens[at].sentence;
     let mut q = at;
     while q > 0 && tokens.tokens[q - 1].quoted && tokens.tokens[q - 1].sentence == sentence {
@@ -723,10 +779,11 @@ fn reported_speaker(tokens: &Tokens, at: usize) -> Option<(usize, usize)> {
             w == "i" || w == "i'm" || w == "we" || OTHER_SPEAKERS.contains(&w)
         })?;
     let w = tokens.norm(speaker);
-    if w == "i" || w == "i'm" || w == "we" {
-        return None;
-    }
-    Some((tokens.tokens[speaker].start, tokens.tokens[verb].end))
+    let writer = w == "i" || w == "i'm" || w == "we";
+    Some((
+        writer,
+        (tokens.tokens[speaker].start, tokens.tokens[verb].end),
+    ))
 }
 
 #[cfg(test)]

@@ -1,6 +1,10 @@
 //! Finding signals: constructs matched on tokens, look-alikes removed, context applied.
 
-use threadcare_core::{Certainty, Experiencer, Name, Signal, Temporality};
+use threadcare_core::{Certainty, Cue, Experiencer, Name, Signal, Temporality};
+
+/// The rule name of the cue that makes a signal found through another construct's
+/// `tells_of_past` historical.
+pub const PAST_OF_MILESTONE: &str = "what a recovery milestone is from";
 
 use crate::construct::{self, Construct, ConstructError};
 use crate::context::{Context, ContextError, Reach};
@@ -47,6 +51,12 @@ pub struct Signals {
     pronouns_apply: Vec<bool>,
     /// For each construct: a quality of a reply.
     is_reply: Vec<bool>,
+    /// The patterns of every construct's `tells_of_past`, and for each pattern: (the construct
+    /// whose evidence it reads, the construct it tells of, that signal's `rule`).
+    past: Matcher,
+    past_owner: Vec<(u32, u32, Name)>,
+    /// For each construct: whether it has `tells_of_past` entries.
+    tells_of_past: Vec<bool>,
 }
 
 impl Signals {
@@ -108,6 +118,33 @@ impl Signals {
                 side.add(t, lexicon).map_err(context_error)?;
             }
         }
+        // What a construct's evidence tells of in the past (see `Construct::tells_of_past`).
+        let mut past = Matcher::new();
+        let mut past_owner = Vec::new();
+        for (ci, c) in constructs.iter().enumerate() {
+            let file = format!("constructs/{}.toml", c.id);
+            for t in &c.tells_of_past {
+                let Some(target) = constructs.iter().position(|x| x.id == t.construct) else {
+                    return Err(EngineError::Construct(construct::ConstructError::Invalid {
+                        file,
+                        message: format!("tells_of_past names unknown construct `{}`", t.construct),
+                    }));
+                };
+                let rule = Name::from(format!("{}:tells of past {}", c.id, t.construct));
+                for p in &t.patterns {
+                    past.add(p, lexicon)
+                        .map_err(|source| EngineError::Pattern {
+                            file: file.clone(),
+                            source,
+                        })?;
+                    past_owner.push((ci as u32, target as u32, rule.clone()));
+                }
+            }
+        }
+        let tells_of_past = constructs
+            .iter()
+            .map(|c| !c.tells_of_past.is_empty())
+            .collect();
         let vocabulary = Vocabulary::of(&[&matcher, &side]);
         matcher.attach(&vocabulary);
         side.attach(&vocabulary);
@@ -148,6 +185,9 @@ impl Signals {
             names,
             pronouns_apply,
             is_reply,
+            past,
+            past_owner,
+            tells_of_past,
         })
     }
 
@@ -334,7 +374,71 @@ impl Signals {
                 }
             }
         }
+        if owners.iter().any(|&ci| self.tells_of_past[ci]) {
+            self.add_past(text, tokens, &mut signals, owners);
+        }
         signals
+    }
+
+    /// After each affirmed signal whose construct's `tells_of_past` names something inside its
+    /// evidence, a historical signal of what it names, on the same evidence: "6 months clean
+    /// from self harm" is also self-injury in the past, now stopped (low, DESIGN §5).
+    fn add_past(&self, text: &str, tokens: &Tokens, signals: &mut Vec<Signal>, owners: &[usize]) {
+        let mut only = vec![false; tokens.sentences.len()];
+        for (s, &ci) in signals.iter().zip(owners) {
+            if self.tells_of_past[ci] && s.affirmed() {
+                let first = tokens.tokens.partition_point(|t| t.end <= s.start);
+                for t in tokens.tokens[first..]
+                    .iter()
+                    .take_while(|t| t.start < s.end)
+                {
+                    only[t.sentence as usize] = true;
+                }
+            }
+        }
+        let found = self.past.find_in_sentences(text, tokens, &only);
+        let mut out = Vec::with_capacity(signals.len() + found.len());
+        for (s, &ci) in signals.iter().zip(owners) {
+            out.push(s.clone());
+            if !(self.tells_of_past[ci] && s.affirmed()) {
+                continue;
+            }
+            let mut told: Vec<u32> = Vec::new();
+            for m in &found {
+                let (owner, target, rule) = &self.past_owner[m.pattern as usize];
+                if *owner as usize != ci
+                    || m.start < s.start
+                    || m.end > s.end
+                    || told.contains(target)
+                {
+                    continue;
+                }
+                told.push(*target);
+                let (construct, family) = &self.names[*target as usize];
+                // The construct's own patterns found it already ("one year since my attempt").
+                let already = signals.iter().any(|x| {
+                    x.construct == *construct && x.affirmed() && x.start < s.end && s.start < x.end
+                });
+                if already {
+                    continue;
+                }
+                out.push(Signal {
+                    construct: construct.clone(),
+                    family: family.clone(),
+                    temporality: Temporality::Historical,
+                    rule: rule.clone(),
+                    cues: vec![Cue {
+                        category: Name::from_static("historical"),
+                        rule: Name::from_static(PAST_OF_MILESTONE),
+                        text: text[m.start..m.end].to_string(),
+                        start: m.start,
+                        end: m.end,
+                    }],
+                    ..s.clone()
+                });
+            }
+        }
+        *signals = out;
     }
 }
 
@@ -379,6 +483,57 @@ mod tests {
                     .flat_map(|f| f.fixtures.iter().map(|x| x.text.clone())),
             )
             .collect()
+    }
+
+    /// A milestone brings what it is from, in the past, only when it is the writer's own and
+    /// names it; the construct's own patterns are not doubled.
+    #[test]
+    fn a_milestone_tells_of_its_past_behaviour() {
+        let s = Signals::embedded().unwrap();
+        let past = |text: &str| -> Vec<(String, bool)> {
+            s.find(text)
+                .into_iter()
+                .filter(|x| x.rule.contains(":tells of past "))
+                .map(|x| {
+                    (
+                        x.construct.to_string(),
+                        x.temporality == Temporality::Historical,
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            past("3 weeks clean from sh today"),
+            [("self_injury".to_string(), true)]
+        );
+        assert_eq!(
+            past("two months purge free and eating with my family"),
+            [("ed_behaviour".to_string(), true)]
+        );
+        assert!(past("3 weeks clean from alcohol today").is_empty());
+        assert!(past("my sister is 3 weeks clean from sh").is_empty());
+        assert!(past("I'm not 3 weeks clean from sh, I slipped").is_empty());
+    }
+
+    #[test]
+    fn tells_of_past_must_name_a_construct() {
+        let lexicon = construct::parse_lexicon(construct::embedded_lexicon()).unwrap();
+        let mut constructs: Vec<Construct> = construct::embedded()
+            .iter()
+            .map(|(f, t)| construct::parse(f, t).unwrap())
+            .collect();
+        let milestone = constructs
+            .iter_mut()
+            .find(|c| c.id == "recovery_milestone")
+            .unwrap();
+        milestone.tells_of_past[0].construct = "no_such_construct".into();
+        let context = Context::new(crate::context::embedded(), &lexicon).unwrap();
+        let err = Signals::new(constructs, context, &lexicon).err().unwrap();
+        let message = err.to_string();
+        assert!(
+            message.contains("recovery_milestone.toml") && message.contains("no_such_construct"),
+            "{message}"
+        );
     }
 
     /// Which regexes match, learnt for both matchers in one search of the text, gives the

@@ -16,7 +16,7 @@ pub struct Token {
     norm_end: u32,
     /// Index of the sentence it belongs to.
     pub sentence: u32,
-    /// Inside quotation marks (“…” or "…") in the original text.
+    /// Inside quotation marks (“…”, "…", ‘…’ or '…') in the original text.
     pub quoted: bool,
     /// A clause boundary (`,` `;` `:` `—` or a dash) follows this token before the next one.
     pub clause_end: bool,
@@ -55,6 +55,70 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '’' || c == '‘'
 }
 
+/// Words that a leading apostrophe shortens ('cause, 'em, 'til): the apostrophe before them is
+/// an elision, not an opening quotation mark.
+const ELISIONS: &[&str] = &[
+    "cause", "cos", "coz", "cuz", "cus", "em", "til", "till", "bout", "round", "n", "tis", "twas",
+    "nother", "kay", "sup", "ere", "ow", "ello", "scuse", "fraid", "nuff", "cept",
+];
+
+/// Whether the apostrophe-like mark at byte `i` (width `width`), which does not sit between two
+/// word characters, could close a single quotation: it follows a word or a stop (`tonight'`,
+/// `tonight.'`) and no word character follows it.
+fn closes_single_quote(text: &str, i: usize, width: usize) -> bool {
+    let prev = text[..i].chars().next_back();
+    let next = text[i + width..].chars().next();
+    prev.is_some_and(|p| is_word_char(p) || matches!(p, '.' | '!' | '?' | ',' | '…'))
+        && !next.is_some_and(is_word_char)
+}
+
+/// Whether the apostrophe-like mark at byte `i` opens a single quotation: it starts a word
+/// (after a space, the start of the line or an opening bracket), the word is not an elision
+/// ('cause, 'em) or a year ('90s), and a closing mark follows on the same line.
+/// `next_close` caches the search for a closing mark, so that a line of many opening marks is
+/// scanned once.
+fn opens_single_quote(text: &str, i: usize, width: usize, next_close: &mut CloseCache) -> bool {
+    let prev = text[..i].chars().next_back();
+    if !prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '[' | '"' | '“' | '—' | '–'))
+    {
+        return false;
+    }
+    let rest = &text[i + width..];
+    let word_end = rest.find(|c: char| !is_word_char(c)).unwrap_or(rest.len());
+    let word = &rest[..word_end];
+    if word.is_empty()
+        || word.starts_with(|c: char| c.is_ascii_digit())
+        || ELISIONS.iter().any(|e| word.eq_ignore_ascii_case(e))
+    {
+        return false;
+    }
+    // The first closing mark after this one, on this line.
+    let from = i + width;
+    if !(next_close.from <= from && from <= next_close.to) {
+        let line_end = text[from..].find('\n').map_or(text.len(), |k| from + k);
+        let close = text[from..line_end]
+            .char_indices()
+            .map(|(k, c)| (from + k, c))
+            .find(|&(k, c)| is_apostrophe(c) && closes_single_quote(text, k, c.len_utf8()))
+            .map(|(k, _)| k);
+        *next_close = CloseCache {
+            from,
+            to: close.unwrap_or(line_end),
+            found: close.is_some(),
+        };
+    }
+    next_close.found
+}
+
+/// The first closing single quotation mark at or after `from`: at `to` when `found`, else none
+/// before the line ends at `to`.
+#[derive(Default)]
+struct CloseCache {
+    from: usize,
+    to: usize,
+    found: bool,
+}
+
 /// Splits `text` into tokens and sentences. Sentences end at `.`, `!`, `?`, `…` (followed by a
 /// space, a quote or the end) and at every line break: on blogs, a line on its own is a sentence
 /// ("I'm a failure." / "I'm the problem").
@@ -76,6 +140,10 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
     let mut sentence_start_tok = 0usize;
     let mut sentence_start_byte: Option<usize> = None;
     let mut quoted = false;
+    // Inside single quotation marks ('…' or ‘…’), kept apart from double ones so that each
+    // closes only its own kind.
+    let mut single = false;
+    let mut next_close = CloseCache::default();
     let mut pending_break = false;
     let bytes = text.as_bytes();
 
@@ -163,7 +231,7 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
                 norm_start,
                 norm_end,
                 sentence,
-                quoted,
+                quoted: quoted || single,
                 clause_end: false,
             });
             i = j;
@@ -175,6 +243,7 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
                 pending_break = true;
                 // An unclosed quotation mark does not run past its line.
                 quoted = false;
+                single = false;
             }
             '.' | '!' | '?' | '…' => {
                 let next = text[i..].chars().next();
@@ -196,6 +265,16 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
             '-' if i >= 2 && bytes.get(i - 2) == Some(&b' ') => {
                 if let Some(last) = out.tokens.last_mut() {
                     last.clause_end = true;
+                }
+            }
+            '\'' | '‘' | '’' => {
+                // Not between two word characters (those join a word: don't): a quotation mark
+                // or an apostrophe that starts or ends a word ('cause, students').
+                let at = i - width;
+                if single {
+                    single = !closes_single_quote(text, at, width);
+                } else {
+                    single = opens_single_quote(text, at, width, &mut next_close);
                 }
             }
             '“' => quoted = true,
@@ -262,6 +341,71 @@ mod tests {
         let q: Vec<_> = t.tokens.iter().map(|t| t.quoted).collect();
         assert_eq!(q, [false, false, true, true, true, false, false]);
         assert!(t.tokens[4].clause_end);
+    }
+
+    /// The words inside quotation marks.
+    fn quoted(text: &str) -> Vec<String> {
+        let t = tokenize(text);
+        (0..t.tokens.len())
+            .filter(|&i| t.tokens[i].quoted)
+            .map(|i| t.norm(i).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn single_quotes_around_a_clause_are_quotation() {
+        assert_eq!(
+            quoted("He texted me 'I'm going to end it tonight' and left."),
+            ["i'm", "going", "to", "end", "it", "tonight"]
+        );
+        assert_eq!(quoted("She said ‘I give up’ and left"), ["i", "give", "up"]);
+        assert_eq!(
+            quoted("she wrote ’leave me alone’ yesterday"),
+            ["leave", "me", "alone"]
+        );
+        assert_eq!(
+            quoted("'I can't do this,' he said."),
+            ["i", "can't", "do", "this"]
+        );
+        assert_eq!(quoted("he said 'bye.' then hung up"), ["bye"]);
+        // Quoted words inside double quotes stay quoted past the inner single ones.
+        assert_eq!(
+            quoted("\"he said 'no' twice\""),
+            ["he", "said", "no", "twice"]
+        );
+    }
+
+    #[test]
+    fn apostrophes_are_not_quotation_marks() {
+        let none: [&str; 0] = [];
+        for text in [
+            "I don't want to and i'm tired",
+            "I don’t want to and I’m tired",
+            "the students' union and the teachers' room",
+            "'cause I can't, that's why",
+            "’cause nobody's there and the kids' toys are everywhere",
+            "we met back in '09 and the '90s songs' lyrics",
+            "rock 'n' roll all night",
+            "tell 'em I said no and the dogs' bowls are empty",
+            "I'm goin' home now",
+            // An opening mark with nothing to close it on its line.
+            "the word 'sorry\nand the students' papers",
+        ] {
+            assert_eq!(quoted(text), none, "{text:?}");
+        }
+        // An unclosed single quote does not run past its line.
+        assert_eq!(quoted("she said 'wait\nI want to die"), none);
+    }
+
+    #[test]
+    fn many_opening_marks_on_one_line_are_read_once() {
+        // Every mark looks for a closing one; the search is made once for the line, not once
+        // per mark (which would take time growing with the square of the line's length).
+        let text = "'a ".repeat(20_000);
+        assert!(tokenize(&text).tokens.iter().all(|t| !t.quoted));
+        let text = format!("{}end'", "x 'a b' ".repeat(5_000));
+        let t = tokenize(&text);
+        assert_eq!(t.tokens.iter().filter(|t| t.quoted).count(), 10_000);
     }
 
     proptest::proptest! {

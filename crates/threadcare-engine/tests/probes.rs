@@ -12,29 +12,16 @@ use threadcare_engine::Engine;
 
 /// Probes the rules do not meet yet, with why (most need a level rule in code, see the note).
 const KNOWN_MISSES: &[(&str, &str)] = &[
-    ("p005", "code: a milestone from self-harm is past self-injury now resolved (low), one from sobriety is not: the milestone's object is not told apart yet"),
-    ("p152", "code: a milestone from self-harm is past self-injury now resolved (low), one from sobriety is not: the milestone's object is not told apart yet"),
-    ("p153", "code: a milestone from purging is a past eating disorder (low), one from sobriety is not: the milestone's object is not told apart yet"),
-    ("p168", "code: single-quoted reported speech is not read as quotation"),
     ("p038", "context: 'does anyone know' marks it hypothetical; 'asking for myself' does not undo it"),
     ("p037", "data: staring at a height and 'how high it is' is too idiomatic for a phrase rule"),
     ("p042", "data: 'tonight's the night' / 'i'm done' are idioms as often as intent"),
     ("p048", "data: 'my plan' / 'the date is set' without a method are too common to mean a suicide plan"),
     ("p081", "data: a bare 'Relapsed.' names nothing; the thread would say what"),
-    ("p082", "data: no low construct for a substance relapse without danger"),
     ("p086", "data: 'the urge' without an object is not read as a self-injury urge"),
     ("p088", "data: pain after an overdose ('my stomach is killing me') is not read as medical danger"),
     ("p089", "data: bleeding that will not stop without a named self-injury stays low"),
     ("p096", "data: skipped meals plus exercise is not read as compensation"),
     ("p111", "context: 'no point,' negates the clause after the comma"),
-    (
-        "p074",
-        "code: 'I used to cut' is the only wording of the cutting; a cue inside the evidence does not set its time",
-    ),
-    (
-        "p109",
-        "data: no low-level construct for problem drinking; substance_risk is severe by rule, too strong here",
-    ),
     ("p076", "data: heavy bleeding after an accident is still medical danger (low)"),
 ];
 
