@@ -19,9 +19,7 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ("p081", "data: a bare 'Relapsed.' names nothing; the thread would say what"),
     ("p086", "data: 'the urge' without an object is not read as a self-injury urge"),
     ("p088", "data: pain after an overdose ('my stomach is killing me') is not read as medical danger"),
-    ("p089", "data: bleeding that will not stop without a named self-injury stays low"),
     ("p096", "data: skipped meals plus exercise is not read as compensation"),
-    ("p111", "context: 'no point,' negates the clause after the comma"),
     ("p076", "data: heavy bleeding after an accident is still medical danger (low)"),
 ];
 
