@@ -135,6 +135,37 @@ fn a_factor_quotes_a_sentence_about_it_or_nothing() {
     );
 }
 
+/// A one-word sentence (a heading, a fragment) is never a factor's evidence, even when it is the
+/// sentence the model ranks highest.
+#[test]
+fn a_one_word_sentence_is_never_the_quote() {
+    let engine = rules().with_models(factor_models());
+    let a = engine.assess_text(
+        "Quillbeam. Work made me feel like quillbeam again these days. The bus was late again today and the rain kept on falling.",
+    );
+    let quote: Vec<&str> = a
+        .signals
+        .iter()
+        .filter(|s| s.rule == "model:irf_burden")
+        .map(|s| s.text.as_str())
+        .collect();
+    assert_eq!(
+        quote,
+        ["Work made me feel like quillbeam again these days"],
+        "{:?}",
+        a.signals
+    );
+    // With only the heading to quote, nothing is added.
+    let a = engine.assess_text(
+        "Quillbeam. The bus was late again today and the rain kept on falling all afternoon long.",
+    );
+    assert!(
+        !a.signals.iter().any(|s| s.rule == "model:irf_burden"),
+        "{:?}",
+        a.signals
+    );
+}
+
 #[test]
 fn no_factor_without_a_positive_sentence_or_under_the_threshold() {
     // Positive by its bias alone: nothing in the text to quote, so nothing is added.

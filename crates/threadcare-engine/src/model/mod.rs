@@ -790,7 +790,10 @@ fn span_of(
         .into_iter()
         .map(|(_, s)| s)
         .find(|s| {
-            topic.is_none_or(|words| s.tokens.clone().any(|i| words.has(tokens.norm(i))))
+            // A factor's evidence is a statement: a one-word sentence (a heading, a fragment
+            // such as "Connection") explains nothing.
+            (!for_factor || s.tokens.len() >= 2)
+                && topic.is_none_or(|words| s.tokens.clone().any(|i| words.has(tokens.norm(i))))
                 && !other_risk.iter().any(|&(a, b)| a < s.end && s.start < b)
         })
         .map(|s| s.tokens.clone());
