@@ -469,24 +469,18 @@ impl Context {
                 // The writer's own words that they report saying ("I told my therapist 'I want
                 // to die'") are the writer's disclosure: not a quotation of someone else.
                 if signal.quoted {
-                    if let Some((from, to)) = writer_speaker(tokens, s_start) {
-                        signal.quoted = false;
+                    if let Some((writer, (from, to))) = speaker(tokens, s_start) {
+                        let (category, rule) = if writer {
+                            signal.quoted = false;
+                            ("quotation", WRITER_SPEECH)
+                        } else {
+                            signal.experiencer = Experiencer::Other;
+                            signal.cues.retain(|c| c.category != "experiencer");
+                            ("experiencer", REPORTED_SPEECH)
+                        };
                         signal.cues.push(Cue {
-                            category: Name::from_static("quotation"),
-                            rule: Name::from_static(WRITER_SPEECH),
-                            text: text[from..to].to_string(),
-                            start: from,
-                            end: to,
-                        });
-                    }
-                }
-                if signal.quoted {
-                    if let Some((from, to)) = reported_speaker(tokens, s_start) {
-                        signal.experiencer = Experiencer::Other;
-                        signal.cues.retain(|c| c.category != "experiencer");
-                        signal.cues.push(Cue {
-                            category: Name::from_static("experiencer"),
-                            rule: Name::from_static(REPORTED_SPEECH),
+                            category: Name::from_static(category),
+                            rule: Name::from_static(rule),
                             text: text[from..to].to_string(),
                             start: from,
                             end: to,
@@ -736,25 +730,6 @@ const OTHER_SPEAKERS: &[&str] = &[
     "ex",
     "teenager",
 ];
-
-/// When the quotation holding token `at` is introduced, in its sentence, by someone other than
-/// the writer saying it ("my sister texted me \"…\"", "he said \"…\""): the byte span of that
-/// introduction.
-fn reported_speaker(tokens: &Tokens, at: usize) -> Option<(usize, usize)> {
-    match speaker(tokens, at)? {
-        (false, span) => Some(span),
-        (true, _) => None,
-    }
-}
-
-/// When the quotation holding token `at` is introduced by the writer saying it ("I told her
-/// 'I can't go on'", "I texted my sister \"…\""): the byte span of that introduction.
-fn writer_speaker(tokens: &Tokens, at: usize) -> Option<(usize, usize)> {
-    match speaker(tokens, at)? {
-        (true, span) => Some(span),
-        (false, _) => None,
-    }
-}
 
 /// Who introduces the quotation holding token `at` as something said: (whether it is the
 /// writer, the byte span of the speaker and the verb).
