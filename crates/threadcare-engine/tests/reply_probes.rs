@@ -1,0 +1,120 @@
+//! Reply probes: synthetic two-item threads (a post, one reply) in
+//! `tests/data/reply_probes.jsonl`, each with what a moderator expects of the reply under DESIGN
+//! §7: the kinds of harm it does, whether it refers to help, whether it is supportive. The texts
+//! are our own; they cover the harmful kinds (dose advice, suicide pacts, pro-eating-disorder
+//! tips, minimising) beside supportive look-alikes (going to the emergency department together,
+//! a clinician named in passing).
+//!
+//! Every probe must meet its expectation, except those in [`KNOWN_MISSES`] (with why); a listed
+//! probe that starts to pass fails the test too, so that the list only shrinks.
+
+use threadcare_core::{Format, Thread};
+use threadcare_engine::Engine;
+use threadcare_ingest::Collect;
+
+/// Reply probes the rules do not meet yet, with why.
+const KNOWN_MISSES: &[(&str, &str)] = &[];
+
+struct Probe {
+    id: String,
+    post: String,
+    reply: String,
+    harmful: Vec<String>,
+    referral: bool,
+    supportive: bool,
+}
+
+fn probes() -> Vec<Probe> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/reply_probes.jsonl");
+    let data = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    data.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, line)| {
+            let v: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{path} line {}: not JSON: {e}", n + 1));
+            let text = |k: &str| {
+                v[k].as_str()
+                    .unwrap_or_else(|| panic!("{path} line {}: no string field {k:?}", n + 1))
+                    .to_string()
+            };
+            let flag = |k: &str| {
+                v[k].as_bool()
+                    .unwrap_or_else(|| panic!("{path} line {}: no boolean field {k:?}", n + 1))
+            };
+            let id = text("id");
+            assert!(v["note"].is_string(), "reply probe {id}: no note");
+            let mut harmful: Vec<String> = v["expect_harmful"]
+                .as_array()
+                .unwrap_or_else(|| panic!("reply probe {id}: expect_harmful is not a list"))
+                .iter()
+                .map(|k| k.as_str().expect("harm kinds are strings").to_string())
+                .collect();
+            harmful.sort();
+            Probe {
+                post: text("post"),
+                reply: text("reply"),
+                harmful,
+                referral: flag("expect_referral"),
+                supportive: flag("expect_supportive"),
+                id,
+            }
+        })
+        .collect()
+}
+
+fn thread(post: &str, reply: &str) -> Thread {
+    let line = |v: serde_json::Value| v.to_string();
+    let jsonl = format!(
+        "{}\n{}\n",
+        line(serde_json::json!({"id": "p", "text": post})),
+        line(
+            serde_json::json!({"id": "r", "thread_id": "p", "parent_id": "p", "author": "b", "text": reply})
+        ),
+    );
+    let c = Collect::read(Format::Jsonl, "reply-probe.jsonl", jsonl.as_bytes());
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    Thread::group(c.items, &c.threads).remove(0)
+}
+
+#[test]
+fn every_reply_probe_meets_its_expectation() {
+    let engine = Engine::embedded().expect("engine data");
+    let probes = probes();
+    assert!(probes.len() >= 20, "the reply probe file lost probes");
+    let mut misses = Vec::new();
+    let mut unexpected_passes = Vec::new();
+    for p in &probes {
+        let assessed = engine.assess_thread(&thread(&p.post, &p.reply));
+        let reply = assessed.items[1]
+            .assessment
+            .reply
+            .as_ref()
+            .unwrap_or_else(|| panic!("reply probe {}: the reply has no reply assessment", p.id));
+        let mut harmful = reply.harmful.clone();
+        harmful.sort();
+        let ok = harmful == p.harmful
+            && reply.referral == p.referral
+            && reply.supportive == p.supportive;
+        let listed = KNOWN_MISSES.iter().any(|(id, _)| *id == p.id);
+        match (ok, listed) {
+            (false, false) => misses.push(format!(
+                "{}: harmful {harmful:?} referral {} supportive {} (expected {:?} {} {})",
+                p.id, reply.referral, reply.supportive, p.harmful, p.referral, p.supportive
+            )),
+            (true, true) => unexpected_passes.push(p.id.clone()),
+            _ => {}
+        }
+    }
+    assert!(
+        unexpected_passes.is_empty(),
+        "listed in KNOWN_MISSES but now met (remove them): {unexpected_passes:?}"
+    );
+    assert!(
+        misses.is_empty(),
+        "{} of {} reply probes missed:\n{}",
+        misses.len(),
+        probes.len(),
+        misses.join("\n")
+    );
+}
