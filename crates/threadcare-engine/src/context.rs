@@ -374,14 +374,18 @@ impl Context {
                         // Unless the rule says it applies inside the evidence ("used to" in "I
                         // used to self harm"): then it is the nearest cue there is, where the
                         // words it looks at (after it, for a forward cue) are evidence too.
+                        // And a cue that looks back (or both ways) and runs out past the
+                        // evidence's end is not part of it: in "attempted last spring" the
+                        // evidence ends on "last", and "last spring" still dates it.
                         let g = file.category.group() as usize;
-                        let looks_at_evidence = match rule.direction.unwrap_or(file.direction) {
+                        let direction = rule.direction.unwrap_or(file.direction);
+                        let looks_at_evidence = match direction {
                             Direction::Forward => m.tok_end < s_end,
                             Direction::Backward => m.tok_start > s_start,
                             Direction::Both => true,
                         };
-                        if rule.inside
-                            && looks_at_evidence
+                        let runs_out = m.tok_end > s_end && direction != Direction::Forward;
+                        if ((rule.inside && looks_at_evidence) || runs_out)
                             && best[g].as_ref().is_none_or(|(d, ..)| *d > 0)
                         {
                             best[g] =
@@ -409,9 +413,17 @@ impl Context {
                     let first = terms.partition_point(|&(f, start, _)| {
                         (f, start) < (file_key, gap_start as u32)
                     });
+                    // The past ends at a word of the present even inside the evidence that
+                    // follows the cue: in "last spring ... everything still feels pointless"
+                    // the feeling is now.
+                    let last = if forward && file.category == Category::Historical {
+                        s_end.saturating_sub(1).max(gap_end)
+                    } else {
+                        gap_end
+                    };
                     let blocked = terms[first..]
                         .iter()
-                        .take_while(|&&(f, start, _)| f == file_key && start as usize <= gap_end)
+                        .take_while(|&&(f, start, _)| f == file_key && start as usize <= last)
                         .any(|&(_, start, end)| {
                             let (start, end) = (start as usize, end as usize);
                             start < s_end.max(gap_end) && !(start < m.tok_end && m.tok_start < end)
@@ -764,6 +776,53 @@ fn speaker(tokens: &Tokens, at: usize) -> Option<(bool, (usize, usize))> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cue that looks back and runs out past the evidence's end dates it; one wholly inside
+    /// the evidence is part of it and does not.
+    #[test]
+    fn a_cue_running_out_of_the_evidence_applies() {
+        use threadcare_core::Temporality;
+        let signals = crate::Signals::embedded().expect("the embedded rules load");
+        let found = signals.find("attempted last spring and some days it still feels close");
+        let attempt = found
+            .iter()
+            .find(|s| s.construct == "attempt")
+            .expect("an attempt with no object");
+        assert_eq!(attempt.temporality, Temporality::Historical, "{attempt:?}");
+        assert!(attempt.cues.iter().any(|c| c.text == "last spring"));
+        let found = signals.find("I don't want to live anymore.");
+        let wish = found
+            .iter()
+            .find(|s| s.construct == "passive_ideation")
+            .expect("a wish not to live");
+        assert!(
+            !wish.negated,
+            "the negation inside the evidence is part of it"
+        );
+    }
+
+    /// A word of the present inside the evidence ends a past cue before it.
+    #[test]
+    fn a_present_word_inside_the_evidence_ends_the_past() {
+        use threadcare_core::Temporality;
+        let signals = crate::Signals::embedded().expect("the embedded rules load");
+        let of = |text: &str| {
+            signals
+                .find(text)
+                .into_iter()
+                .find(|s| s.construct == "hopelessness")
+                .expect("hopelessness")
+                .temporality
+        };
+        assert_eq!(
+            of("Last spring I lost my job and everything still feels pointless."),
+            Temporality::Current
+        );
+        assert_eq!(
+            of("Last spring I lost my job and everything felt pointless."),
+            Temporality::Historical
+        );
+    }
 
     /// The largest reach found by one search is the one found by trying every span.
     #[test]
