@@ -51,6 +51,8 @@ pub struct Signals {
     pronouns_apply: Vec<bool>,
     /// For each construct: a quality of a reply.
     is_reply: Vec<bool>,
+    /// For each construct: the writer's own by what it is (`Construct::writers_own`).
+    writers_own: Vec<bool>,
     /// The patterns of every construct's `tells_of_past`, and for each pattern: (the construct
     /// whose evidence it reads, the construct it tells of, that signal's `rule`).
     past: Matcher,
@@ -170,6 +172,7 @@ impl Signals {
             .iter()
             .map(|c| c.kind == crate::construct::Kind::Reply)
             .collect();
+        let writers_own = constructs.iter().map(|c| c.writers_own).collect();
         Ok(Signals {
             constructs,
             matcher,
@@ -185,6 +188,7 @@ impl Signals {
             names,
             pronouns_apply,
             is_reply,
+            writers_own,
             past,
             past_owner,
             tells_of_past,
@@ -356,6 +360,12 @@ impl Signals {
         // A reply's qualities ("I'm so sorry you…", "have you told your therapist?") speak to
         // someone else by nature: experiencer cues do not apply to them.
         for (s, &ci) in signals.iter_mut().zip(owners.iter()) {
+            // A bereavement names who died ("my sister killed herself"); the risk is the
+            // writer's. Someone else's quoted words stay theirs (`quoted`).
+            if self.writers_own[ci] && !s.quoted {
+                s.experiencer = Experiencer::Writer;
+                s.cues.retain(|c| c.category != "experiencer");
+            }
             if self.is_reply[ci] {
                 s.experiencer = Experiencer::Writer;
                 s.cues.retain(|c| c.category != "experiencer");
