@@ -103,6 +103,21 @@ pub struct Construct {
     /// the evidence's own words ("herself") make it someone else's; quotation still does.
     #[serde(default)]
     pub writers_own: bool,
+    /// Patterns that count only in a text where one of their `anchors` matches too: "the
+    /// urges are back" is an urge to self-injure where the text names self-harm ("haven't cut
+    /// since March. The urges are back"), and nothing in a text about snacks.
+    #[serde(default)]
+    pub anchored: Vec<Anchored>,
+}
+
+/// One entry of [`Construct::anchored`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Anchored {
+    /// Patterns of this construct, as in `patterns`.
+    pub patterns: Vec<String>,
+    /// What must match somewhere in the same text for them to count.
+    pub anchors: Vec<String>,
 }
 
 /// One entry of [`Construct::tells_of_past`].
