@@ -699,12 +699,13 @@ impl WordList {
 }
 
 /// Whether a clause boundary separates the token before `from` from the token at `to`: a
-/// boundary after token `k` lies between them when `from - 1 <= k < to - 1`.
+/// boundary after token `k` lies between them when `from - 1 <= k < to` (the one right before
+/// `to` too: "never wake up, I attempted" is two clauses).
 fn clause_between(tokens: &Tokens, from: usize, to: usize) -> bool {
     if from == 0 || to <= from {
         return false;
     }
-    tokens.tokens[from - 1..to - 1].iter().any(|t| t.clause_end)
+    tokens.tokens[from - 1..to].iter().any(|t| t.clause_end)
 }
 
 /// The nearest cue of a group so far: (distance, effect, category, cue match).
@@ -915,6 +916,21 @@ mod tests {
         }
         let s = of("I feel like a burden to them.", "burdensomeness");
         assert_eq!(s.experiencer, Experiencer::Writer);
+    }
+
+    /// A clause boundary right before the evidence ends a negation's reach.
+    #[test]
+    fn a_clause_boundary_right_before_the_evidence_ends_a_negation() {
+        let signals = crate::Signals::embedded().expect("the embedded rules load");
+        let attempt = |text: &str| {
+            signals
+                .find(text)
+                .into_iter()
+                .find(|s| s.construct == "attempt")
+                .expect("an attempt")
+        };
+        assert!(!attempt("I want to sleep and never wake up, I attempted once before.").negated);
+        assert!(attempt("I have never attempted suicide.").negated);
     }
 
     /// A word of the present inside the evidence ends a past cue before it.

@@ -21,6 +21,7 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ("p088", "data: pain after an overdose ('my stomach is killing me') is not read as medical danger"),
     ("p096", "data: skipped meals plus exercise is not read as compensation"),
     ("p076", "data: heavy bleeding after an accident is still medical danger (low)"),
+    ("p259", "context: 'before' after the evidence dates it; a present word after the cue ('and tonight it is back') does not undo a past cue it does not stand between"),
 ];
 
 struct Probe {
