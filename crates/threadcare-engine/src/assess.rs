@@ -70,6 +70,8 @@ pub const REQUIRED: &[&str] = &[
 struct Facts {
     kind: Option<Kind>,
     cssrs: Option<u8>,
+    /// A lasting risk factor (see `Construct::lasting`).
+    lasting: bool,
     /// The construct's bit among [`REQUIRED`] (see [`ids`]); 0 for a construct the rules do
     /// not name.
     bit: u64,
@@ -185,6 +187,7 @@ impl Engine {
             let f = facts.entry(c.id.clone()).or_default();
             f.kind = Some(c.kind);
             f.cssrs = c.cssrs;
+            f.lasting = c.lasting;
         }
         for (k, id) in REQUIRED.iter().enumerate() {
             facts.entry(id.to_string()).or_default().bit = 1 << k;
@@ -408,6 +411,7 @@ impl Engine {
         let current_distress = select(&|i| {
             now(i)
                 && kind(i) == Some(Kind::Risk)
+                && !facts[i].lasting
                 && !is(i, const { ids(&["attempt", "preparation"]) })
                 && !by_model(i)
         });
@@ -486,7 +490,7 @@ impl Engine {
             &mut reasons,
             Level::Low,
             "distress or risk factors",
-            select(&|i| now(i) && kind(i) == Some(Kind::Risk)),
+            select(&|i| (now(i) || facts[i].lasting) && kind(i) == Some(Kind::Risk)),
         );
         let for_other: Vec<&Signal> = signals
             .iter()
@@ -919,5 +923,40 @@ fn summarize(thread: &Thread, items: &[AssessedItem]) -> ThreadSummary {
         unanswered_at_risk,
         replies,
         explanation,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lasting risk factor (a bereavement by suicide) stays the writer's current risk factor
+    /// when a time word dates it, and never counts as the current distress that makes a past
+    /// attempt severe.
+    #[test]
+    fn a_lasting_factor_counts_now_but_not_as_distress() {
+        let engine = Engine::rules_only().expect("the embedded rules load");
+        let a = engine.assess_text("I lost my brother to suicide three years ago.");
+        let s = a
+            .signals
+            .iter()
+            .find(|s| s.construct == "suicide_bereavement")
+            .expect("a bereavement");
+        assert_eq!(
+            s.temporality,
+            Temporality::Historical,
+            "dated in the output"
+        );
+        assert_eq!(s.experiencer, Experiencer::Writer);
+        assert_eq!(a.level, Level::Low);
+        assert!(
+            !a.concern_for_other,
+            "the person who died is not at risk now"
+        );
+
+        let a = engine.assess_text("Years ago I tried to kill myself. My sister died by suicide.");
+        assert_eq!(a.level, Level::Low, "{}", a.explanation);
+        let a = engine.assess_text("Years ago I tried to kill myself. Today I feel hopeless.");
+        assert_eq!(a.level, Level::Severe, "{}", a.explanation);
     }
 }

@@ -92,6 +92,32 @@ pub struct Construct {
     /// the signal brings a historical signal of the entry's construct with it.
     #[serde(default)]
     pub tells_of_past: Vec<TellsOfPast>,
+    /// A lasting risk factor: what its evidence tells of is past by nature (a bereavement by
+    /// suicide, years ago or last week), and the risk it marks lasts. A time word still dates
+    /// the signal in the output, but the level rules count it as a current risk factor (`low`);
+    /// it never counts as the current distress that makes a past attempt `severe`.
+    #[serde(default)]
+    pub lasting: bool,
+    /// The writer's own by what it is: a bereavement by suicide names someone else who died
+    /// ("my sister killed herself"), but the risk is the writer's. Neither experiencer cues nor
+    /// the evidence's own words ("herself") make it someone else's; quotation still does.
+    #[serde(default)]
+    pub writers_own: bool,
+    /// Patterns that count only in a text where one of their `anchors` matches too: "the
+    /// urges are back" is an urge to self-injure where the text names self-harm ("haven't cut
+    /// since March. The urges are back"), and nothing in a text about snacks.
+    #[serde(default)]
+    pub anchored: Vec<Anchored>,
+}
+
+/// One entry of [`Construct::anchored`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Anchored {
+    /// Patterns of this construct, as in `patterns`.
+    pub patterns: Vec<String>,
+    /// What must match somewhere in the same text for them to count.
+    pub anchors: Vec<String>,
 }
 
 /// One entry of [`Construct::tells_of_past`].

@@ -118,6 +118,18 @@ pub struct ContextFile {
     pub span_self: Vec<String>,
     #[serde(default)]
     pub span_other: Vec<String>,
+    /// Experiencer only: object pronouns ("you", "her") that, right after a signal's evidence
+    /// (after one of `object_links` at most: "nobody cares about you"), make it about that
+    /// person, when neither the evidence nor its sentence before it has a word of
+    /// `span_self`: what is said of "you" is said to someone else.
+    #[serde(default)]
+    pub object_other: Vec<String>,
+    #[serde(default)]
+    pub object_links: Vec<String>,
+    /// The construct families `object_other` applies to: in suicidality a "you" is often
+    /// impersonal ("lethal if you take a lot").
+    #[serde(default)]
+    pub object_families: Vec<String>,
     pub rules: Vec<Rule>,
     pub fixtures: Vec<ContextFixture>,
 }
@@ -150,6 +162,9 @@ pub struct Context {
     terminator_file: Vec<usize>,
     span_self: WordList,
     span_other: WordList,
+    object_other: WordList,
+    object_links: WordList,
+    object_families: Vec<String>,
 }
 
 /// A context file that cannot be used.
@@ -183,6 +198,8 @@ impl Context {
         let mut terminator_file = Vec::new();
         let mut span_self = Vec::new();
         let mut span_other = Vec::new();
+        let (mut object_other, mut object_links) = (Vec::new(), Vec::new());
+        let mut object_families = Vec::new();
         for (fi, (name, f)) in files.iter().enumerate() {
             for (ri, r) in f.rules.iter().enumerate() {
                 cues.add(&r.cue, lexicon)
@@ -207,6 +224,9 @@ impl Context {
             }
             span_self.extend(f.span_self.iter().cloned());
             span_other.extend(f.span_other.iter().cloned());
+            object_other.extend(f.object_other.iter().cloned());
+            object_links.extend(f.object_links.iter().cloned());
+            object_families.extend(f.object_families.iter().cloned());
         }
         Ok(Context {
             files: files.into_iter().map(|(_, f)| f).collect(),
@@ -216,6 +236,9 @@ impl Context {
             terminator_file,
             span_self: WordList::new(&span_self),
             span_other: WordList::new(&span_other),
+            object_other: WordList::new(&object_other),
+            object_links: WordList::new(&object_links),
+            object_families,
         })
     }
 
@@ -374,14 +397,18 @@ impl Context {
                         // Unless the rule says it applies inside the evidence ("used to" in "I
                         // used to self harm"): then it is the nearest cue there is, where the
                         // words it looks at (after it, for a forward cue) are evidence too.
+                        // And a cue that looks back (or both ways) and runs out past the
+                        // evidence's end is not part of it: in "attempted last spring" the
+                        // evidence ends on "last", and "last spring" still dates it.
                         let g = file.category.group() as usize;
-                        let looks_at_evidence = match rule.direction.unwrap_or(file.direction) {
+                        let direction = rule.direction.unwrap_or(file.direction);
+                        let looks_at_evidence = match direction {
                             Direction::Forward => m.tok_end < s_end,
                             Direction::Backward => m.tok_start > s_start,
                             Direction::Both => true,
                         };
-                        if rule.inside
-                            && looks_at_evidence
+                        let runs_out = m.tok_end > s_end && direction != Direction::Forward;
+                        if ((rule.inside && looks_at_evidence) || runs_out)
                             && best[g].as_ref().is_none_or(|(d, ..)| *d > 0)
                         {
                             best[g] =
@@ -409,9 +436,17 @@ impl Context {
                     let first = terms.partition_point(|&(f, start, _)| {
                         (f, start) < (file_key, gap_start as u32)
                     });
+                    // The past ends at a word of the present even inside the evidence that
+                    // follows the cue: in "last spring ... everything still feels pointless"
+                    // the feeling is now.
+                    let last = if forward && file.category == Category::Historical {
+                        s_end.saturating_sub(1).max(gap_end)
+                    } else {
+                        gap_end
+                    };
                     let blocked = terms[first..]
                         .iter()
-                        .take_while(|&&(f, start, _)| f == file_key && start as usize <= gap_end)
+                        .take_while(|&&(f, start, _)| f == file_key && start as usize <= last)
                         .any(|&(_, start, end)| {
                             let (start, end) = (start as usize, end as usize);
                             start < s_end.max(gap_end) && !(start < m.tok_end && m.tok_start < end)
@@ -463,6 +498,20 @@ impl Context {
                 } else if signal.experiencer == Experiencer::Other && has_word(&self.span_self) {
                     signal.experiencer = Experiencer::Writer;
                     signal.cues.retain(|c| c.category != "experiencer");
+                } else if signal.experiencer == Experiencer::Writer
+                    && pronouns
+                    && self.object_families.iter().any(|f| *f == signal.family)
+                {
+                    if let Some((from, to)) = self.object_after(tokens, s_start, s_end) {
+                        signal.experiencer = Experiencer::Other;
+                        signal.cues.push(Cue {
+                            category: Name::from_static("experiencer"),
+                            rule: Name::from_static(OBJECT_OTHER),
+                            text: text[from..to].to_string(),
+                            start: from,
+                            end: to,
+                        });
+                    }
                 }
                 // Quoted words someone else said ("my friend said 'I want to die'"): their `I` is
                 // the speaker, so the experience is someone else's.
@@ -489,6 +538,49 @@ impl Context {
                 }
             }
         });
+    }
+
+    /// The object pronoun right after the evidence `s_start..s_end` (after a link word at most,
+    /// in its clause) that makes it about someone else, as a byte range: "nobody cares | about
+    /// you". None when the evidence or its sentence before it has a first-person word ("I'm a
+    /// burden to them" is the writer's).
+    fn object_after(
+        &self,
+        tokens: &Tokens,
+        s_start: usize,
+        s_end: usize,
+    ) -> Option<(usize, usize)> {
+        if s_end >= tokens.tokens.len() {
+            return None;
+        }
+        let sentence = tokens.tokens[s_start].sentence;
+        let first = (0..s_start)
+            .rev()
+            .take_while(|&i| tokens.tokens[i].sentence == sentence)
+            .last()
+            .unwrap_or(s_start);
+        if (first..s_end).any(|i| self.span_self.contains(tokens.norm(i))) {
+            return None;
+        }
+        let mut at = s_end;
+        for step in 0..2 {
+            if at >= tokens.tokens.len()
+                || tokens.tokens[at].sentence != sentence
+                || tokens.tokens[at - 1].clause_end
+            {
+                return None;
+            }
+            let word = tokens.norm(at);
+            if self.object_other.contains(word) {
+                return Some((tokens.tokens[s_end].start, tokens.tokens[at].end));
+            }
+            if step == 0 && self.object_links.contains(word) {
+                at += 1;
+            } else {
+                return None;
+            }
+        }
+        None
     }
 
     /// Indices of cue matches that are not pseudo and not inside a pseudo-cue of their category,
@@ -607,12 +699,13 @@ impl WordList {
 }
 
 /// Whether a clause boundary separates the token before `from` from the token at `to`: a
-/// boundary after token `k` lies between them when `from - 1 <= k < to - 1`.
+/// boundary after token `k` lies between them when `from - 1 <= k < to` (the one right before
+/// `to` too: "never wake up, I attempted" is two clauses).
 fn clause_between(tokens: &Tokens, from: usize, to: usize) -> bool {
     if from == 0 || to <= from {
         return false;
     }
-    tokens.tokens[from - 1..to - 1].iter().any(|t| t.clause_end)
+    tokens.tokens[from - 1..to].iter().any(|t| t.clause_end)
 }
 
 /// The nearest cue of a group so far: (distance, effect, category, cue match).
@@ -651,6 +744,8 @@ impl Effect {
 
 /// The rule name of the cue that marks quoted words as someone else's reported speech.
 pub const REPORTED_SPEECH: &str = "reported speech of someone else";
+/// The cue rule of an object pronoun after the evidence ("nobody cares about you").
+pub const OBJECT_OTHER: &str = "said of someone else: an object pronoun follows";
 
 /// The rule name of the cue that marks quoted words as the writer's own reported speech.
 pub const WRITER_SPEECH: &str = "the writer's own reported speech";
@@ -764,6 +859,102 @@ fn speaker(tokens: &Tokens, at: usize) -> Option<(bool, (usize, usize))> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cue that looks back and runs out past the evidence's end dates it; one wholly inside
+    /// the evidence is part of it and does not.
+    #[test]
+    fn a_cue_running_out_of_the_evidence_applies() {
+        use threadcare_core::Temporality;
+        let signals = crate::Signals::embedded().expect("the embedded rules load");
+        let found = signals.find("attempted last spring and some days it still feels close");
+        let attempt = found
+            .iter()
+            .find(|s| s.construct == "attempt")
+            .expect("an attempt with no object");
+        assert_eq!(attempt.temporality, Temporality::Historical, "{attempt:?}");
+        assert!(attempt.cues.iter().any(|c| c.text == "last spring"));
+        let found = signals.find("I don't want to live anymore.");
+        let wish = found
+            .iter()
+            .find(|s| s.construct == "passive_ideation")
+            .expect("a wish not to live");
+        assert!(
+            !wish.negated,
+            "the negation inside the evidence is part of it"
+        );
+    }
+
+    /// An object pronoun right after the evidence makes a risk factor someone else's, unless a
+    /// first-person word stands in the evidence or before it, or a clause ends between.
+    #[test]
+    fn an_object_pronoun_after_the_evidence_names_someone_else() {
+        use threadcare_core::Experiencer;
+        let signals = crate::Signals::embedded().expect("the embedded rules load");
+        let of = |text: &str, construct: &str| {
+            signals
+                .find(text)
+                .into_iter()
+                .find(|s| s.construct == construct)
+                .unwrap_or_else(|| panic!("{construct} in {text:?}"))
+        };
+        let s = of(
+            "Nobody cares about you, stop posting.",
+            "thwarted_belonging",
+        );
+        assert_eq!(s.experiencer, Experiencer::Other);
+        assert!(s
+            .cues
+            .iter()
+            .any(|c| c.rule == OBJECT_OTHER && c.text == "about you"));
+        for writer in [
+            "Nobody cares about me, stop asking.",
+            "Honestly nobody cares, you know?",
+            "I know nobody cares about you lot.",
+        ] {
+            let s = of(writer, "thwarted_belonging");
+            assert_eq!(s.experiencer, Experiencer::Writer, "{writer}");
+        }
+        let s = of("I feel like a burden to them.", "burdensomeness");
+        assert_eq!(s.experiencer, Experiencer::Writer);
+    }
+
+    /// A clause boundary right before the evidence ends a negation's reach.
+    #[test]
+    fn a_clause_boundary_right_before_the_evidence_ends_a_negation() {
+        let signals = crate::Signals::embedded().expect("the embedded rules load");
+        let attempt = |text: &str| {
+            signals
+                .find(text)
+                .into_iter()
+                .find(|s| s.construct == "attempt")
+                .expect("an attempt")
+        };
+        assert!(!attempt("I want to sleep and never wake up, I attempted once before.").negated);
+        assert!(attempt("I have never attempted suicide.").negated);
+    }
+
+    /// A word of the present inside the evidence ends a past cue before it.
+    #[test]
+    fn a_present_word_inside_the_evidence_ends_the_past() {
+        use threadcare_core::Temporality;
+        let signals = crate::Signals::embedded().expect("the embedded rules load");
+        let of = |text: &str| {
+            signals
+                .find(text)
+                .into_iter()
+                .find(|s| s.construct == "hopelessness")
+                .expect("hopelessness")
+                .temporality
+        };
+        assert_eq!(
+            of("Last spring I lost my job and everything still feels pointless."),
+            Temporality::Current
+        );
+        assert_eq!(
+            of("Last spring I lost my job and everything felt pointless."),
+            Temporality::Historical
+        );
+    }
 
     /// The largest reach found by one search is the one found by trying every span.
     #[test]

@@ -51,6 +51,14 @@ pub struct Signals {
     pronouns_apply: Vec<bool>,
     /// For each construct: a quality of a reply.
     is_reply: Vec<bool>,
+    /// For each construct: the writer's own by what it is (`Construct::writers_own`).
+    writers_own: Vec<bool>,
+    /// For each pattern of `matcher`: the group of `anchors` it needs (`Construct::anchored`),
+    /// or `u32::MAX` for a pattern that needs none.
+    needs_anchor: Vec<u32>,
+    /// Every construct's anchors, and for each pattern: its group.
+    anchors: Matcher,
+    anchor_group: Vec<u32>,
     /// The patterns of every construct's `tells_of_past`, and for each pattern: (the construct
     /// whose evidence it reads, the construct it tells of, that signal's `rule`).
     past: Matcher,
@@ -80,6 +88,10 @@ impl Signals {
         let mut owner = Vec::new();
         let mut side = Matcher::new();
         let mut exclude_owner = Vec::new();
+        let (mut needs_anchor, mut anchors, mut anchor_group) =
+            (Vec::new(), Matcher::new(), Vec::new());
+        let mut anchored_rules: Vec<Name> = Vec::new();
+        let mut groups = 0u32;
         for (ci, c) in constructs.iter().enumerate() {
             let file = format!("constructs/{}.toml", c.id);
             for (pi, p) in c.patterns.iter().enumerate() {
@@ -90,6 +102,31 @@ impl Signals {
                         source,
                     })?;
                 owner.push((ci as u32, pi as u32));
+                needs_anchor.push(u32::MAX);
+            }
+            for a in &c.anchored {
+                let group = groups;
+                groups += 1;
+                for p in &a.patterns {
+                    matcher
+                        .add(p, lexicon)
+                        .map_err(|source| EngineError::Pattern {
+                            file: file.clone(),
+                            source,
+                        })?;
+                    owner.push((ci as u32, u32::MAX));
+                    needs_anchor.push(group);
+                    anchored_rules.push(Name::from(format!("{}:{}", c.id, p)));
+                }
+                for p in &a.anchors {
+                    anchors
+                        .add(p, lexicon)
+                        .map_err(|source| EngineError::Pattern {
+                            file: file.clone(),
+                            source,
+                        })?;
+                    anchor_group.push(group);
+                }
             }
             for p in &c.exclude {
                 side.add(p, lexicon)
@@ -149,11 +186,17 @@ impl Signals {
         matcher.attach(&vocabulary);
         side.attach(&vocabulary);
         let regex_hits = RegexHits::new(&[&matcher, &side]);
+        let mut anchored_rules = anchored_rules.into_iter();
         let rules = owner
             .iter()
             .map(|&(ci, pi)| {
                 let c = &constructs[ci as usize];
-                Name::from(format!("{}:{}", c.id, c.patterns[pi as usize]))
+                match c.patterns.get(pi as usize) {
+                    Some(p) => Name::from(format!("{}:{}", c.id, p)),
+                    None => anchored_rules
+                        .next()
+                        .expect("one rule per anchored pattern"),
+                }
             })
             .collect();
         // Pronoun cues ("she", "he") do not make support, the alliance or a rupture someone
@@ -170,6 +213,7 @@ impl Signals {
             .iter()
             .map(|c| c.kind == crate::construct::Kind::Reply)
             .collect();
+        let writers_own = constructs.iter().map(|c| c.writers_own).collect();
         Ok(Signals {
             constructs,
             matcher,
@@ -185,6 +229,10 @@ impl Signals {
             names,
             pronouns_apply,
             is_reply,
+            writers_own,
+            needs_anchor,
+            anchors,
+            anchor_group,
             past,
             past_owner,
             tells_of_past,
@@ -269,6 +317,25 @@ impl Signals {
                 let ci = self.owner[m.pattern as usize].0;
                 excluded.max_end(ci, m.end).is_none_or(|end| end <= m.start)
             });
+        }
+        // Anchored patterns count where an anchor of theirs matches in the text.
+        if matches
+            .iter()
+            .any(|m| self.needs_anchor[m.pattern as usize] != u32::MAX)
+        {
+            let found: Vec<u32> = self
+                .anchors
+                .find(text, tokens)
+                .iter()
+                .map(|a| self.anchor_group[a.pattern as usize])
+                .collect();
+            matches.retain(|m| {
+                let group = self.needs_anchor[m.pattern as usize];
+                group == u32::MAX || found.contains(&group)
+            });
+            if matches.is_empty() {
+                return Vec::new();
+            }
         }
         // One signal per construct per stretch of text: of overlapping matches, the longest.
         // Ties go to the pattern written first, whatever order the matcher found them in.
@@ -356,6 +423,12 @@ impl Signals {
         // A reply's qualities ("I'm so sorry you…", "have you told your therapist?") speak to
         // someone else by nature: experiencer cues do not apply to them.
         for (s, &ci) in signals.iter_mut().zip(owners.iter()) {
+            // A bereavement names who died ("my sister killed herself"); the risk is the
+            // writer's. Someone else's quoted words stay theirs (`quoted`).
+            if self.writers_own[ci] && !s.quoted {
+                s.experiencer = Experiencer::Writer;
+                s.cues.retain(|c| c.category != "experiencer");
+            }
             if self.is_reply[ci] {
                 s.experiencer = Experiencer::Writer;
                 s.cues.retain(|c| c.category != "experiencer");
@@ -483,6 +556,25 @@ mod tests {
                     .flat_map(|f| f.fixtures.iter().map(|x| x.text.clone())),
             )
             .collect()
+    }
+
+    /// An anchored pattern counts only where an anchor of its group matches somewhere in the
+    /// text (another sentence too), and its signal names the anchored pattern as its rule.
+    #[test]
+    fn an_anchored_pattern_needs_its_anchor() {
+        let s = Signals::embedded().unwrap();
+        let urge = |text: &str| {
+            s.find(text)
+                .into_iter()
+                .find(|x| x.construct == "self_injury_urge")
+        };
+        let found = urge("Haven't cut since March. The urges are back.").expect("anchored");
+        assert_eq!(found.text, "The urges are back");
+        assert!(found.rule.starts_with("self_injury_urge:(the|my|these"));
+        assert!(urge("Quit smoking in March. The urges are back.").is_none());
+        assert!(urge("The urges are back.").is_none());
+        // The construct's plain patterns need no anchor.
+        assert!(urge("I want to cut myself so badly tonight.").is_some());
     }
 
     /// A milestone brings what it is from, in the past, only when it is the writer's own and

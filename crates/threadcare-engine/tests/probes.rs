@@ -17,10 +17,11 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ("p042", "data: 'tonight's the night' / 'i'm done' are idioms as often as intent"),
     ("p048", "data: 'my plan' / 'the date is set' without a method are too common to mean a suicide plan"),
     ("p081", "data: a bare 'Relapsed.' names nothing; the thread would say what"),
-    ("p086", "data: 'the urge' without an object is not read as a self-injury urge"),
+    ("p086", "context: 'without cutting and the urge is still…': the negation 'without' reaches over 'and' into the next clause"),
     ("p088", "data: pain after an overdose ('my stomach is killing me') is not read as medical danger"),
     ("p096", "data: skipped meals plus exercise is not read as compensation"),
     ("p076", "data: heavy bleeding after an accident is still medical danger (low)"),
+    ("p259", "context: 'before' after the evidence dates it; a present word after the cue ('and tonight it is back') does not undo a past cue it does not stand between"),
 ];
 
 struct Probe {
