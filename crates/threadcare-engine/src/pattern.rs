@@ -44,7 +44,7 @@ pub struct PatternError {
     pub reason: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Test {
     Word(u32),
     Prefix(Box<str>),
@@ -908,21 +908,30 @@ impl Matcher {
         self.patterns.is_empty()
     }
 
+    /// The id of one written form: every distinct form has its own, so that what a word
+    /// matches never depends on which other words the matcher's patterns happen to use.
     fn intern(&mut self, word: &str) -> u32 {
         let next = self.n_ids;
         let id = *self.vocab.entry(word.to_string()).or_insert(next);
         if id == next {
             self.n_ids += 1;
         }
+        id
+    }
+
+    /// The ids a written word matches: itself and, for a word with an apostrophe, its bare
+    /// form, since people drop apostrophes ("dont", "im"); but some bare forms are other
+    /// words: "i'll"/"ill", "he'll"/"hell", "we're"/"were", "od'd"/"odd". ("kid's" matches
+    /// "kids"; "kids" does not match "kid's".)
+    fn forms(&mut self, word: &str) -> Vec<Test> {
+        let mut ids = vec![Test::Word(self.intern(word))];
         if word.contains('\'') {
-            // People drop apostrophes ("dont", "im"), but some bare forms are other words:
-            // "i'll"/"ill", "he'll"/"hell", "we're"/"were", "od'd"/"odd".
             let bare = word.replace('\'', "");
-            if !BARE_IS_A_WORD.contains(&bare.as_str()) {
-                self.vocab.entry(bare).or_insert(id);
+            if !bare.is_empty() && !BARE_IS_A_WORD.contains(&bare.as_str()) {
+                ids.push(Test::Word(self.intern(&bare)));
             }
         }
-        id
+        ids
     }
 
     fn parse(&mut self, source: &str) -> Result<Vec<Step>, String> {
@@ -996,8 +1005,14 @@ impl Matcher {
             return Err("empty word".into());
         }
         if let Some(stem) = word.strip_suffix('~') {
-            let forms = inflections(stem);
-            let ids = forms.iter().map(|f| Test::Word(self.intern(f))).collect();
+            let mut ids = Vec::new();
+            for f in inflections(stem) {
+                for t in self.forms(&f) {
+                    if !ids.contains(&t) {
+                        ids.push(t);
+                    }
+                }
+            }
             return Ok(vec![WordTest::AnyOf(ids)]);
         }
         if let Some(prefix) = word.strip_suffix('*') {
@@ -1011,7 +1026,12 @@ impl Matcher {
                 "`{word}` is not a word (letters, digits and apostrophes only)"
             ));
         }
-        Ok(vec![WordTest::One(Test::Word(self.intern(&word)))])
+        let mut ids = self.forms(&word);
+        Ok(vec![if ids.len() == 1 {
+            WordTest::One(ids.pop().expect("one form"))
+        } else {
+            WordTest::AnyOf(ids)
+        }])
     }
 
     /// The token ids of a text for this matcher's vocabulary.
@@ -1752,6 +1772,32 @@ mod tests {
             ),
             ["dont want to live", "don’t want to live"]
         );
+    }
+
+    /// What a word with an apostrophe matches does not depend on the matcher's other
+    /// patterns: "kid's" matches "kids" whether or not another pattern uses "kids" (written
+    /// before or after it), and "kids" never matches "kid's".
+    #[test]
+    fn an_apostrophe_word_matches_its_bare_form_whatever_else_the_matcher_holds() {
+        let text = "the kids room. my kid's room";
+        for patterns in [
+            &["kid's room"][..],
+            &["kids bedroom", "kid's room"][..],
+            &["kid's room", "kids bedroom"][..],
+        ] {
+            assert_eq!(
+                spans(patterns, text),
+                ["kids room", "kid's room"],
+                "{patterns:?}"
+            );
+        }
+        assert_eq!(spans(&["kids room"], text), ["kids room"]);
+        assert_eq!(
+            spans(&["kid's room", "kids room"], text),
+            ["kids room", "kids room", "kid's room"]
+        );
+        // A bare form that is another word is not matched.
+        assert!(spans(&["we're here"], "we were here").is_empty());
     }
 
     #[test]
