@@ -15,13 +15,18 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ("p038", "context: 'does anyone know' marks it hypothetical; 'asking for myself' does not undo it"),
     ("p037", "data: staring at a height and 'how high it is' is too idiomatic for a phrase rule"),
     ("p042", "data: 'tonight's the night' / 'i'm done' are idioms as often as intent"),
-    ("p048", "data: 'my plan' / 'the date is set' without a method are too common to mean a suicide plan"),
+    ("p048", "data: 'my plan' and 'the date is set' with no suicidality named in the text read as a study or wedding plan as often; 'a plan and a date' together or 'the date is set' beside suicidality now count (p283, p284)"),
     ("p081", "data: a bare 'Relapsed.' names nothing; the thread would say what"),
     ("p086", "context: 'without cutting and the urge is still…': the negation 'without' reaches over 'and' into the next clause"),
     ("p088", "data: pain after an overdose ('my stomach is killing me') is not read as medical danger"),
     ("p096", "data: skipped meals plus exercise is not read as compensation"),
     ("p076", "data: heavy bleeding after an accident is still medical danger (low)"),
     ("p259", "context: 'before' after the evidence dates it; a present word after the cue ('and tonight it is back') does not undo a past cue it does not stand between"),
+    ("p293", "context: as p086, the negation 'without' in 'day 3 without self harming and the urges…' reaches over 'and' into the next clause"),
+    ("p294", "data: 'a week since I got out of hospital after my attempt' dates the attempt only through the hospital stay; the weeks-since cue names 'since my attempt' directly, so the attempt reads as of the last days (imminent, not severe)"),
+    ("p298", "data: 'I'm gonna jump off a bridge lmao' after a chore is hyperbole, but conditional intent is intent (DESIGN §5) and 'lol/lmao' also end sincere disclosures, so no jest marker cancels it"),
+    ("p301", "data: 'fresh cuts on his arms' names self-injury without a verb; the evidence would need a rule for injuries seen on someone else's body"),
+    ("p305", "data: 'found my old blades … i'd stopped, 8 months now' names past self-injury only through objects and 'stopped'"),
 ];
 
 struct Probe {
