@@ -1,7 +1,8 @@
 //! The probe set (`tests/data/probes.jsonl`): synthetic texts in the registers of real forums
 //! (lower case, no subject, abbreviations, typos, idioms), each with the level and constructs a
 //! clinician would expect per DESIGN §5. The rules alone are checked (the models are retrained
-//! on the rules, so they are not part of this check).
+//! on the rules, so they are not part of this check). A probe may also say
+//! `"expect_concern_for_other": true|false` (someone else's risk, or fiction that must not raise it).
 //!
 //! Every probe must meet its expectation, except those listed in [`KNOWN_MISSES`] with the
 //! reason the rule data cannot meet them. A listed probe that starts to pass fails the test too,
@@ -34,6 +35,8 @@ struct Probe {
     text: String,
     level: Level,
     constructs: Vec<String>,
+    /// When given, whether the assessment must flag concern for someone else.
+    concern: Option<bool>,
 }
 
 fn parse_level(s: &str, id: &str) -> Level {
@@ -72,7 +75,13 @@ fn probes() -> Vec<Probe> {
                 v["note"].is_string(),
                 "probe {id}: every probe says why it is there (note)"
             );
+            let concern = match &v["expect_concern_for_other"] {
+                serde_json::Value::Null => None,
+                serde_json::Value::Bool(b) => Some(*b),
+                other => panic!("probe {id}: expect_concern_for_other is not a bool: {other}"),
+            };
             Probe {
+                concern,
                 level: parse_level(&field("expect_level"), &id),
                 text: field("text"),
                 id,
@@ -123,14 +132,15 @@ fn every_probe_meets_its_expectation() {
                 })
             })
             .collect();
-        let ok = a.level == p.level && missing.is_empty();
+        let concern_ok = p.concern.is_none_or(|c| c == a.concern_for_other);
+        let ok = a.level == p.level && missing.is_empty() && concern_ok;
         let known = KNOWN_MISSES.iter().any(|(id, _)| *id == p.id);
         if ok {
             met += 1;
         }
         match (ok, known) {
             (false, false) => failures.push(format!(
-                "  {} {:?}: expected {} got {}{}",
+                "  {} {:?}: expected {} got {}{}{}",
                 p.id,
                 p.text,
                 p.level,
@@ -139,6 +149,11 @@ fn every_probe_meets_its_expectation() {
                     String::new()
                 } else {
                     format!(", missing {missing:?}")
+                },
+                if concern_ok {
+                    String::new()
+                } else {
+                    format!(", concern_for_other {}", a.concern_for_other)
                 }
             )),
             (true, true) => fixed.push(p.id.as_str()),
