@@ -1,7 +1,8 @@
 //! The probe set (`tests/data/probes.jsonl`): synthetic texts in the registers of real forums
 //! (lower case, no subject, abbreviations, typos, idioms), each with the level and constructs a
 //! clinician would expect per DESIGN §5. The rules alone are checked (the models are retrained
-//! on the rules, so they are not part of this check).
+//! on the rules, so they are not part of this check). A probe may also say
+//! `"expect_concern_for_other": true|false` (someone else's risk, or fiction that must not raise it).
 //!
 //! Every probe must meet its expectation, except those listed in [`KNOWN_MISSES`] with the
 //! reason the rule data cannot meet them. A listed probe that starts to pass fails the test too,
@@ -15,13 +16,15 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ("p038", "context: 'does anyone know' marks it hypothetical; 'asking for myself' does not undo it"),
     ("p037", "data: staring at a height and 'how high it is' is too idiomatic for a phrase rule"),
     ("p042", "data: 'tonight's the night' / 'i'm done' are idioms as often as intent"),
-    ("p048", "data: 'my plan' / 'the date is set' without a method are too common to mean a suicide plan"),
+    ("p048", "data: 'my plan' and 'the date is set' with no suicidality named in the text read as a study or wedding plan as often; 'a plan and a date' together or 'the date is set' beside suicidality now count (p283, p284)"),
     ("p081", "data: a bare 'Relapsed.' names nothing; the thread would say what"),
-    ("p086", "context: 'without cutting and the urge is still…': the negation 'without' reaches over 'and' into the next clause"),
     ("p088", "data: pain after an overdose ('my stomach is killing me') is not read as medical danger"),
     ("p096", "data: skipped meals plus exercise is not read as compensation"),
     ("p076", "data: heavy bleeding after an accident is still medical danger (low)"),
     ("p259", "context: 'before' after the evidence dates it; a present word after the cue ('and tonight it is back') does not undo a past cue it does not stand between"),
+    ("p298", "data: 'I'm gonna jump off a bridge lmao' after a chore is hyperbole, but conditional intent is intent (DESIGN §5) and 'lol/lmao' also end sincere disclosures, so no jest marker cancels it"),
+    ("p301", "data: 'fresh cuts on his arms' names self-injury without a verb; the evidence would need a rule for injuries seen on someone else's body"),
+    ("p305", "data: 'found my old blades … i'd stopped, 8 months now' names past self-injury only through objects and 'stopped'"),
 ];
 
 struct Probe {
@@ -29,6 +32,8 @@ struct Probe {
     text: String,
     level: Level,
     constructs: Vec<String>,
+    /// When given, whether the assessment must flag concern for someone else.
+    concern: Option<bool>,
 }
 
 fn parse_level(s: &str, id: &str) -> Level {
@@ -67,7 +72,13 @@ fn probes() -> Vec<Probe> {
                 v["note"].is_string(),
                 "probe {id}: every probe says why it is there (note)"
             );
+            let concern = match &v["expect_concern_for_other"] {
+                serde_json::Value::Null => None,
+                serde_json::Value::Bool(b) => Some(*b),
+                other => panic!("probe {id}: expect_concern_for_other is not a bool: {other}"),
+            };
             Probe {
+                concern,
                 level: parse_level(&field("expect_level"), &id),
                 text: field("text"),
                 id,
@@ -118,14 +129,15 @@ fn every_probe_meets_its_expectation() {
                 })
             })
             .collect();
-        let ok = a.level == p.level && missing.is_empty();
+        let concern_ok = p.concern.is_none_or(|c| c == a.concern_for_other);
+        let ok = a.level == p.level && missing.is_empty() && concern_ok;
         let known = KNOWN_MISSES.iter().any(|(id, _)| *id == p.id);
         if ok {
             met += 1;
         }
         match (ok, known) {
             (false, false) => failures.push(format!(
-                "  {} {:?}: expected {} got {}{}",
+                "  {} {:?}: expected {} got {}{}{}",
                 p.id,
                 p.text,
                 p.level,
@@ -134,6 +146,11 @@ fn every_probe_meets_its_expectation() {
                     String::new()
                 } else {
                     format!(", missing {missing:?}")
+                },
+                if concern_ok {
+                    String::new()
+                } else {
+                    format!(", concern_for_other {}", a.concern_for_other)
                 }
             )),
             (true, true) => fixed.push(p.id.as_str()),
