@@ -16,6 +16,7 @@ use threadcare_core::{
 };
 
 use crate::construct::Kind;
+use crate::context::Context;
 use crate::model::Models;
 use crate::token::{tokenize, tokenize_into, Tokens};
 use crate::{EngineError, Signals};
@@ -348,6 +349,8 @@ impl Engine {
         let cssrs_of = |i: usize| facts[i].cssrs;
         let is = |i: usize, mask: u64| facts[i].bit & mask != 0;
         let now = |i: usize| signals[i].temporality != Temporality::Historical;
+        // Now or in the last days (not dated to the last weeks: see `Rule::weeks`).
+        let days = |i: usize| now(i) && !self.signals.context.dated_in_weeks(&signals[i]);
         let by_model = |i: usize| signals[i].rule.starts_with("model:");
         // The affirmed signals (by index) that are not qualities of a reply.
         let affirmed: Vec<usize> = (0..signals.len())
@@ -376,7 +379,7 @@ impl Engine {
             &mut reasons,
             Level::Imminent,
             "suicidal intent, a plan, preparation or an attempt, now or in the last days",
-            select(&|i| now(i) && cssrs_of(i).is_some_and(|l| l >= 4)),
+            select(&|i| days(i) && cssrs_of(i).is_some_and(|l| l >= 4)),
         );
         push(
             &mut reasons,
@@ -385,7 +388,7 @@ impl Engine {
             select(&|i| now(i) && is(i, const { ids(&["goodbye"]) })),
         );
         let injury_now = select(&|i| {
-            now(i)
+            days(i)
                 && is(
                     i,
                     const { ids(&["self_injury", "attempt", "method", "substance_risk"]) },
@@ -401,6 +404,12 @@ impl Engine {
             );
         }
         // severe
+        push(
+            &mut reasons,
+            Level::Severe,
+            "suicidal intent, a plan, preparation or an attempt in the last weeks",
+            select(&|i| now(i) && !days(i) && cssrs_of(i).is_some_and(|l| l >= 4)),
+        );
         push(
             &mut reasons,
             Level::Severe,
@@ -557,6 +566,7 @@ impl Engine {
             &protective,
             &themes,
             concern_for_other,
+            &self.signals.context,
         );
         let confidence = confidence(level, &top, &signals);
         let mut assessment = Assessment {
@@ -752,6 +762,7 @@ fn mark_quotes(signals: &mut [Signal], text: &str, tokens: &Tokens, parent: &str
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn explain(
     level: Level,
     cssrs: u8,
@@ -760,6 +771,7 @@ fn explain(
     protective: &[&str],
     themes: &[&str],
     concern_for_other: bool,
+    context: &Context,
 ) -> String {
     // Written piece by piece into one string (the words of `format!` without its copies).
     let mut out = String::with_capacity(160);
@@ -791,7 +803,7 @@ fn explain(
                 out.push('\'');
                 out.push_str(&s.text);
                 out.push('\'');
-                out.push_str(when(s));
+                out.push_str(when(s, context));
             }
             out.push(')');
         }
@@ -819,8 +831,9 @@ fn explain(
     out
 }
 
-fn when(s: &Signal) -> &'static str {
+fn when(s: &Signal, context: &Context) -> &'static str {
     match s.temporality {
+        Temporality::Recent if context.dated_in_weeks(s) => " in the last weeks",
         Temporality::Recent => " in the last days",
         Temporality::Historical => " in the past",
         Temporality::Future => " ahead",

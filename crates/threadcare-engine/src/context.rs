@@ -86,6 +86,11 @@ pub struct Rule {
     /// ("don't want to live" is not a negation of itself).
     #[serde(default)]
     pub inside: bool,
+    /// Recent only: the cue dates the evidence within the last weeks rather than the last
+    /// days ("three weeks ago", "last week"). DESIGN §5 puts suicidal behaviour "now or in the
+    /// last days" at imminent; behaviour in the last weeks is severe.
+    #[serde(default)]
+    pub weeks: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -158,6 +163,8 @@ pub struct Context {
     pub files: Vec<ContextFile>,
     cues: Matcher,
     cue_rules: Vec<CompiledRule>,
+    /// The cues of recent rules with `weeks` (see [`Rule::weeks`]).
+    weeks_cues: Vec<Name>,
     terminators: Matcher,
     terminator_file: Vec<usize>,
     span_self: WordList,
@@ -177,6 +184,16 @@ pub enum ContextError {
 }
 
 impl Context {
+    /// Whether a recent signal was dated by a cue of the last weeks rather than the last days
+    /// (a recent rule with `weeks`: "three weeks ago", "last week").
+    pub fn dated_in_weeks(&self, signal: &Signal) -> bool {
+        signal.temporality == Temporality::Recent
+            && signal
+                .cues
+                .iter()
+                .any(|c| c.category == "recent" && self.weeks_cues.contains(&c.rule))
+    }
+
     pub fn new(sources: &[(&str, &str)], lexicon: &Lexicon) -> Result<Context, ContextError> {
         let mut files = Vec::new();
         for (name, text) in sources {
@@ -190,10 +207,19 @@ impl Context {
                     message: "a context file needs fixtures".into(),
                 });
             }
+            if let Some(r) = f.rules.iter().find(|r| r.weeks) {
+                if f.category != Category::Recent {
+                    return Err(ContextError::Parse {
+                        file: name.to_string(),
+                        message: format!("rule `{}`: `weeks` is for recent cues only", r.cue),
+                    });
+                }
+            }
             files.push((name.to_string(), f));
         }
         let mut cues = Matcher::new();
         let mut cue_rules = Vec::new();
+        let mut weeks_cues = Vec::new();
         let mut terminators = Matcher::new();
         let mut terminator_file = Vec::new();
         let mut span_self = Vec::new();
@@ -212,6 +238,9 @@ impl Context {
                     rule: ri,
                     name: Name::from(r.cue.as_str()),
                 });
+                if r.weeks {
+                    weeks_cues.push(Name::from(r.cue.as_str()));
+                }
             }
             for t in &f.terminators {
                 terminators
@@ -232,6 +261,7 @@ impl Context {
             files: files.into_iter().map(|(_, f)| f).collect(),
             cues,
             cue_rules,
+            weeks_cues,
             terminators,
             terminator_file,
             span_self: WordList::new(&span_self),
@@ -859,6 +889,25 @@ fn speaker(tokens: &Tokens, at: usize) -> Option<(bool, (usize, usize))> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `weeks` dates within the last weeks, so it belongs to recent cues alone.
+    #[test]
+    fn weeks_is_for_recent_cues_only() {
+        let file = |category: &str| {
+            format!(
+                "category = \"{category}\"\ndescription = \"d\"\ncitation = \"c\"\n\n[[rules]]\ncue = \"a while back\"\nweeks = true\n\n[[fixtures]]\ntext = \"I felt low a while back.\"\nconstruct = \"distress\"\nexpect = \"none\"\n"
+            )
+        };
+        let lexicon = Lexicon::new();
+        let err = Context::new(&[("negation.toml", &file("negation"))], &lexicon)
+            .err()
+            .expect("weeks on a negation cue is refused");
+        assert!(
+            err.to_string().contains("`weeks` is for recent cues only"),
+            "{err}"
+        );
+        assert!(Context::new(&[("recent.toml", &file("recent"))], &lexicon).is_ok());
+    }
 
     /// A cue that looks back and runs out past the evidence's end dates it; one wholly inside
     /// the evidence is part of it and does not.

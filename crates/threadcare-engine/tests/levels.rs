@@ -102,6 +102,33 @@ fn cssrs_is_the_highest_level_the_text_supports() {
     assert_eq!(level(&e, "Work was fine today.").1, 0);
 }
 
+/// DESIGN §5: suicidal behaviour now or in the last days is imminent; dated to the last weeks
+/// it is severe (as self-injury in the last weeks is), and the explanation says so.
+#[test]
+fn behaviour_in_the_last_days_is_imminent_in_the_last_weeks_severe() {
+    let e = Engine::rules_only().unwrap();
+    for (text, want) in [
+        ("I tried to kill myself last night.", Level::Imminent),
+        (
+            "I took an overdose two days ago and I'm still shaky.",
+            Level::Imminent,
+        ),
+        ("I tried to kill myself three weeks ago.", Level::Severe),
+        ("I overdosed last week and nobody knows.", Level::Severe),
+        ("In the past few weeks I've attempted twice.", Level::Severe),
+    ] {
+        let a = e.assess_text(text);
+        assert_eq!(a.level, want, "{text:?}: {}", a.explanation);
+        assert_eq!(a.cssrs, 6, "{text:?}");
+    }
+    let a = e.assess_text("I tried to kill myself three weeks ago.");
+    assert!(
+        a.explanation.contains("in the last weeks"),
+        "{}",
+        a.explanation
+    );
+}
+
 fn thread(jsonl: &str) -> Thread {
     let c = Collect::read(Format::Jsonl, "test.jsonl", jsonl.as_bytes());
     assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
