@@ -93,14 +93,15 @@ impl Signals {
         let mut anchored_rules: Vec<Name> = Vec::new();
         let mut groups = 0u32;
         for (ci, c) in constructs.iter().enumerate() {
-            let file = format!("constructs/{}.toml", c.id);
+            // Every pattern of the file into `m`, or an error that names the file.
+            let add = |m: &mut Matcher, p: &str| {
+                m.add(p, lexicon).map_err(|source| EngineError::Pattern {
+                    file: format!("constructs/{}.toml", c.id),
+                    source,
+                })
+            };
             for (pi, p) in c.patterns.iter().enumerate() {
-                matcher
-                    .add(p, lexicon)
-                    .map_err(|source| EngineError::Pattern {
-                        file: file.clone(),
-                        source,
-                    })?;
+                add(&mut matcher, p)?;
                 owner.push((ci as u32, pi as u32));
                 needs_anchor.push(u32::MAX);
             }
@@ -108,32 +109,18 @@ impl Signals {
                 let group = groups;
                 groups += 1;
                 for p in &a.patterns {
-                    matcher
-                        .add(p, lexicon)
-                        .map_err(|source| EngineError::Pattern {
-                            file: file.clone(),
-                            source,
-                        })?;
+                    add(&mut matcher, p)?;
                     owner.push((ci as u32, u32::MAX));
                     needs_anchor.push(group);
                     anchored_rules.push(Name::from(format!("{}:{}", c.id, p)));
                 }
                 for p in &a.anchors {
-                    anchors
-                        .add(p, lexicon)
-                        .map_err(|source| EngineError::Pattern {
-                            file: file.clone(),
-                            source,
-                        })?;
+                    add(&mut anchors, p)?;
                     anchor_group.push(group);
                 }
             }
             for p in &c.exclude {
-                side.add(p, lexicon)
-                    .map_err(|source| EngineError::Pattern {
-                        file: file.clone(),
-                        source,
-                    })?;
+                add(&mut side, p)?;
                 exclude_owner.push(ci as u32);
             }
         }

@@ -8,6 +8,8 @@
 //! reason the rule data cannot meet them. A listed probe that starts to pass fails the test too,
 //! so that the list only ever shrinks.
 
+mod common;
+
 use threadcare_core::{Certainty, Level};
 use threadcare_engine::Engine;
 
@@ -48,41 +50,25 @@ fn parse_level(s: &str, id: &str) -> Level {
 }
 
 fn probes() -> Vec<Probe> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/probes.jsonl");
-    let data = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
-    data.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(n, line)| {
-            let v: serde_json::Value = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("{path} line {}: not JSON: {e}", n + 1));
-            let field = |k: &str| {
-                v[k].as_str()
-                    .unwrap_or_else(|| panic!("{path} line {}: no string field {k:?}", n + 1))
-                    .to_string()
-            };
-            let id = field("id");
-            let constructs = v["expect_constructs"]
-                .as_array()
-                .unwrap_or_else(|| panic!("probe {id}: expect_constructs is not a list"))
-                .iter()
-                .map(|c| c.as_str().expect("construct ids are strings").to_string())
-                .collect();
+    common::read_jsonl("probes.jsonl")
+        .into_iter()
+        .map(|r| {
+            let id = r.text("id");
             assert!(
-                v["note"].is_string(),
+                r.value["note"].is_string(),
                 "probe {id}: every probe says why it is there (note)"
             );
-            let concern = match &v["expect_concern_for_other"] {
+            let concern = match &r.value["expect_concern_for_other"] {
                 serde_json::Value::Null => None,
                 serde_json::Value::Bool(b) => Some(*b),
                 other => panic!("probe {id}: expect_concern_for_other is not a bool: {other}"),
             };
             Probe {
                 concern,
-                level: parse_level(&field("expect_level"), &id),
-                text: field("text"),
+                level: parse_level(&r.text("expect_level"), &id),
+                text: r.text("text"),
+                constructs: r.strings("expect_constructs"),
                 id,
-                constructs,
             }
         })
         .collect()

@@ -8,6 +8,8 @@
 //! Every probe must meet its expectation, except those in [`KNOWN_MISSES`] (with why); a listed
 //! probe that starts to pass fails the test too, so that the list only shrinks.
 
+mod common;
+
 use threadcare_core::{Format, Thread};
 use threadcare_engine::Engine;
 use threadcare_ingest::Collect;
@@ -34,38 +36,19 @@ struct Probe {
 }
 
 fn probes() -> Vec<Probe> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/reply_probes.jsonl");
-    let data = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
-    data.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(n, line)| {
-            let v: serde_json::Value = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("{path} line {}: not JSON: {e}", n + 1));
-            let text = |k: &str| {
-                v[k].as_str()
-                    .unwrap_or_else(|| panic!("{path} line {}: no string field {k:?}", n + 1))
-                    .to_string()
-            };
-            let flag = |k: &str| {
-                v[k].as_bool()
-                    .unwrap_or_else(|| panic!("{path} line {}: no boolean field {k:?}", n + 1))
-            };
-            let id = text("id");
-            assert!(v["note"].is_string(), "reply probe {id}: no note");
-            let mut harmful: Vec<String> = v["expect_harmful"]
-                .as_array()
-                .unwrap_or_else(|| panic!("reply probe {id}: expect_harmful is not a list"))
-                .iter()
-                .map(|k| k.as_str().expect("harm kinds are strings").to_string())
-                .collect();
+    common::read_jsonl("reply_probes.jsonl")
+        .into_iter()
+        .map(|r| {
+            let id = r.text("id");
+            assert!(r.value["note"].is_string(), "reply probe {id}: no note");
+            let mut harmful = r.strings("expect_harmful");
             harmful.sort();
             Probe {
-                post: text("post"),
-                reply: text("reply"),
+                post: r.text("post"),
+                reply: r.text("reply"),
                 harmful,
-                referral: flag("expect_referral"),
-                supportive: flag("expect_supportive"),
+                referral: r.flag("expect_referral"),
+                supportive: r.flag("expect_supportive"),
                 id,
             }
         })

@@ -196,7 +196,7 @@ pub fn sentence_block(scorer: &Linear, s: &ReplySentences) -> Sparse {
 pub fn best_sentence(scores: &[f32]) -> Option<usize> {
     let mut best: Option<usize> = None;
     for (k, &v) in scores.iter().enumerate() {
-        if best.map_or(true, |b| v > scores[b]) {
+        if best.is_none_or(|b| v > scores[b]) {
             best = Some(k);
         }
     }
