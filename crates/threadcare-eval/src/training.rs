@@ -29,7 +29,7 @@ use rayon::prelude::*;
 use serde_json::json;
 use threadcare_core::{Empathy, Format, Item, ItemKind, Level, Position, Signal, Source, Thread};
 use threadcare_engine::model::decision;
-use threadcare_engine::model::features::{text_features, Sparse, TextFeatures};
+use threadcare_engine::model::features::{self, text_features, Sparse, TextFeatures};
 use threadcare_engine::model::reply::{self, ReplySentences};
 use threadcare_engine::model::sentences;
 use threadcare_engine::model::train::{fit, fit_scaled, ClassWeight, Config};
@@ -525,6 +525,7 @@ fn train_epitome(
                     }
                 })
                 .collect();
+            let oof = soft.clone();
             let mut forms = vec![("softmax", soft)];
             if ORDINAL_TRIED {
                 let bin = ["below", "at_least"];
@@ -614,6 +615,7 @@ fn train_epitome(
                 config: *cfg,
                 nb,
                 variants,
+                oof,
             }
         })
         .collect();
@@ -651,7 +653,34 @@ fn train_epitome(
                 "EPITOME {key}: the grid is empty (THREADCARE_EPITOME_NB or THREADCARE_EPITOME_L2 kept no configuration)"
             ))
         })?;
-    let best = best.clone();
+    // The whole grid as one model: the mean of every configuration's scores, which is one
+    // linear model (the mean of their weights). No configuration is chosen, so its figure
+    // carries no selection among them; it is shipped when its best decision variant beats the
+    // best single configuration's on validation.
+    let mean_variants = softmax_variants(
+        &mean_oof(&tried.iter().collect::<Vec<_>>()),
+        &ys,
+        &rule_grades,
+        &fold,
+    );
+    let ensemble = mean_variants
+        .iter()
+        .fold(None::<&Variant>, |b, v| match b {
+            Some(b) if finite(b.score) >= finite(v.score) => Some(b),
+            _ => Some(v),
+        })
+        .filter(|e| finite(e.score) > finite(best.score))
+        .cloned();
+    if let Some(e) = &ensemble {
+        log(&format!(
+            "EPITOME {key}: the mean of all {} configurations, {}: validation macro-F1 {:.3}, above the best single configuration's {:.3}: shipped",
+            tried.len(),
+            e.describe(),
+            e.score,
+            best.score
+        ));
+    }
+    let best = ensemble.clone().unwrap_or_else(|| best.clone());
     let combine = best.combine;
     let cfg = best_cfg;
     let mut m = {
@@ -663,7 +692,15 @@ fn train_epitome(
                 y.push(ys[i]);
             }
         }
-        fit_scaled(&name, &labels, &x, &y, &cfg, nb)
+        if ensemble.is_some() {
+            let fits: Vec<Linear> = tried
+                .par_iter()
+                .map(|t| fit_scaled(&name, &labels, &x, &y, &t.config, t.nb))
+                .collect();
+            mean_model(&name, &labels, &fits, cfg.prune)
+        } else {
+            fit_scaled(&name, &labels, &x, &y, &cfg, nb)
+        }
     };
     m.combine = Some(combine.into());
     m.offsets = best.offsets.map(|o| o.to_vec());
@@ -677,11 +714,17 @@ fn train_epitome(
         metrics::macro_f1(&ys, &pred, 3)
     };
     let at = |form: &str, combine: &str, offsets: bool| {
-        tried
-            .iter()
-            .find(|t| t.config == cfg && t.nb == nb)
-            .and_then(|t| {
-                t.variants.iter().find(|v| {
+        let variants = if ensemble.is_some() {
+            Some(&mean_variants)
+        } else {
+            tried
+                .iter()
+                .find(|t| t.config == cfg && t.nb == nb)
+                .map(|t| &t.variants)
+        };
+        variants
+            .and_then(|vs| {
+                vs.iter().find(|v| {
                     v.form == form && v.combine == combine && v.offsets.is_some() == offsets
                 })
             })
@@ -689,9 +732,17 @@ fn train_epitome(
             .unwrap_or(f64::NAN)
     };
     let chosen = best.score;
+    let chosen_config = if ensemble.is_some() {
+        format!(
+            "the mean of the weights of all {} configurations of the grid, each fitted on all training rows",
+            tried.len()
+        )
+    } else {
+        describe(&cfg, nb)
+    };
     log(&format!(
         "EPITOME {key}: chose {}, {}: validation macro-F1 {:.3} (F1 none {:.3}, weak {:.3}, strong {:.3}); refitted on all {} training rows (training macro-F1 {:.3}), {} weight rows kept",
-        describe(&cfg, nb),
+        chosen_config,
         best.describe(),
         chosen,
         best.per_class[0],
@@ -725,8 +776,12 @@ fn train_epitome(
         "task": format!("EPITOME {key} level of a peer response (0 none, 1 weak, 2 strong) from the response's words and the engine's signals on it (assessed as a reply to the seeker post)"),
         "train": format!("the {} rows ({seekers} seeker posts) whose sp_id is not in the fixed test split (every 5th distinct sp_id in sorted order)", rows.len()),
         "validation": format!("{EPITOME_FOLDS}-fold cross-validation within the training rows, grouped by seeker (training sp_ids in sorted order dealt to the folds in turn); pooled out-of-fold macro-F1 chooses the hyper-parameters, the combination with the rules and the decision rule (grade offsets: chosen on the pooled out-of-fold predictions, their figure by nested cross-validation)"),
-        "final_fit": "all training rows, with the chosen hyper-parameters",
-        "hyper_parameters": config_json_nb(&cfg, nb),
+        "final_fit": if ensemble.is_some() { "all training rows, with each configuration of the grid; their weights averaged" } else { "all training rows, with the chosen hyper-parameters" },
+        "hyper_parameters": if ensemble.is_some() {
+            json!({"ensemble": format!("the mean of the weights of all {} configurations of the grid (below), each fitted on all training rows", tried.len())})
+        } else {
+            config_json_nb(&cfg, nb)
+        },
         "combine": combine,
         "decision": offsets_text,
         "extra_features": extra_text,
@@ -749,10 +804,10 @@ fn train_epitome(
             .into();
     }
     let section = format!(
-        "### `{name}.json`\n\nEPITOME {} (Sharma et al. 2020), 3 classes (none, weak, strong). Data `epitome/{stem}-reddit.csv`: the {} rows ({seekers} seeker posts) outside the fixed test split. Validation: {EPITOME_FOLDS}-fold cross-validation within them, grouped by seeker. Features: {extra_text}. Chosen: {}, combined with the rules by `{combine}`, decision: {offsets_text}. Validation macro-F1 **{:.3}** (with these hyper-parameters: most probable grade {:.3}, max with the rules {:.3}; with offsets, nested: {:.3}, max with the rules {:.3}); training macro-F1 after the final fit {:.3}; {} weight rows.\n",
+        "### `{name}.json`\n\nEPITOME {} (Sharma et al. 2020), 3 classes (none, weak, strong). Data `epitome/{stem}-reddit.csv`: the {} rows ({seekers} seeker posts) outside the fixed test split. Validation: {EPITOME_FOLDS}-fold cross-validation within them, grouped by seeker. Features: {extra_text}. Chosen: {}, combined with the rules by `{combine}`, decision: {offsets_text}. Validation macro-F1 **{:.3}** (with this model: most probable grade {:.3}, max with the rules {:.3}; with offsets, nested: {:.3}, max with the rules {:.3}); training macro-F1 after the final fit {:.3}; {} weight rows.\n",
         key.replace('_', " "),
         rows.len(),
-        describe(&cfg, nb),
+        chosen_config,
         chosen,
         at("softmax", "model", false),
         at("softmax", "max", false),
@@ -1135,6 +1190,106 @@ struct EpiTried {
     config: Config,
     nb: f64,
     variants: Vec<Variant>,
+    /// The out-of-fold log-probabilities of the softmax form.
+    oof: Vec<[f32; 3]>,
+}
+
+/// The plain decision variants (combined by `model` or `max` with the rules' grade, the most
+/// probable grade or offsets chosen on the pooled scores with their figure nested) of
+/// out-of-fold log-probabilities `lp`.
+fn softmax_variants(
+    lp: &[[f32; 3]],
+    ys: &[usize],
+    rule_grades: &[u8],
+    fold: &[usize],
+) -> Vec<Variant> {
+    let all_rows: Vec<usize> = (0..ys.len()).collect();
+    let no_floor = vec![0u8; ys.len()];
+    let mut variants = Vec::new();
+    for combine in ["model", "max"] {
+        let floor = if combine == "max" {
+            rule_grades
+        } else {
+            &no_floor
+        };
+        let f1 = |o: &[f32; 3]| {
+            decision::f1_per_class(&decision::confusion_at(lp, ys, floor, &all_rows, o))
+        };
+        let plain = decision::macro_f1_at(lp, ys, floor, &all_rows, &[0.0; 3]);
+        variants.push(Variant {
+            form: "softmax",
+            combine,
+            offsets: None,
+            score: plain,
+            in_sample: plain,
+            per_class: f1(&[0.0; 3]),
+            table: None,
+        });
+        let (o, in_sample) = decision::best_offsets(lp, ys, floor, &all_rows);
+        let nested = decision::nested_macro_f1(lp, ys, floor, fold, EPITOME_FOLDS);
+        variants.push(Variant {
+            form: "softmax",
+            combine,
+            offsets: Some(o),
+            score: nested,
+            in_sample,
+            per_class: f1(&o),
+            table: None,
+        });
+    }
+    variants
+}
+
+/// The linear model whose scores are the mean of `models`' scores: the mean of their weights
+/// and biases (a slot a model does not store weighs 0 in it). Rows whose weights all stay below
+/// `prune` are left out, as a single fit leaves them out.
+fn mean_model(name: &str, labels: &[&str], models: &[Linear], prune: f32) -> Linear {
+    let n = models.len() as f32;
+    let k = models[0].outputs();
+    let mut bias = vec![0.0f32; k];
+    for m in models {
+        for (b, x) in bias.iter_mut().zip(&m.bias) {
+            *b += x / n;
+        }
+    }
+    let mut rows = Vec::new();
+    for slot in 0..1u32 << features::BITS {
+        let mut row = vec![0.0f32; k];
+        let mut stored = false;
+        for m in models {
+            if let Some(w) = m.weights(slot) {
+                stored = true;
+                for (a, x) in row.iter_mut().zip(w) {
+                    *a += x / n;
+                }
+            }
+        }
+        if stored && row.iter().any(|x| x.abs() >= prune) {
+            rows.push((slot, row));
+        }
+    }
+    Linear::new(
+        name,
+        labels.iter().map(|l| l.to_string()).collect(),
+        bias,
+        rows,
+    )
+}
+
+/// The mean of out-of-fold log-probabilities: the decisions of the model whose scores are the
+/// mean of the models' scores (log-probabilities differ from scores by a constant per row,
+/// which no decision depends on).
+fn mean_oof(tried: &[&EpiTried]) -> Vec<[f32; 3]> {
+    let n = tried.len() as f32;
+    let mut out = vec![[0.0f32; 3]; tried.first().map_or(0, |t| t.oof.len())];
+    for t in tried {
+        for (a, l) in out.iter_mut().zip(&t.oof) {
+            for c in 0..3 {
+                a[c] += l[c] / n;
+            }
+        }
+    }
+    out
 }
 
 fn describe(c: &Config, nb: f64) -> String {
@@ -1830,6 +1985,33 @@ fn readme_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mean_model_scores_the_mean_of_the_scores() {
+        let labels = ["none", "weak", "strong"];
+        let a = Linear::new(
+            "m",
+            labels.iter().map(|l| l.to_string()).collect(),
+            vec![0.5, -1.0, 0.25],
+            vec![(3, vec![1.0, 0.0, -2.0]), (7, vec![0.5, 0.5, 0.5])],
+        );
+        let b = Linear::new(
+            "m",
+            labels.iter().map(|l| l.to_string()).collect(),
+            vec![-0.5, 1.0, 0.75],
+            vec![(7, vec![-0.5, 0.5, 0.5]), (9, vec![2.0, 0.0, 0.0])],
+        );
+        let m = mean_model("m", &labels, &[a.clone(), b.clone()], 0.0);
+        let x = Sparse::from_entries(vec![(3, 1.0), (7, 2.0), (9, 0.5), (11, 1.0)]);
+        let (sa, sb, sm) = (a.scores(&x), b.scores(&x), m.scores(&x));
+        for c in 0..3 {
+            assert!((sm[c] - (sa[c] + sb[c]) / 2.0).abs() < 1e-6, "class {c}");
+        }
+        // A row whose mean falls below the pruning bound is left out (slot 7: at most 0.5);
+        // slot 3 keeps a weight of 1 in magnitude.
+        let pruned = mean_model("m", &labels, &[a, b], 0.9);
+        assert!(pruned.weights(3).is_some() && pruned.weights(7).is_none());
+    }
 
     #[test]
     fn rationales_label_the_sentences_they_overlap() {
