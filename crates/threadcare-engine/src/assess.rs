@@ -138,7 +138,15 @@ pub struct ThreadSummary {
     /// The highest level of any item in the thread.
     pub highest_level: Level,
     pub post_id: Option<String>,
+    /// The post is `severe` and no reply is supportive, or `imminent` and no supportive reply
+    /// points to help (DESIGN §7).
     pub unanswered_at_risk: bool,
+    /// Every item of the thread, post or comment, whose writer is at `severe` or `imminent` risk
+    /// and got no such answer from anyone else among the replies to it (for a comment: the
+    /// comments below it), in reading order: a commenter at risk counts as much as the writer
+    /// of the post.
+    #[serde(default)]
+    pub unanswered_items: Vec<String>,
     pub replies: ReplySummary,
     pub explanation: String,
 }
@@ -898,11 +906,12 @@ fn summarize(thread: &Thread, items: &[AssessedItem]) -> ThreadSummary {
         replies.with_referral += (r.supportive && r.referral) as u32;
         replies.harmful += (!r.harmful.is_empty()) as u32;
     }
-    let unanswered_at_risk = match level {
-        Level::Imminent => replies.with_referral == 0,
-        Level::Severe => replies.supportive == 0,
-        _ => false,
-    };
+    let unanswered_at_risk = unanswered(level, &replies);
+    let unanswered_items = unanswered_items(items);
+    let commenters = unanswered_items
+        .iter()
+        .filter(|id| post.is_none_or(|p| p.item.id != **id))
+        .count();
     let explanation = if unanswered_at_risk {
         if level == Level::Imminent {
             format!(
@@ -926,6 +935,13 @@ fn summarize(thread: &Thread, items: &[AssessedItem]) -> ThreadSummary {
             replies.count, replies.supportive, replies.harmful
         )
     };
+    let explanation = match commenters {
+        0 => explanation,
+        1 => format!("{explanation} A commenter at risk has no supportive reply to their comment."),
+        n => format!(
+            "{explanation} {n} commenters at risk have no supportive reply to their comments."
+        ),
+    };
     ThreadSummary {
         kind: "thread".into(),
         thread_id: thread.thread_id.clone(),
@@ -934,9 +950,73 @@ fn summarize(thread: &Thread, items: &[AssessedItem]) -> ThreadSummary {
         highest_level: highest,
         post_id: post.map(|p| p.item.id.clone()),
         unanswered_at_risk,
+        unanswered_items,
         replies,
         explanation,
     }
+}
+
+/// Whether a writer at `level` whose replies are `replies` is unanswered at risk: `severe`
+/// without a supportive reply, `imminent` without a supportive reply that points to help.
+fn unanswered(level: Level, replies: &ReplySummary) -> bool {
+    match level {
+        Level::Imminent => replies.with_referral == 0,
+        Level::Severe => replies.supportive == 0,
+        _ => false,
+    }
+}
+
+/// The items at `severe` or `imminent` that are unanswered at risk ([`unanswered`]), counting
+/// as replies to an item the comments of other writers below it (to the post: every comment).
+fn unanswered_items(items: &[AssessedItem]) -> Vec<String> {
+    let index: HashMap<&str, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.item.id.as_str(), i))
+        .collect();
+    let parent = |i: usize| {
+        items[i]
+            .item
+            .parent_id
+            .as_deref()
+            .and_then(|p| index.get(p).copied())
+    };
+    // Whether item `j` is below item `i` (a cycle in bad input ends the walk).
+    let below = |j: usize, i: usize| {
+        let mut at = parent(j);
+        for _ in 0..items.len() {
+            match at {
+                Some(a) if a == i => return true,
+                Some(a) => at = parent(a),
+                None => return false,
+            }
+        }
+        false
+    };
+    let mut out = Vec::new();
+    for (i, a) in items.iter().enumerate() {
+        if a.assessment.level < Level::Severe {
+            continue;
+        }
+        let is_post = a.item.kind == ItemKind::Post;
+        let mut replies = ReplySummary::default();
+        for (j, r) in items.iter().enumerate() {
+            if j == i || r.item.kind != ItemKind::Comment || !(is_post || below(j, i)) {
+                continue;
+            }
+            if a.item.author.is_some() && r.item.author == a.item.author {
+                continue;
+            }
+            if let Some(reply) = &r.assessment.reply {
+                replies.supportive += reply.supportive as u32;
+                replies.with_referral += (reply.supportive && reply.referral) as u32;
+            }
+        }
+        if unanswered(a.assessment.level, &replies) {
+            out.push(a.item.id.clone());
+        }
+    }
+    out
 }
 
 #[cfg(test)]

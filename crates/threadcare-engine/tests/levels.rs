@@ -171,7 +171,9 @@ fn unanswered_at_risk() {
     let e = Engine::embedded().unwrap();
     // Severe with no reply.
     let t = thread(r#"{"id":"p","text":"I cut myself again last night."}"#);
-    assert!(e.assess_thread(&t).summary.unanswered_at_risk);
+    let summary = e.assess_thread(&t).summary;
+    assert!(summary.unanswered_at_risk);
+    assert_eq!(summary.unanswered_items, ["p"], "the post is listed too");
     // Imminent with a kind reply that points nowhere: still unanswered.
     let t = thread(concat!(
         r#"{"id":"p","author":"x","text":"I have the pills saved up and tonight I am going to take them all."}"#,
@@ -194,6 +196,40 @@ fn unanswered_at_risk() {
         "\n",
     ));
     assert!(e.assess_thread(&t).summary.unanswered_at_risk);
+}
+
+#[test]
+fn a_commenter_at_risk_is_answered_only_by_replies_to_them() {
+    let e = Engine::embedded().unwrap();
+    let post = r#"{"id":"p","author":"x","text":"My therapist is moving away next month and I do not know how to say goodbye to her."}"#;
+    let at_risk = r#"{"id":"c1","thread_id":"p","parent_id":"p","author":"y","text":"Same here. I cut myself again last night after my session."}"#;
+    // Kind to the post's writer, not to the commenter at risk.
+    let to_post = r#"{"id":"c2","thread_id":"p","parent_id":"p","author":"z","text":"That sounds so hard, I'm sorry. Have you told her how you feel?"}"#;
+    let to_commenter = r#"{"id":"c3","thread_id":"p","parent_id":"c1","author":"z","text":"I'm so sorry you're hurting. Please tell your therapist about last night."}"#;
+    let own = r#"{"id":"c4","thread_id":"p","parent_id":"c1","author":"y","text":"I'm so sorry, I know, please call someone. Edit: I'm okay for now."}"#;
+    let t = thread(&[post, at_risk, to_post, own].join("\n"));
+    let a = e.assess_thread(&t);
+    assert!(a.summary.level < Level::Severe, "{}", a.summary.explanation);
+    assert_eq!(a.items[1].assessment.level, Level::Severe);
+    assert!(
+        !a.summary.unanswered_at_risk,
+        "the post's writer is not at risk"
+    );
+    assert_eq!(
+        a.summary.unanswered_items,
+        ["c1"],
+        "a reply to the post and the commenter's own follow-up do not answer them: {}",
+        a.summary.explanation
+    );
+    assert!(a.summary.explanation.contains("commenter at risk"));
+    let t = thread(&[post, at_risk, to_post, to_commenter].join("\n"));
+    let a = e.assess_thread(&t);
+    assert!(
+        a.items[3].assessment.reply.as_ref().unwrap().supportive,
+        "{:?}",
+        a.items[3].assessment.reply
+    );
+    assert!(a.summary.unanswered_items.is_empty(), "{:?}", a.summary);
 }
 
 #[test]

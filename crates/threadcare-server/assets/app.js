@@ -897,6 +897,9 @@ async function renderThread(threadId, focusItemId, act, seq) {
   const summary = data.summary || {};
   const title = summary.title || (items[0] && items[0].title) || 'Untitled thread';
   const replies = summary.replies || {};
+  // Items (post or comment) whose writer is at risk and has no supportive reply yet.
+  S.unanswered = new Set(summary.unanswered_items || []);
+  const commentersUnanswered = items.filter((it) => it.kind !== 'post' && S.unanswered.has(it.id)).length;
 
   const view = h(
     'section',
@@ -912,6 +915,7 @@ async function renderThread(threadId, focusItemId, act, seq) {
         h('span', null, 'Thread level ', badge(summary.level)),
         h('span', null, 'highest item ', badge(summary.highest_level)),
         summary.unanswered_at_risk ? h('span', { class: 'chip warn' }, 'unanswered at risk: no supportive reply yet') : null,
+        commentersUnanswered ? h('span', { class: 'chip warn' }, `${plural(commentersUnanswered, 'commenter', 'commenters')} at risk without a supportive reply`) : null,
         h('span', { class: 'chip' }, plural(replies.count || 0, 'reply', 'replies')),
         h('span', { class: 'chip' }, `${replies.supportive || 0} supportive`),
         h('span', { class: 'chip' }, `${replies.with_referral || 0} with referral`),
@@ -1019,6 +1023,9 @@ function itemArticle(item, orphan, byId) {
     timeEl(item.created_at),
     item.version > 1 ? h('span', { class: 'chip', title: 'This item was edited; earlier versions are kept' }, `edited (version ${item.version})`) : null,
     item.concern_for_other ? h('span', { class: 'chip' }, 'concern for someone else') : null,
+    item.kind !== 'post' && S.unanswered && S.unanswered.has(item.id)
+      ? h('span', { class: 'chip warn', title: 'This writer is at severe or imminent risk and no one has answered them with support yet' }, 'at risk: no supportive reply yet')
+      : null,
     orphan ? h('span', { class: 'chip' }, 'replies to an item not stored here') : null,
     stateChips(item.state, item.claimed_by),
   );

@@ -80,11 +80,7 @@ pub fn write_table(out: &mut dyn Write, threads: &[AssessedThread], color: bool)
         b.1.assessment
             .level
             .cmp(&a.1.assessment.level)
-            .then(
-                b.0.summary
-                    .unanswered_at_risk
-                    .cmp(&a.0.summary.unanswered_at_risk),
-            )
+            .then(unanswered_row(b.0, b.1).cmp(&unanswered_row(a.0, a.1)))
             .then(
                 b.1.assessment
                     .confidence
@@ -101,7 +97,7 @@ pub fn write_table(out: &mut dyn Write, threads: &[AssessedThread], color: bool)
         let a = &i.assessment;
         imminent |= a.level == Level::Imminent;
         let mut note = evidence(i);
-        if i.item.kind == ItemKind::Post && t.summary.unanswered_at_risk {
+        if unanswered_row(t, i) {
             note = format!("UNANSWERED AT RISK · {note}");
         }
         if let Some(r) = &a.reply {
@@ -278,16 +274,27 @@ mark{border-radius:3px;padding:0 1px}mark.muted{background:#eee;text-decoration:
 .f-harm{background:#ffa8a8;outline:1px solid #b00020}.f-protective{background:#c3fae8}.f-relationship{background:#d0ebff}.f-reply{background:#d3f9d8}
 "#;
 
+/// Whether this row's writer is at risk and unanswered: the post of a thread unanswered at risk
+/// (DESIGN §7), or any item, post or comment, the summary lists as unanswered.
+fn unanswered_row(t: &AssessedThread, i: &AssessedItem) -> bool {
+    (i.item.kind == ItemKind::Post && t.summary.unanswered_at_risk)
+        || t.summary.unanswered_items.contains(&i.item.id)
+}
+
+/// Whether someone at risk in the thread, post or comment, is unanswered.
+fn unanswered_thread(t: &AssessedThread) -> bool {
+    t.summary.unanswered_at_risk || !t.summary.unanswered_items.is_empty()
+}
+
 /// One page a moderator can open offline: threads most urgent first, each item's text with its
 /// evidence highlighted and its explanation beside it.
 pub fn write_html(out: &mut dyn Write, threads: &[AssessedThread]) -> io::Result<()> {
     let mut order: Vec<&AssessedThread> = threads.iter().collect();
     order.sort_by(|a, b| {
-        b.summary.highest_level.cmp(&a.summary.highest_level).then(
-            b.summary
-                .unanswered_at_risk
-                .cmp(&a.summary.unanswered_at_risk),
-        )
+        b.summary
+            .highest_level
+            .cmp(&a.summary.highest_level)
+            .then(unanswered_thread(b).cmp(&unanswered_thread(a)))
     });
     let mut counts = [0usize; 5];
     for t in threads {
@@ -327,7 +334,7 @@ pub fn write_html(out: &mut dyn Write, threads: &[AssessedThread]) -> io::Result
             s.level.as_str(),
             esc(s.title.as_deref().unwrap_or("(untitled)"))
         )?;
-        if s.unanswered_at_risk {
+        if unanswered_thread(t) {
             write!(
                 out,
                 "<div class=\"alert\"><strong>Unanswered at risk.</strong> {}</div>",
@@ -384,6 +391,12 @@ fn write_items(
             write!(out, "<p>{}</p>", highlight(&i.item.text, &a.signals))?;
         }
         write!(out, "</div><div class=\"why\">{}", esc(&a.explanation))?;
+        if unanswered_row(t, i) {
+            write!(
+                out,
+                "<div><span class=\"tag harm\">at risk, no supportive reply yet</span></div>"
+            )?;
+        }
         if let Some(r) = &a.reply {
             write!(out, "<div>")?;
             let e = r.empathy;

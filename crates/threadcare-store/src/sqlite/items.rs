@@ -565,6 +565,7 @@ fn pending_summary(thread_id: &str, title: Option<String>, items: &[StoredItem])
         highest_level: highest,
         post_id: post.map(|p| p.assessed.item.id.clone()),
         unanswered_at_risk: false,
+        unanswered_items: Vec::new(),
         replies: Default::default(),
         explanation: "The thread is waiting to be assessed.".into(),
     }
