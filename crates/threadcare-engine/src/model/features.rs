@@ -171,27 +171,30 @@ pub(crate) fn for_each_entry(entries: &mut [(u32, f32)], mut f: impl FnMut(u32, 
 }
 
 /// [`Sparse::merged`] into `out` (cleared first); `extra` is sorted in place.
+///
+/// The same entries and sums as pushing the entries of both in slot order (those of `sorted`
+/// first where a slot is in both, the extra ones in their order) and adding each to the one
+/// before when it has the same slot: each extra entry comes after the entries of `sorted` with
+/// a slot at or below its own, which are copied in one stretch (the extra entries are few, the
+/// word entries many), and is added to the entry before it when that has its slot. An entry of
+/// `sorted` is never added to: the entry before it is of `sorted` (a smaller slot) or an extra
+/// one placed after every entry of `sorted` at or below its own slot.
 fn merge_into(sorted: &[(u32, f32)], extra: &mut [(u32, f32)], out: &mut Vec<(u32, f32)>) {
     debug_assert!(sorted.windows(2).all(|w| w[0].0 < w[1].0));
     extra.sort_by_key(|e| e.0);
     out.clear();
-    let mut push = |(i, v): (u32, f32)| match out.last_mut() {
-        Some(last) if last.0 == i => last.1 += v,
-        _ => out.push((i, v)),
-    };
-    let mut rest = extra.iter().copied().peekable();
-    for &e in sorted {
-        while let Some(&x) = rest.peek() {
-            if x.0 < e.0 {
-                push(x);
-                rest.next();
-            } else {
-                break;
-            }
+    out.reserve(sorted.len() + extra.len());
+    let mut from = 0;
+    for &(slot, v) in extra.iter() {
+        let upto = from + sorted[from..].partition_point(|e| e.0 <= slot);
+        out.extend_from_slice(&sorted[from..upto]);
+        from = upto;
+        match out.last_mut() {
+            Some(last) if last.0 == slot => last.1 += v,
+            _ => out.push((slot, v)),
         }
-        push(e);
     }
-    rest.for_each(&mut push);
+    out.extend_from_slice(&sorted[from..]);
     out.retain(|e| e.1 != 0.0);
 }
 

@@ -380,13 +380,27 @@ impl Models {
         if models.is_empty() {
             return Vec::new();
         }
+        // The post models whose score counts: a factor whose sentence model has all the weight
+        // (`weight` 1) scores `1 × the best sentence + 0 × the post`, which is the best sentence
+        // exactly whatever the post's probability, and always has its sentences scored (below):
+        // its post score is left at the bias, unread. (The post model's weights still choose
+        // the words of a long quoted sentence in `span_of`.)
+        let post_counts: Vec<bool> = models
+            .iter()
+            .map(|&(name, ..)| {
+                self.factor_sentences(name)
+                    .is_none_or(|sm| sm.weight.unwrap_or(0.0) != 1.0)
+            })
+            .collect();
         features::with_scratch(|f| {
             let constructs = construct_counts(signals);
             f.fill(text, tokens, &constructs);
-            // Every model's score in one pass over the features (each sum in slot order, as
-            // `Linear::scores` adds them).
+            // Every model's score that counts in one pass over the features (each sum in slot
+            // order, as `Linear::scores` adds them).
             for &(slot, v) in &f.vector {
-                for (_, _, model, score) in models.iter_mut() {
+                for ((_, _, model, score), _) in
+                    models.iter_mut().zip(&post_counts).filter(|(_, &c)| c)
+                {
                     if let Some(w) = model.weights(slot) {
                         *score += w[0] * v;
                     }

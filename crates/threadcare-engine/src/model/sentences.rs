@@ -157,13 +157,20 @@ pub fn sentence_scores_sorted(
     if models.is_empty() {
         return Vec::new();
     }
-    thread_local! {
-        static SLOTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Buffers kept per thread: a sentence's signal slots, and its word bag (each slot once,
+    /// with `1 + ln n` of its count).
+    #[derive(Default)]
+    struct Buffers {
+        signal_slots: Vec<u32>,
+        bag: Vec<(u32, f32)>,
     }
-    SLOTS.with(|cell| {
-        let mut fresh = Vec::new();
+    thread_local! {
+        static BUFFERS: std::cell::RefCell<Buffers> = std::cell::RefCell::default();
+    }
+    BUFFERS.with(|cell| {
+        let mut fresh = Buffers::default();
         let mut borrowed = cell.try_borrow_mut();
-        let signal_slots = match &mut borrowed {
+        let Buffers { signal_slots, bag } = match &mut borrowed {
             Ok(b) => &mut **b,
             Err(_) => &mut fresh,
         };
@@ -181,32 +188,34 @@ pub fn sentence_scores_sorted(
                 }
                 continue;
             }
-            // The bag's norm, then its weighted sum, over the runs of equal slots.
-            let runs = |slots: &[u32], f: &mut dyn FnMut(u32, u32)| {
-                let mut i = 0;
-                while i < slots.len() {
-                    let j = i + slots[i..].iter().take_while(|&&x| x == slots[i]).count();
-                    f(slots[i], (j - i) as u32);
-                    i = j;
-                }
-            };
+            // The bag and its norm in one pass over the runs of equal slots, then its weighted
+            // sum over the bag (the runs are read once, not once for each sum).
+            bag.clear();
             let mut sum_sq = 0f32;
-            runs(slots, &mut |_, n| {
-                let v = 1.0 + ln_count(n);
+            let mut i = 0;
+            while i < slots.len() {
+                let slot = slots[i];
+                let mut j = i + 1;
+                while j < slots.len() && slots[j] == slot {
+                    j += 1;
+                }
+                let v = 1.0 + ln_count((j - i) as u32);
                 sum_sq += v * v;
-            });
+                bag.push((slot, v));
+                i = j;
+            }
             let norm = sum_sq.sqrt();
             for (sc, m) in score.iter_mut().zip(models) {
                 *sc = m.bias[0];
             }
-            runs(slots, &mut |slot, n| {
-                let v = (1.0 + ln_count(n)) / norm;
+            for &(slot, v) in bag.iter() {
+                let v = v / norm;
                 for (sc, m) in score.iter_mut().zip(models) {
                     if let Some(w) = m.weights(slot) {
                         *sc += w[0] * v;
                     }
                 }
-            });
+            }
             signal_slots.clear();
             for x in own.iter().filter(|x| x.start < s.end && s.start < x.end) {
                 let state = signal_state(x);
@@ -214,13 +223,21 @@ pub fn sentence_scores_sorted(
                 signal_slots.push(construct_slot(&x.family, state));
             }
             signal_slots.sort_unstable();
-            runs(signal_slots, &mut |slot, n| {
+            let mut i = 0;
+            while i < signal_slots.len() {
+                let slot = signal_slots[i];
+                let mut j = i + 1;
+                while j < signal_slots.len() && signal_slots[j] == slot {
+                    j += 1;
+                }
+                let n = (j - i) as u32;
                 for (sc, m) in score.iter_mut().zip(models) {
                     if let Some(w) = m.weights(slot) {
                         *sc += w[0] * ln_count(n + 1);
                     }
                 }
-            });
+                i = j;
+            }
             for (o, &sc) in out.iter_mut().zip(&score) {
                 o.push(positive(sc));
             }
