@@ -1602,8 +1602,18 @@ fn expand_classes(source: &str, lexicon: &Lexicon) -> Result<String, String> {
             ));
         }
         // Inside a group the class's alternatives join the group's; outside it becomes one.
+        // Groups do not nest, so inside a group the class must be a whole alternative: in a
+        // longer one (`(overdosing|taking all my @pills)`) every word of the class but the first
+        // would stand alone in the group.
         let depth = out.matches('(').count() as i64 - out.matches(')').count() as i64;
         if depth > 0 {
+            let before = out.trim_end().chars().last();
+            let after = rest[at + 1 + name.len()..].trim_start().chars().next();
+            if !matches!(before, Some('(' | '|')) || !matches!(after, Some('|' | ')')) {
+                return Err(format!(
+                    "word class `@{name}` inside a longer alternative of a group: groups do not nest, so write that alternative as a pattern of its own"
+                ));
+            }
             out.push_str(class);
         } else {
             out.push('(');
@@ -1755,6 +1765,20 @@ mod tests {
             .iter()
             .map(|x| text[x.start..x.end].to_string())
             .collect()
+    }
+
+    #[test]
+    fn a_class_in_a_group_is_a_whole_alternative_or_an_error() {
+        assert_eq!(
+            spans(&["hate (@self|everyone)"], "I hate me. I hate everyone"),
+            ["hate me", "hate everyone"]
+        );
+        let mut lex = Lexicon::new();
+        lex.insert("self".into(), "myself|me".into());
+        for bad in ["hurt (badly|hurting @self)", "(@self badly|x) again"] {
+            let err = Matcher::new().add(bad, &lex).unwrap_err();
+            assert!(err.reason.contains("longer alternative"), "{bad}: {err:?}");
+        }
     }
 
     #[test]
