@@ -870,6 +870,9 @@ const OTHER_SPEAKERS: &[&str] = &[
     "teenager",
 ];
 
+/// How many bytes around a signal's first word [`quoted_block_or_link`] reads.
+const QUOTE_LOOK: usize = 2048;
+
 /// The cue rule of a Markdown block quote ("> words", "&gt; words" as forums escape it).
 pub const BLOCK_QUOTE: &str = "block quote of the text answered";
 /// The cue rule of words inside a link (its address, or the words of a Markdown link).
@@ -891,25 +894,37 @@ fn quoted_block_or_link(
 ) -> Option<(&'static str, (usize, usize))> {
     let token = &tokens.tokens[at];
     let (start, end) = (token.start, token.end);
+    // Only so far around the word (a line or a link longer than this goes on past it), so that
+    // a long text with many signals is not read again for each.
+    let mut lo = start.saturating_sub(QUOTE_LOOK);
+    while !text.is_char_boundary(lo) {
+        lo -= 1;
+    }
+    let mut hi = (end + QUOTE_LOOK).min(text.len());
+    while !text.is_char_boundary(hi) {
+        hi += 1;
+    }
+    let (before_word, after_word) = (&text[lo..start], &text[end..hi]);
     // The link around the word.
-    let run_start = text[..start]
+    let run_start = before_word
         .rfind(char::is_whitespace)
-        .map_or(0, |i| i + 1);
-    let run_end = text[end..]
-        .find(char::is_whitespace)
-        .map_or(text.len(), |i| end + i);
+        .map_or(lo, |i| lo + i + 1);
+    let run_end = after_word.find(char::is_whitespace).map_or(hi, |i| end + i);
     let run = &text[run_start..run_end];
     if run.contains("://") || run.starts_with("www.") || run.starts_with("(www.") {
         return Some((LINK, (run_start, run_end)));
     }
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[end..].find('\n').map(|i| end + i);
+    let newline_before = before_word.rfind('\n');
+    let line_start = newline_before.map_or(lo, |i| lo + i + 1);
+    // Whether `line_start` is where the line starts (not only where the look stops).
+    let line_known = newline_before.is_some() || lo == 0;
+    let line_end = after_word.find('\n').map(|i| end + i);
     let line = &text[line_start..start];
     // Markdown link words: an opening `[` before the word on its line with no `]` between, and
     // the next `]` after it opening a link to an address.
     if let Some(open) = line.rfind('[') {
         if !line[open..].contains(']') {
-            let rest = &text[end..line_end.unwrap_or(text.len())];
+            let rest = &text[end..line_end.unwrap_or(hi)];
             if let Some(close) = rest.find(']') {
                 let after = &rest[close + 1..];
                 if !rest[..close].contains('[')
@@ -931,13 +946,13 @@ fn quoted_block_or_link(
             (None, None) => return None,
         };
         let before = search[..at_byte].trim_end();
-        let opens = before.is_empty()
+        let opens = (before.is_empty() && line_known)
             || before.ends_with(['.', '!', '?', ':', '"', '\'', ')', '\u{201d}', '\u{2019}']);
         if opens {
             let from = line_start + at_byte;
             let marker_end = from + len;
             // Line ended: the whole line. Lines joined: the marker's sentence.
-            let held = before.is_empty() && line_end.is_some() || {
+            let held = before.is_empty() && line_known && line_end.is_some() || {
                 let first = tokens.tokens.partition_point(|t| t.start < marker_end);
                 first <= at && tokens.tokens[first].sentence == token.sentence
             };
