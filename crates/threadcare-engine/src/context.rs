@@ -566,6 +566,20 @@ impl Context {
                         });
                     }
                 }
+                // A block quote of the text answered, or a link's address or words: not the
+                // writer's own disclosure.
+                if !signal.quoted {
+                    if let Some((rule, (from, to))) = quoted_block_or_link(text, tokens, s_start) {
+                        signal.quoted = true;
+                        signal.cues.push(Cue {
+                            category: Name::from_static("quotation"),
+                            rule: Name::from_static(rule),
+                            text: text[from..to].to_string(),
+                            start: from,
+                            end: to,
+                        });
+                    }
+                }
             }
         });
     }
@@ -856,6 +870,99 @@ const OTHER_SPEAKERS: &[&str] = &[
     "teenager",
 ];
 
+/// How many bytes around a signal's first word [`quoted_block_or_link`] reads.
+const QUOTE_LOOK: usize = 2048;
+
+/// The cue rule of a Markdown block quote ("> words", "&gt; words" as forums escape it).
+pub const BLOCK_QUOTE: &str = "block quote of the text answered";
+/// The cue rule of words inside a link (its address, or the words of a Markdown link).
+pub const LINK: &str = "inside a link";
+
+/// Whether token `at` sits in a block quote or a link: the rule and the byte span of the quote
+/// marker or of the link.
+///
+/// A block quote starts with `>` (or `&gt;`, as forums escape it) at the start of a line, or right
+/// after the end of a sentence where a scraper has joined the lines ("...today.&gt; I want to
+/// die"); a `>` after a word is a comparison or an arrow. It holds to the end of its line where
+/// the line ends, else (the lines joined) to the end of the marker's sentence. A link is a
+/// whitespace-free run holding `://` or starting `www.`, or the words of a Markdown link
+/// `[words](http…)`.
+fn quoted_block_or_link(
+    text: &str,
+    tokens: &Tokens,
+    at: usize,
+) -> Option<(&'static str, (usize, usize))> {
+    let token = &tokens.tokens[at];
+    let (start, end) = (token.start, token.end);
+    // Only so far around the word (a line or a link longer than this goes on past it), so that
+    // a long text with many signals is not read again for each.
+    let mut lo = start.saturating_sub(QUOTE_LOOK);
+    while !text.is_char_boundary(lo) {
+        lo -= 1;
+    }
+    let mut hi = (end + QUOTE_LOOK).min(text.len());
+    while !text.is_char_boundary(hi) {
+        hi += 1;
+    }
+    let (before_word, after_word) = (&text[lo..start], &text[end..hi]);
+    // The link around the word.
+    let run_start = before_word
+        .rfind(char::is_whitespace)
+        .map_or(lo, |i| lo + i + 1);
+    let run_end = after_word.find(char::is_whitespace).map_or(hi, |i| end + i);
+    let run = &text[run_start..run_end];
+    if run.contains("://") || run.starts_with("www.") || run.starts_with("(www.") {
+        return Some((LINK, (run_start, run_end)));
+    }
+    let newline_before = before_word.rfind('\n');
+    let line_start = newline_before.map_or(lo, |i| lo + i + 1);
+    // Whether `line_start` is where the line starts (not only where the look stops).
+    let line_known = newline_before.is_some() || lo == 0;
+    let line_end = after_word.find('\n').map(|i| end + i);
+    let line = &text[line_start..start];
+    // Markdown link words: an opening `[` before the word on its line with no `]` between, and
+    // the next `]` after it opening a link to an address.
+    if let Some(open) = line.rfind('[') {
+        if !line[open..].contains(']') {
+            let rest = &text[end..line_end.unwrap_or(hi)];
+            if let Some(close) = rest.find(']') {
+                let after = &rest[close + 1..];
+                if !rest[..close].contains('[')
+                    && (after.starts_with("(http") || after.starts_with("(www."))
+                {
+                    let to = end + close + 1;
+                    return Some((LINK, (line_start + open, to)));
+                }
+            }
+        }
+    }
+    // The last quote marker on the line before the word.
+    let mut search = line;
+    while !search.is_empty() {
+        let (at_byte, len) = match (search.rfind("&gt;"), search.rfind('>')) {
+            (Some(a), Some(b)) if b > a + 3 => (b, 1),
+            (Some(a), _) => (a, 4),
+            (None, Some(b)) => (b, 1),
+            (None, None) => return None,
+        };
+        let before = search[..at_byte].trim_end();
+        let opens = (before.is_empty() && line_known)
+            || before.ends_with(['.', '!', '?', ':', '"', '\'', ')', '\u{201d}', '\u{2019}']);
+        if opens {
+            let from = line_start + at_byte;
+            let marker_end = from + len;
+            // Line ended: the whole line. Lines joined: the marker's sentence.
+            let held = before.is_empty() && line_known && line_end.is_some() || {
+                let first = tokens.tokens.partition_point(|t| t.start < marker_end);
+                first <= at && tokens.tokens[first].sentence == token.sentence
+            };
+            return held.then_some((BLOCK_QUOTE, (from, marker_end)));
+        }
+        search = &search[..at_byte];
+    }
+    None
+}
+
 /// Who introduces the quotation holding token `at` as something said: (whether it is the
 /// writer, the byte span of the speaker and the verb).
 fn speaker(tokens: &Tokens, at: usize) -> Option<(bool, (usize, usize))> {
@@ -931,6 +1038,47 @@ mod tests {
             !wish.negated,
             "the negation inside the evidence is part of it"
         );
+    }
+
+    /// A block quote of the text answered ("> …", "&gt; …" as forums escape it, at a line's
+    /// start or after a sentence's end where lines were joined) and the words of a link are not
+    /// the writer's own; a ">" after a word (a comparison) and the reply after the quote are.
+    #[test]
+    fn block_quotes_and_links_are_not_the_writers_own() {
+        let signals = crate::Signals::embedded().expect("the embedded rules load");
+        let of = |text: &str| {
+            signals
+                .find(text)
+                .into_iter()
+                .find(|s| s.construct == "passive_ideation")
+                .unwrap_or_else(|| panic!("passive_ideation in {text:?}"))
+        };
+        for quoted in [
+            "> I just want to die\nThat sounds so heavy, I'm glad you wrote here.",
+            "&gt; I just want to die\n\nThat sounds so heavy, I'm glad you wrote here.",
+            "Thanks for answering.&gt; I just want to die. That sounds so heavy.",
+            "You wrote this: > I just want to die. That sounds so heavy.",
+            "Read [why I just want to die](https://example.org/a-post) before you reply.",
+            "See https://example.org/r/forum/i_just_want_to_die_tonight for more.",
+        ] {
+            let s = of(quoted);
+            assert!(s.quoted, "{quoted:?}: {s:?}");
+            assert!(s
+                .cues
+                .iter()
+                .any(|c| c.rule == BLOCK_QUOTE || c.rule == LINK));
+        }
+        for own in [
+            "> you are not alone\nI just want to die though.",
+            "Thanks.&gt; you are not alone. I just want to die though.",
+            "Being loved > everything, and I just want to die.",
+            "I just want to die -> that is all I think about.",
+            "[update] I just want to die (http://example.org) and nobody knows.",
+            "I just want to die.",
+        ] {
+            let s = of(own);
+            assert!(!s.quoted, "{own:?}: {s:?}");
+        }
     }
 
     /// An object pronoun right after the evidence makes a risk factor someone else's, unless a
