@@ -368,6 +368,11 @@ impl Context {
         if signals.is_empty() {
             return;
         }
+        // Whether any signal can sit in a block quote or a link: most texts hold no quote
+        // marker, link or bracket at all, and then no signal is looked at for them.
+        // (`&` for "&gt;"; `/` for "://".)
+        let may_quote =
+            text.bytes().any(|b| matches!(b, b'>' | b'&' | b'[' | b'/')) || text.contains("www.");
         // The buffers are kept per thread between texts (fresh ones when this thread is
         // already using them).
         LIVE.with(|cell| {
@@ -568,7 +573,7 @@ impl Context {
                 }
                 // A block quote of the text answered, or a link's address or words: not the
                 // writer's own disclosure.
-                if !signal.quoted {
+                if may_quote && !signal.quoted {
                     if let Some((rule, (from, to))) = quoted_block_or_link(text, tokens, s_start) {
                         signal.quoted = true;
                         signal.cues.push(Cue {
