@@ -547,39 +547,7 @@ fn train_epitome(
             }
             let mut variants = Vec::new();
             for (form, lp) in &forms {
-                for combine in ["model", "max"] {
-                    let floor = if combine == "max" {
-                        &rule_grades
-                    } else {
-                        &no_floor
-                    };
-                    let plain = decision::macro_f1_at(lp, &ys, floor, &all_rows, &[0.0; 3]);
-                    let f1 = |o: &[f32; 3]| {
-                        decision::f1_per_class(&decision::confusion_at(
-                            lp, &ys, floor, &all_rows, o,
-                        ))
-                    };
-                    variants.push(Variant {
-                        form,
-                        combine,
-                        offsets: None,
-                        score: plain,
-                        in_sample: plain,
-                        per_class: f1(&[0.0; 3]),
-                        table: None,
-                    });
-                    let (o, in_sample) = decision::best_offsets(lp, &ys, floor, &all_rows);
-                    let nested = decision::nested_macro_f1(lp, &ys, floor, &fold, EPITOME_FOLDS);
-                    variants.push(Variant {
-                        form,
-                        combine,
-                        offsets: Some(o),
-                        score: nested,
-                        in_sample,
-                        per_class: f1(&o),
-                        table: None,
-                    });
-                }
+                variants.extend(plain_variants(form, lp, &ys, &rule_grades, &fold));
                 // A grade table over (model grade, rules' grade), chosen on the pooled
                 // out-of-fold grades, with or without offsets; its figure nested.
                 if *form == "softmax" {
@@ -657,7 +625,8 @@ fn train_epitome(
     // linear model (the mean of their weights). No configuration is chosen, so its figure
     // carries no selection among them; it is shipped when its best decision variant beats the
     // best single configuration's on validation.
-    let mean_variants = softmax_variants(
+    let mean_variants = plain_variants(
+        "softmax",
         &mean_oof(&tried.iter().collect::<Vec<_>>()),
         &ys,
         &rule_grades,
@@ -1196,8 +1165,9 @@ struct EpiTried {
 
 /// The plain decision variants (combined by `model` or `max` with the rules' grade, the most
 /// probable grade or offsets chosen on the pooled scores with their figure nested) of
-/// out-of-fold log-probabilities `lp`.
-fn softmax_variants(
+/// out-of-fold log-probabilities `lp` of the form `form`.
+fn plain_variants(
+    form: &'static str,
     lp: &[[f32; 3]],
     ys: &[usize],
     rule_grades: &[u8],
@@ -1217,7 +1187,7 @@ fn softmax_variants(
         };
         let plain = decision::macro_f1_at(lp, ys, floor, &all_rows, &[0.0; 3]);
         variants.push(Variant {
-            form: "softmax",
+            form,
             combine,
             offsets: None,
             score: plain,
@@ -1228,7 +1198,7 @@ fn softmax_variants(
         let (o, in_sample) = decision::best_offsets(lp, ys, floor, &all_rows);
         let nested = decision::nested_macro_f1(lp, ys, floor, fold, EPITOME_FOLDS);
         variants.push(Variant {
-            form: "softmax",
+            form,
             combine,
             offsets: Some(o),
             score: nested,
