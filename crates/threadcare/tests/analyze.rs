@@ -32,8 +32,8 @@ fn jsonl_items_carry_the_assessment_contract_and_threads_their_summary() {
         .collect();
     let items: Vec<&serde_json::Value> = lines.iter().filter(|l| l["kind"] != "thread").collect();
     let threads: Vec<&serde_json::Value> = lines.iter().filter(|l| l["kind"] == "thread").collect();
-    assert_eq!(threads.len(), 25, "one summary per example thread");
-    assert_eq!(items.len(), 80);
+    assert_eq!(threads.len(), 26, "one summary per example thread");
+    assert_eq!(items.len(), 83);
     for item in &items {
         for field in [
             "id",
@@ -72,6 +72,18 @@ fn jsonl_items_carry_the_assessment_contract_and_threads_their_summary() {
     assert!(
         threads.iter().any(|t| t["unanswered_at_risk"] == true),
         "the demo has an unanswered thread"
+    );
+    // A commenter at risk whom nobody answered, under a post that is not at risk.
+    assert!(
+        threads.iter().any(|t| {
+            t["unanswered_at_risk"] == false
+                && t["unanswered_items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|id| id != &t["post_id"])
+        }),
+        "the demo has a commenter at risk without an answer"
     );
     assert!(
         items.iter().any(|i| i["level"] == "imminent"),
