@@ -149,6 +149,17 @@ describe('thread', { skip: h.missing() || false }, () => {
     });
   });
 
+  it('marks a commenter at risk whom nobody answered, not the reply beside them', async (t) => {
+    const { page } = b;
+    if (process.env.TC_MOCK) return t.skip('the mock has no such thread');
+    await h.openThread(page, 'fp-327');
+    const marked = (id) => page.locator(`article.item[data-item-id="${id}"] .item-head .chip.warn`, { hasText: 'no supportive reply yet' });
+    assert.equal(await marked('fc-3271').count(), 1, 'the commenter who harmed themselves is marked');
+    assert.equal(await marked('fc-3272').count(), 0, 'a reply to the post is not');
+    assert.equal(await marked('fp-327').count(), 0, 'the post is not at risk');
+    assert.match(await page.locator('.thread-head .summary').textContent(), /1 commenter at risk without a supportive reply/);
+  });
+
   it('left no errors in the page', () => {
     assert.deepEqual(b.problems, []);
   });
