@@ -192,18 +192,11 @@ pub fn sentence_scores_sorted(
             // sum over the bag (the runs are read once, not once for each sum).
             bag.clear();
             let mut sum_sq = 0f32;
-            let mut i = 0;
-            while i < slots.len() {
-                let slot = slots[i];
-                let mut j = i + 1;
-                while j < slots.len() && slots[j] == slot {
-                    j += 1;
-                }
-                let v = 1.0 + ln_count((j - i) as u32);
+            for_each_run(slots, |slot, n| {
+                let v = 1.0 + ln_count(n);
                 sum_sq += v * v;
                 bag.push((slot, v));
-                i = j;
-            }
+            });
             let norm = sum_sq.sqrt();
             for (sc, m) in score.iter_mut().zip(models) {
                 *sc = m.bias[0];
@@ -223,27 +216,33 @@ pub fn sentence_scores_sorted(
                 signal_slots.push(construct_slot(&x.family, state));
             }
             signal_slots.sort_unstable();
-            let mut i = 0;
-            while i < signal_slots.len() {
-                let slot = signal_slots[i];
-                let mut j = i + 1;
-                while j < signal_slots.len() && signal_slots[j] == slot {
-                    j += 1;
-                }
-                let n = (j - i) as u32;
+            for_each_run(signal_slots, |slot, n| {
                 for (sc, m) in score.iter_mut().zip(models) {
                     if let Some(w) = m.weights(slot) {
                         *sc += w[0] * ln_count(n + 1);
                     }
                 }
-                i = j;
-            }
+            });
             for (o, &sc) in out.iter_mut().zip(&score) {
                 o.push(positive(sc));
             }
         }
         out
     })
+}
+
+/// Calls `f(slot, n)` for each run of `n` equal slots of the sorted `slots`, in order.
+fn for_each_run(slots: &[u32], mut f: impl FnMut(u32, u32)) {
+    let mut i = 0;
+    while i < slots.len() {
+        let slot = slots[i];
+        let mut j = i + 1;
+        while j < slots.len() && slots[j] == slot {
+            j += 1;
+        }
+        f(slot, (j - i) as u32);
+        i = j;
+    }
 }
 
 /// A factor's score: `weight` × the largest sentence probability + (1 − `weight`) × the post
