@@ -173,6 +173,23 @@ fn main() {
         t0.elapsed().as_secs_f64()
     );
 
+    // For a profiler: only one loop, the rules alone (`rules`) or the whole engine (`all`).
+    if let Ok(which) = std::env::var("THREADCARE_BENCH_PROFILE") {
+        let e = match which.as_str() {
+            "rules" => Engine::rules_only().expect("engine data"),
+            _ => Engine::embedded().expect("engine data"),
+        };
+        let t = Instant::now();
+        for text in &texts {
+            std::hint::black_box(e.assess_text(text));
+        }
+        println!(
+            "{which}: {:.1} MB/s",
+            mb_per_s(bytes, t.elapsed().as_secs_f64())
+        );
+        return;
+    }
+
     // Baseline in the same process: tokenizing alone, one core.
     let t = Instant::now();
     let cpu0 = thread_cpu();
