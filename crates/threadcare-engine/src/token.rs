@@ -55,6 +55,16 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '’' || c == '‘'
 }
 
+/// The byte length of a curly apostrophe garbled by a wrong decoding at the start of `rest`, if
+/// one is there: `’` written as UTF-8 and read back as Windows-1252 (`â€™`) or as Mac Roman
+/// (`‚Äô`). Scraped and exported text often carries these, and "I‚Äôm" must read as "i'm".
+fn mojibake_apostrophe(rest: &str) -> Option<usize> {
+    ["â€™", "‚Äô"]
+        .into_iter()
+        .find(|m| rest.starts_with(m))
+        .map(str::len)
+}
+
 /// Words that a leading apostrophe shortens ('cause, 'em, 'til): the apostrophe before them is
 /// an elision, not an opening quotation mark.
 const ELISIONS: &[&str] = &[
@@ -177,6 +187,13 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
     while i < bytes.len() {
         let c = char_at(i);
         let width = c.len_utf8();
+        if c == 'â' || c == '‚' {
+            // A garbled apostrophe outside a word ("the kidsâ€™ toys") is no word of its own.
+            if let Some(w) = mojibake_apostrophe(&text[i..]) {
+                i += w;
+                continue;
+            }
+        }
         if is_word_char(c) {
             if pending_break {
                 let end = out.tokens.last().map(|t| t.end).unwrap_or(0);
@@ -205,6 +222,15 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
                     break;
                 }
                 let d = char_at(j);
+                if let Some(w) = mojibake_apostrophe(&text[j..]) {
+                    // Joins like an inner apostrophe; otherwise it ends the word.
+                    if j + w < bytes.len() && is_word_char(char_at(j + w)) {
+                        norm.push('\'');
+                        j += w;
+                        continue;
+                    }
+                    break;
+                }
                 if is_word_char(d) {
                     push_lower(norm, d);
                     j += d.len_utf8();
@@ -322,6 +348,18 @@ mod tests {
         assert_eq!(words(&t), ["i", "don't", "want", "to", "be", "here"]);
         assert_eq!(&text[t.tokens[1].start..t.tokens[1].end], "don’t");
         assert_eq!(t.sentences.len(), 1);
+    }
+
+    #[test]
+    fn garbled_apostrophes_join_words() {
+        let text = "I‚Äôm tired and I donâ€™t care. The kidsâ€™ toys, ‚Äôcause.";
+        let t = tokenize(text);
+        assert_eq!(
+            words(&t),
+            ["i'm", "tired", "and", "i", "don't", "care", "the", "kids", "toys", "cause"]
+        );
+        assert_eq!(&text[t.tokens[0].start..t.tokens[0].end], "I‚Äôm");
+        assert_eq!(&text[t.tokens[4].start..t.tokens[4].end], "donâ€™t");
     }
 
     #[test]
