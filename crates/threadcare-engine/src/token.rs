@@ -187,8 +187,9 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
     while i < bytes.len() {
         let c = char_at(i);
         let width = c.len_utf8();
-        if c == 'â' || c == '‚' {
-            // A garbled apostrophe outside a word ("the kidsâ€™ toys") is no word of its own.
+        // A garbled apostrophe outside a word ("the kidsâ€™ toys") is no word of its own (the
+        // lead bytes of `â` and `‚` first: the check costs one comparison on ordinary text).
+        if matches!(bytes[i], 0xC3 | 0xE2) {
             if let Some(w) = mojibake_apostrophe(&text[i..]) {
                 i += w;
                 continue;
@@ -222,7 +223,10 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
                     break;
                 }
                 let d = char_at(j);
-                if let Some(w) = mojibake_apostrophe(&text[j..]) {
+                if let Some(w) = matches!(b, 0xC3 | 0xE2)
+                    .then(|| mojibake_apostrophe(&text[j..]))
+                    .flatten()
+                {
                     // Joins like an inner apostrophe; otherwise it ends the word.
                     if j + w < bytes.len() && is_word_char(char_at(j + w)) {
                         norm.push('\'');
