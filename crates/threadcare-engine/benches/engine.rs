@@ -6,6 +6,7 @@
 //!     scripts/bench.sh                       # everything, including construct-tracker
 //!     cargo bench -p threadcare-engine --bench engine
 //!     THREADCARE_BENCH_BYTES=20000000 cargo bench -p threadcare-engine --bench engine
+//!     THREADCARE_BENCH_PROFILE=rules …       # one loop only (rules or all), for a profiler
 //!
 //! Nothing here asserts a speed: it prints figures.
 
