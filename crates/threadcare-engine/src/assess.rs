@@ -482,7 +482,14 @@ impl Engine {
         let mut distinct: Vec<&str> = strong.iter().map(|s| s.construct.as_str()).collect();
         distinct.sort_unstable();
         distinct.dedup();
-        if distinct.len() >= 2 || strong.len() >= 3 {
+        // DESIGN §5 names burdensomeness, entrapment, hopelessness and self-hatred as strong.
+        // Thwarted belonging counts with another of them (the interpersonal theory's pair), but
+        // loneliness told three ways is still one risk factor (low), not three.
+        let repeated = strong
+            .iter()
+            .filter(|s| s.construct.as_str() != "thwarted_belonging")
+            .count();
+        if distinct.len() >= 2 || repeated >= 3 {
             push(
                 &mut reasons,
                 Level::Moderate,

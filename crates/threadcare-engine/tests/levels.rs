@@ -129,6 +129,38 @@ fn behaviour_in_the_last_days_is_imminent_in_the_last_weeks_severe() {
     );
 }
 
+/// DESIGN §5: strong burdensomeness, entrapment, hopelessness or self-hatred is moderate.
+/// Loneliness told in several ways stays one risk factor (low); beside burdensomeness it is the
+/// interpersonal theory's pair (moderate).
+#[test]
+fn loneliness_alone_is_low_and_beside_burdensomeness_moderate() {
+    let e = Engine::rules_only().unwrap();
+    let lonely = "I have no real friends. I spend every weekend alone. \
+                  Nobody ever texts me first and I feel so isolated from everyone.";
+    let a = e.assess_text(lonely);
+    let tb = a
+        .signals
+        .iter()
+        .filter(|s| s.construct.as_str() == "thwarted_belonging" && s.affirmed())
+        .count();
+    assert!(
+        tb >= 3,
+        "the text tells of loneliness {tb} times: {:?}",
+        a.signals
+    );
+    assert_eq!(a.level, Level::Low, "{}", a.explanation);
+
+    let a = e.assess_text(&format!(
+        "{lonely} Everyone would be better off without me."
+    ));
+    assert_eq!(a.level, Level::Moderate, "{}", a.explanation);
+
+    let a = e.assess_text(
+        "Everything is hopeless. Nothing will ever get better. I'm worthless and I hate myself.",
+    );
+    assert_eq!(a.level, Level::Moderate, "{}", a.explanation);
+}
+
 fn thread(jsonl: &str) -> Thread {
     let c = Collect::read(Format::Jsonl, "test.jsonl", jsonl.as_bytes());
     assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
