@@ -58,7 +58,12 @@ fn is_apostrophe(c: char) -> bool {
 /// The byte length of a curly apostrophe garbled by a wrong decoding at the start of `rest`, if
 /// one is there: `’` written as UTF-8 and read back as Windows-1252 (`â€™`) or as Mac Roman
 /// (`‚Äô`). Scraped and exported text often carries these, and "I‚Äôm" must read as "i'm".
+/// Reads the lead byte first (that of `â` or `‚`), so that on ordinary text it costs one
+/// comparison.
 fn mojibake_apostrophe(rest: &str) -> Option<usize> {
+    if !matches!(rest.as_bytes().first(), Some(0xC3 | 0xE2)) {
+        return None;
+    }
     ["â€™", "‚Äô"]
         .into_iter()
         .find(|m| rest.starts_with(m))
@@ -187,13 +192,10 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
     while i < bytes.len() {
         let c = char_at(i);
         let width = c.len_utf8();
-        // A garbled apostrophe outside a word ("the kidsâ€™ toys") is no word of its own (the
-        // lead bytes of `â` and `‚` first: the check costs one comparison on ordinary text).
-        if matches!(bytes[i], 0xC3 | 0xE2) {
-            if let Some(w) = mojibake_apostrophe(&text[i..]) {
-                i += w;
-                continue;
-            }
+        // A garbled apostrophe outside a word ("the kidsâ€™ toys") is no word of its own.
+        if let Some(w) = mojibake_apostrophe(&text[i..]) {
+            i += w;
+            continue;
         }
         if is_word_char(c) {
             if pending_break {
@@ -223,10 +225,7 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
                     break;
                 }
                 let d = char_at(j);
-                if let Some(w) = matches!(b, 0xC3 | 0xE2)
-                    .then(|| mojibake_apostrophe(&text[j..]))
-                    .flatten()
-                {
+                if let Some(w) = mojibake_apostrophe(&text[j..]) {
                     // Joins like an inner apostrophe; otherwise it ends the word.
                     if j + w < bytes.len() && is_word_char(char_at(j + w)) {
                         norm.push('\'');
