@@ -21,6 +21,11 @@ pub trait Predictor {
     fn fit(&mut self, train: &[&Self::Input], labels: &[usize]);
     /// Predicts each test row.
     fn predict(&self, test: &[&Self::Input]) -> Vec<Prediction>;
+    /// What the last [`Predictor::fit`] chose (settings picked by an inner validation), for the
+    /// report; `None` when it chooses nothing.
+    fn chosen(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Gaur500 by the engine's rules only: a user's class is the most severe class of any of their
@@ -75,6 +80,8 @@ pub struct CrossValidation {
     pub fold: Vec<usize>,
     /// Each row's prediction by the predictor that did not see it.
     pub predictions: Vec<Prediction>,
+    /// What each fold's predictor chose when fitted ([`Predictor::chosen`]), in fold order.
+    pub chosen: Vec<String>,
 }
 
 /// Runs k-fold cross-validation: for each fold, `make()` a predictor, fit it on the other folds
@@ -94,6 +101,7 @@ pub fn cross_validate<P: Predictor>(
     let fold = stratified_folds(labels, k, seed);
     let mut predictions: Vec<Option<Prediction>> = vec![None; inputs.len()];
     let mut name = make().name();
+    let mut chosen = Vec::new();
     for f in 0..k {
         let train: Vec<usize> = (0..inputs.len()).filter(|&i| fold[i] != f).collect();
         let test: Vec<usize> = (0..inputs.len()).filter(|&i| fold[i] == f).collect();
@@ -105,6 +113,7 @@ pub fn cross_validate<P: Predictor>(
         let train_inputs: Vec<&P::Input> = train.iter().map(|&i| &inputs[i]).collect();
         let train_labels: Vec<usize> = train.iter().map(|&i| labels[i]).collect();
         p.fit(&train_inputs, &train_labels);
+        chosen.extend(p.chosen());
         let test_inputs: Vec<&P::Input> = test.iter().map(|&i| &inputs[i]).collect();
         let out = p.predict(&test_inputs);
         assert_eq!(
@@ -126,6 +135,7 @@ pub fn cross_validate<P: Predictor>(
         seed,
         fold,
         predictions,
+        chosen,
     }
 }
 

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use crate::data::GAUR_LABELS;
 use crate::report::{binary_table, calibration_table, class_table, confusion_table, num, pct};
 use crate::tasks::{Evaluation, CALIBRATION_BINS, GAUR_FOLDS, GAUR_SEED};
-use crate::trained::{INNER_FOLDS, L2_GRID};
+use crate::trained::{BLEND_GRID, INNER_FOLDS, L2_GRID};
 
 /// The section heading.
 pub const HEADING: &str = "## With trained models";
@@ -49,13 +49,24 @@ fn gaur(w: &mut String, m: &Evaluation) {
          the rules found a risk of the writer's own (Indicator or above in the mapping above), the largest and mean value over their posts of each construct feature, of each IRF factor a model found and of the probability of a model of r/SuicideWatch against r/depression posts fitted on the SDCNL training split (labels by subreddit; a transfer feature), \
          the share and number of their posts in each class of the rules' mapping above and the most severe \
          one, and how many posts they wrote. An ordinal model (four logistic models, P(class ≥ k), Frank and \
-         Hall 2001; class-balanced) gives an expected class, read off with cut points. Inside each of the \
+         Hall 2001; class-balanced) gives an expected class; the score read off with cut points is that \
+         expected class blended with the rules' own class (the most severe post, 0–4, as in the section \
+         above): (1 − w) × expected + w × rules. Inside each of the \
          {GAUR_FOLDS} folds (the same folds as above, seed {GAUR_SEED}), an inner {INNER_FOLDS}-fold \
-         cross-validation on the training folds alone chooses the L2 strength (of {}) and the cut points \
+         cross-validation on the training folds alone chooses the L2 strength (of {}), the rules' weight w \
+         (of {}) and the cut points \
          (maximising QWK on its out-of-fold scores); then the model is fitted on the training folds and \
          predicts the held-out fold. Confidence: the model's probability of the predicted class.\n",
-        L2_GRID.iter().map(|x| format!("{x:e}")).collect::<Vec<_>>().join(", ")
+        L2_GRID.iter().map(|x| format!("{x:e}")).collect::<Vec<_>>().join(", "),
+        BLEND_GRID.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")
     );
+    if !g.cv.chosen.is_empty() {
+        let _ = writeln!(w, "Chosen per fold:\n");
+        for (f, c) in g.cv.chosen.iter().enumerate() {
+            let _ = writeln!(w, "- fold {}: {c}", f + 1);
+        }
+        let _ = writeln!(w);
+    }
     let _ = writeln!(
         w,
         "- quadratic weighted kappa **{}** (per fold: {})\n- macro-F1 **{}**\n- mean absolute error {} levels\n- accuracy {}\n",
