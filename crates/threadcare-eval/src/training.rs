@@ -343,6 +343,7 @@ pub fn epitome_folds(sp_ids: &[&str], k: usize) -> Vec<usize> {
 /// Out-of-fold class probabilities of a model with `cfg` and naive Bayes scales to the power
 /// `nb`, over the [`EPITOME_FOLDS`] folds `fold`. `by_fold[f]` are the rows' features while fold
 /// `f` is held out (they differ between folds where a block is learned on the other folds).
+#[allow(clippy::too_many_arguments)]
 fn out_of_fold(
     name: &str,
     labels: &[&str],
@@ -354,8 +355,7 @@ fn out_of_fold(
     extra: &[Option<Sparse>],
 ) -> Vec<Vec<f32>> {
     let mut out = vec![Vec::new(); ys.len()];
-    for f in 0..EPITOME_FOLDS {
-        let xs = &by_fold[f];
+    for (f, xs) in by_fold.iter().enumerate().take(EPITOME_FOLDS) {
         let tr: Vec<usize> = (0..xs.len()).filter(|&i| fold[i] != f).collect();
         if tr.is_empty() {
             continue;
@@ -1034,6 +1034,7 @@ fn fit_sentences(
     fit_scaled(name, names, &x, &y, &setup.config, setup.nb)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn sentence_folds(
     rows: &[&data::EpitomePair],
     base: &[&Sparse],
