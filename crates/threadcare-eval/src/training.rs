@@ -1514,30 +1514,34 @@ fn train_irf(
             r.belong_exp.clone()
         }
     };
-    let per_post: Vec<Vec<(Sparse, usize)>> = train
-        .rows
-        .par_iter()
-        .zip(&tr)
-        .map(|(r, (_, t, s, text))| {
-            let vectors = sentences::sentence_vectors(&text_features(text, t, s).occurrences, t, s);
-            let keep: Vec<Option<usize>> = if truth_of(r) {
-                match sentences::find_quote(text, &quote_of(r)) {
-                    Some(q) => sentences::overlapping(t, q)
-                        .into_iter()
-                        .map(|o| o.then_some(1))
-                        .collect(),
-                    None => vec![None; vectors.len()],
-                }
-            } else {
-                vec![Some(0); vectors.len()]
-            };
-            vectors
-                .into_iter()
-                .zip(keep)
-                .filter_map(|(v, k)| Some((v, k?)).filter(|(v, _)| !v.is_empty()))
-                .collect()
-        })
-        .collect();
+    let sentence_rows = |rows: &[data::IrfPost],
+                         feats: &[(Sparse, Tokens, Vec<Signal>, String)]|
+     -> Vec<Vec<(Sparse, usize)>> {
+        rows.par_iter()
+            .zip(feats)
+            .map(|(r, (_, t, s, text))| {
+                let vectors =
+                    sentences::sentence_vectors(&text_features(text, t, s).occurrences, t, s);
+                let keep: Vec<Option<usize>> = if truth_of(r) {
+                    match sentences::find_quote(text, &quote_of(r)) {
+                        Some(q) => sentences::overlapping(t, q)
+                            .into_iter()
+                            .map(|o| o.then_some(1))
+                            .collect(),
+                        None => vec![None; vectors.len()],
+                    }
+                } else {
+                    vec![Some(0); vectors.len()]
+                };
+                vectors
+                    .into_iter()
+                    .zip(keep)
+                    .filter_map(|(v, k)| Some((v, k?)).filter(|(v, _)| !v.is_empty()))
+                    .collect()
+            })
+            .collect()
+    };
+    let per_post = sentence_rows(&train.rows, &tr);
     let quoted_posts = per_post
         .iter()
         .filter(|p| p.iter().any(|(_, y)| *y == 1))
@@ -1584,7 +1588,7 @@ fn train_irf(
         log(&format!("IRF {name} sentences: {}: best weight {mix}: validation F1 {:.3} at threshold {:.2} ({:.1}% of held-out no-stress posts)", t.describe(), t.score, th, 100.0 * t.extra));
     }
     let sentence_grid: Vec<serde_json::Value> = mixes.iter().map(|(t, mix, th, _)| json!({"l2": t.config.l2, "class_weight": t.config.class_weight.name(), "epochs": t.config.epochs, "nb_power": t.nb, "weight": mix, "validation_f1": r3(t.score), "threshold": r3(*th as f64), "calm_false_alarms": r3(t.extra)})).collect();
-    let (sbest, mix, sthreshold, mut sm) = mixes
+    let (sbest, mix, mut sthreshold, mut sm) = mixes
         .into_iter()
         .fold(None::<(Tried, f32, f32, Linear)>, |b, r| match b {
             Some(b) if b.0.score >= r.0.score => Some(b),
@@ -1593,6 +1597,65 @@ fn train_irf(
         .expect("a non-empty grid");
     sm.weight = Some(mix);
     m.threshold = Some(sthreshold);
+    // The final fit: with the choices made, both models are fitted again on the train and val
+    // splits together (a quarter more posts), as the EPITOME models are fitted on all their
+    // training rows after the cross-validation; the threshold and the weight stay as chosen.
+    let refit = std::env::var("THREADCARE_IRF_REFIT").map_or(true, |v| v != "0");
+    let mut refit_alarm = sbest.extra;
+    let val_quoted = if refit {
+        let mut all_x = xs.clone();
+        let mut all_y = ys.clone();
+        all_x.extend(va.iter().map(|f| &f.0));
+        all_y.extend(val.rows.iter().map(|r| truth_of(r) as usize));
+        let mut refitted = fit_scaled(name, &labels, &all_x, &all_y, &cfg, best.nb);
+        refitted.threshold = Some(sthreshold);
+        m = refitted;
+        let val_sentences = sentence_rows(&val.rows, &va);
+        let mut all_sx = sxs.clone();
+        let mut all_sy = sys.clone();
+        for (v, y) in val_sentences.iter().flatten() {
+            all_sx.push(v);
+            all_sy.push(*y);
+        }
+        let mut refitted = fit_scaled(
+            &sentence_name,
+            &labels,
+            &all_sx,
+            &all_sy,
+            &sbest.config,
+            sbest.nb,
+        );
+        refitted.weight = Some(mix);
+        sm = refitted;
+        // The bound on false alarms holds for the refitted models too: on the held-out calm
+        // posts (never fitted), the threshold rises until it holds again.
+        let (_, calm_scores) = score_all(&factor_models(&m, Some(&sm)));
+        let alarm = |t: f32| {
+            let added = calm_scores
+                .iter()
+                .filter(|&&(p, span, rule)| !rule && p >= t && span)
+                .count();
+            added as f64 / calm_scores.len().max(1) as f64
+        };
+        let chosen = sthreshold;
+        while alarm(sthreshold) > MAX_FALSE_ALARM && sthreshold < 0.95 {
+            sthreshold = ((sthreshold * 100.0).round() + 1.0) / 100.0;
+        }
+        m.threshold = Some(sthreshold);
+        refit_alarm = alarm(sthreshold);
+        log(&format!(
+            "IRF {name}: refitted on train and val ({} posts, {} sentences); they add the factor to {:.1}% of held-out no-stress posts at threshold {sthreshold:.2} (chosen {chosen:.2})",
+            all_y.len(),
+            all_sy.len(),
+            100.0 * refit_alarm
+        ));
+        val_sentences
+            .iter()
+            .filter(|p| p.iter().any(|(_, y)| *y == 1))
+            .count()
+    } else {
+        0
+    };
     log(&format!(
         "IRF {name}: with the sentence model ({}, weight {mix}), threshold {sthreshold:.2}: validation F1 {:.3} (post model alone {:.3}), {:.1}% of held-out no-stress posts, {} sentence weight rows",
         sbest.describe(),
@@ -1606,12 +1669,17 @@ fn train_irf(
     } else {
         "belong"
     };
+    let final_fit = if refit {
+        format!("with the choices above, fitted again on the train and val splits together (and the same Dreaddit negatives; the sentence model also on the quoted sentences of {val_quoted} val posts); the weight stays as chosen, and the threshold ({sthreshold:.2}) is the chosen one raised, where needed, until the refitted models add the factor to at most {:.0}% of the held-out no-stress posts ({:.1}%)", 100.0 * MAX_FALSE_ALARM, 100.0 * refit_alarm)
+    } else {
+        "as trained for the validation (THREADCARE_IRF_REFIT=0)".to_string()
+    };
     m.made = json!({
         "data": "irf/train_data.csv, irf/val_data.csv; dreaddit/dreaddit-train.csv (no-stress posts only)",
         "task": format!("IRF `{column}` (Garg et al. 2023) of a post, from its words and the engine's signals; in the engine it adds `{construct}` with a quoted span where the rules did not find it"),
         "train": format!("the IRF train split ({} posts) and, as negatives, the {} Dreaddit train posts without stress at even positions", train.rows.len(), calm.negatives.len()),
         "validation": format!("the IRF val split ({} posts) chooses l2, class weights, epochs and the threshold of the engine's decision (rule signal, or model at or above the threshold with an evidence span), among thresholds that add the factor to at most {:.0}% of the {} Dreaddit train posts without stress at odd positions", val.rows.len(), 100.0 * MAX_FALSE_ALARM, calm.held_out.len()),
-        "final_fit": "as trained for the validation (the model whose threshold was chosen)",
+        "final_fit": final_fit,
         "hyper_parameters": config_json_nb(&cfg, best.nb),
         "threshold": r3(sthreshold as f64),
         "threshold_of_the_post_model_alone": r3(threshold as f64),
@@ -1620,7 +1688,7 @@ fn train_irf(
             "validation_f1_engine": r3(sbest.score),
             "validation_f1_post_model_alone": r3(best.score),
             "validation_f1_rules_alone": r3(rule_only),
-            "held_out_no_stress_posts_given_the_factor": r3(sbest.extra),
+            "held_out_no_stress_posts_given_the_factor": r3(refit_alarm),
             "weight_rows": m.len(),
         },
         "grid": grid_json,
@@ -1630,7 +1698,7 @@ fn train_irf(
         "task": format!("how much one sentence reads like the words annotators quote for IRF `{column}`; the engine scores `{construct}` as {mix} × the largest sentence probability + {} × the probability of `{name}` and quotes the most probable sentence that may be quoted", 1.0 - mix),
         "train": format!("{} sentences: those holding the quoted words of the {quoted_posts} train posts with the factor whose quote is found in the text ({positives}, positive; the other sentences of those posts are left out), every sentence of the train posts without the factor and of the {} Dreaddit train posts without stress at even positions (negative)", sys.len(), calm.negatives.len()),
         "validation": format!("the IRF val split ({} posts) chooses l2, class weights, epochs, the weight in {SENTENCE_WEIGHTS:?} and the threshold of the engine's decision, among thresholds that add the factor to at most {:.0}% of the {} Dreaddit train posts without stress at odd positions", val.rows.len(), 100.0 * MAX_FALSE_ALARM, calm.held_out.len()),
-        "final_fit": "as trained for the validation",
+        "final_fit": final_fit,
         "hyper_parameters": config_json_nb(&sbest.config, sbest.nb),
         "figures": {
             "validation_f1_engine": r3(sbest.score),
@@ -1642,7 +1710,7 @@ fn train_irf(
         "grid": sentence_grid,
     });
     let section = format!(
-        "### `{name}.json`, `{sentence_name}.json`\n\nIRF `{column}` → construct `{construct}`, 2 classes. The post model is fitted on `irf/train_data.csv` ({} posts) plus, as negatives, the {} Dreaddit train posts without stress at even positions (ordinary talk about friends, family and work is not the factor), and chosen on `irf/val_data.csv` ({} posts): {} (validation F1 alone {:.3} at threshold {:.2}). The sentence model is fitted on {} sentences: the {positives} that hold the annotators' quoted words (`{column}_exp`) in {quoted_posts} train posts with the factor (their other sentences are left out), and every sentence of the train posts without it and of those Dreaddit posts; chosen on val: {}, weight {mix} for its largest sentence probability in the score. Threshold {:.2} on the engine's decision (the rules' signal, or the score at or above the threshold with an evidence sentence), the best F1 among thresholds that give the factor to at most {:.0}% of the {} held-out Dreaddit no-stress posts (odd positions). Validation F1 **{:.3}** (rules alone {:.3}); the models add the factor to {:.1}% of the held-out no-stress posts; {} and {} weight rows.\n",
+        "### `{name}.json`, `{sentence_name}.json`\n\nIRF `{column}` → construct `{construct}`, 2 classes. The post model is fitted on `irf/train_data.csv` ({} posts) plus, as negatives, the {} Dreaddit train posts without stress at even positions (ordinary talk about friends, family and work is not the factor), and chosen on `irf/val_data.csv` ({} posts): {} (validation F1 alone {:.3} at threshold {:.2}). The sentence model is fitted on {} sentences: the {positives} that hold the annotators' quoted words (`{column}_exp`) in {quoted_posts} train posts with the factor (their other sentences are left out), and every sentence of the train posts without it and of those Dreaddit posts; chosen on val: {}, weight {mix} for its largest sentence probability in the score. Threshold {:.2} on the engine's decision (the rules' signal, or the score at or above the threshold with an evidence sentence), the best F1 among thresholds that give the factor to at most {:.0}% of the {} held-out Dreaddit no-stress posts (odd positions). Validation F1 **{:.3}** (rules alone {:.3}); the models add the factor to {:.1}% of the held-out no-stress posts. Final fit: {final_fit}; {} and {} weight rows.\n",
         train.rows.len(),
         calm.negatives.len(),
         val.rows.len(),
@@ -1656,7 +1724,7 @@ fn train_irf(
         calm.held_out.len(),
         sbest.score,
         rule_only,
-        100.0 * sbest.extra,
+        100.0 * refit_alarm,
         m.len(),
         sm.len()
     );
