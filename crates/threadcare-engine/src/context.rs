@@ -71,6 +71,12 @@ pub struct Rule {
     /// A look-alike: where it matches, real cues of this category inside it are ignored.
     #[serde(default)]
     pub pseudo: bool,
+    /// A pseudo-cue that frees only what follows it: evidence that starts inside it is still
+    /// reached by the real cues it holds ("I never told my therapist" denies help-seeking; "I
+    /// never told my therapist that I cut" does not deny the cutting). Without it, a pseudo-cue
+    /// frees its own words too ("the only reason I haven't killed myself").
+    #[serde(default)]
+    pub only_after: bool,
     #[serde(default)]
     pub stop_at_clause: Option<bool>,
     /// A signal that this cue would reach but for a terminator gets this certainty instead
@@ -382,11 +388,12 @@ impl Context {
                 live,
                 terms,
                 pseudo,
+                pseudo_after,
             } = held.as_deref_mut().unwrap_or(&mut fresh);
             // The live cues by sentence (in the order found within one): a signal looks only at
             // those of its own sentence.
-            self.drop_pseudo(cue_matches, live, pseudo);
-            for (sentence, ci) in live.iter_mut() {
+            self.drop_pseudo(cue_matches, live, pseudo, pseudo_after);
+            for (sentence, ci, _) in live.iter_mut() {
                 *sentence = tokens.tokens[cue_matches[*ci as usize].tok_start].sentence;
             }
             live.sort_unstable();
@@ -412,10 +419,16 @@ impl Context {
                 // Nearest cue per group wins: (distance, effect, category, cue match). The
                 // `Cue` is made for the winners only.
                 let mut best: [Nearest; 4] = Default::default();
-                let from = live.partition_point(|&(s, _)| s < sentence);
-                for &(cue_sentence, ci) in &live[from..] {
+                let from = live.partition_point(|&(s, ..)| s < sentence);
+                for &(cue_sentence, ci, shadow) in &live[from..] {
                     if cue_sentence != sentence {
                         break;
+                    }
+                    // A cue inside an `only_after` pseudo-cue still reaches evidence that starts
+                    // inside it ("never told my therapist": help-seeking denied), not what
+                    // follows it ("never told my therapist that I cut").
+                    if s_start as u32 >= shadow {
+                        continue;
                     }
                     let ci = ci as usize;
                     let m = &cue_matches[ci];
@@ -632,28 +645,42 @@ impl Context {
         None
     }
 
-    /// Indices of cue matches that are not pseudo and not inside a pseudo-cue of their category,
-    /// in order, into `live` as (0, index).
-    fn drop_pseudo(&self, matches: &[Match], live: &mut Vec<(u32, u32)>, pseudo: &mut Reach) {
+    /// Indices of cue matches that are not pseudo and not inside a pseudo-cue of their file,
+    /// in order, into `live` as (0, index, shadow): `shadow` is the end token of the
+    /// `only_after` pseudo-cue of their file they sit inside (evidence that starts there or
+    /// later is out of their reach), `u32::MAX` where there is none.
+    fn drop_pseudo(
+        &self,
+        matches: &[Match],
+        live: &mut Vec<(u32, u32, u32)>,
+        pseudo: &mut Reach,
+        pseudo_after: &mut Reach,
+    ) {
         let is_pseudo = |m: &Match| self.rule_of(m).1.pseudo;
+        let only_after = |m: &Match| self.rule_of(m).1.only_after;
         let file_of = |m: &Match| self.cue_rules[m.pattern as usize].file as u32;
-        pseudo.fill(
+        let spans = |after: bool| {
             matches
                 .iter()
-                .filter(|m| is_pseudo(m))
-                .map(|m| (file_of(m), m.tok_start, m.tok_end)),
-        );
+                .filter(move |m| is_pseudo(m) && only_after(m) == after)
+                .map(|m| (file_of(m), m.tok_start, m.tok_end))
+        };
+        pseudo.fill(spans(false));
+        pseudo_after.fill(spans(true));
         // Inside a pseudo-cue of its file: one that starts at or before it reaches its end.
-        let inside = |m: &Match| {
-            pseudo
+        let inside = |reach: &Reach, m: &Match| {
+            reach
                 .max_end(file_of(m), m.tok_start + 1)
-                .is_some_and(|end| end >= m.tok_end)
+                .filter(|&end| end >= m.tok_end)
         };
         live.clear();
         live.extend(
             (0..matches.len())
-                .filter(|&i| !is_pseudo(&matches[i]) && !inside(&matches[i]))
-                .map(|i| (0, i as u32)),
+                .filter(|&i| !is_pseudo(&matches[i]) && inside(pseudo, &matches[i]).is_none())
+                .map(|i| {
+                    let shadow = inside(pseudo_after, &matches[i]).map_or(u32::MAX, |e| e as u32);
+                    (0, i as u32, shadow)
+                }),
         );
     }
 
@@ -667,12 +694,14 @@ impl Context {
 /// The buffers of [`Context::apply_matches`], kept per thread between texts.
 #[derive(Default)]
 struct LiveScratch {
-    /// The live cues: (sentence, index of the cue match).
-    live: Vec<(u32, u32)>,
+    /// The live cues: (sentence, index of the cue match, end of the pseudo-cue it sits in).
+    live: Vec<(u32, u32, u32)>,
     /// The terminators: (file, first token, end token).
     terms: Vec<(u32, u32, u32)>,
     /// The pseudo-cues by file.
     pseudo: Reach,
+    /// The `only_after` pseudo-cues by file.
+    pseudo_after: Reach,
 }
 
 /// Spans in groups, sorted by start, each with the largest end of its group so far: whether a
