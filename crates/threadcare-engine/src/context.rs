@@ -221,6 +221,12 @@ impl Context {
                     });
                 }
             }
+            if let Some(r) = f.rules.iter().find(|r| r.only_after && !r.pseudo) {
+                return Err(ContextError::Parse {
+                    file: name.to_string(),
+                    message: format!("rule `{}`: `only_after` is for pseudo-cues only", r.cue),
+                });
+            }
             files.push((name.to_string(), f));
         }
         let mut cues = Matcher::new();
@@ -1030,6 +1036,26 @@ fn speaker(tokens: &Tokens, at: usize) -> Option<(bool, (usize, usize))> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `only_after` says what a pseudo-cue frees, so a real cue with it is an error.
+    #[test]
+    fn only_after_is_for_pseudo_cues_only() {
+        let file = |pseudo: bool| {
+            format!(
+                "category = \"negation\"\ndescription = \"d\"\ncitation = \"c\"\n\n[[rules]]\ncue = \"never told\"\npseudo = {pseudo}\nonly_after = true\n\n[[fixtures]]\ntext = \"I never told anyone.\"\nconstruct = \"distress\"\nexpect = \"none\"\n"
+            )
+        };
+        let lexicon = Lexicon::new();
+        let err = Context::new(&[("negation.toml", &file(false))], &lexicon)
+            .err()
+            .expect("only_after on a real cue is refused");
+        assert!(
+            err.to_string()
+                .contains("`only_after` is for pseudo-cues only"),
+            "{err}"
+        );
+        assert!(Context::new(&[("negation.toml", &file(true))], &lexicon).is_ok());
+    }
 
     /// `weeks` dates within the last weeks, so it belongs to recent cues alone.
     #[test]
