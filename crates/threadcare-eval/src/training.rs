@@ -1290,6 +1290,19 @@ fn decide(t: f32, (p, span, rule): (f32, bool, bool)) -> bool {
 /// The threshold (0.05 to 0.95 by 0.01) with the best F1 on `truth` among those that add the
 /// factor to at most [`MAX_FALSE_ALARM`] of the `calm` posts (the highest threshold when none
 /// does). Returns (threshold, F1, the share of calm posts given the factor by the model).
+/// The share of calm posts to which the models (not the rules) add the factor at threshold `t`.
+fn calm_alarm(calm: &[(f32, bool, bool)], t: f32) -> f64 {
+    let added = calm
+        .iter()
+        .filter(|&&(p, span, rule)| !rule && p >= t && span)
+        .count();
+    if calm.is_empty() {
+        0.0
+    } else {
+        added as f64 / calm.len() as f64
+    }
+}
+
 fn best_threshold(
     truth: &[bool],
     scores: &[(f32, bool, bool)],
@@ -1301,15 +1314,7 @@ fn best_threshold(
         let pred: Vec<bool> = scores.iter().map(|&x| decide(t, x)).collect();
         let f = metrics::Binary::new(truth, &pred).f1();
         let f = if f.is_finite() { f } else { 0.0 };
-        let added = calm
-            .iter()
-            .filter(|&&(p, span, rule)| !rule && p >= t && span)
-            .count();
-        let alarm = if calm.is_empty() {
-            0.0
-        } else {
-            added as f64 / calm.len() as f64
-        };
+        let alarm = calm_alarm(calm, t);
         let allowed = alarm <= MAX_FALSE_ALARM || step == 95;
         if allowed && best.is_none_or(|b| f > b.1) {
             best = Some((t, f, alarm));
@@ -1599,7 +1604,8 @@ fn train_irf(
     m.threshold = Some(sthreshold);
     // The final fit: with the choices made, both models are fitted again on the train and val
     // splits together (a quarter more posts), as the EPITOME models are fitted on all their
-    // training rows after the cross-validation; the threshold and the weight stay as chosen.
+    // training rows after the cross-validation; the sentence weight stays as chosen, and the
+    // threshold rises only where the bound on calm posts needs it.
     let refit = std::env::var("THREADCARE_IRF_REFIT").map_or(true, |v| v != "0");
     let mut refit_alarm = sbest.extra;
     let val_quoted = if refit {
@@ -1607,9 +1613,7 @@ fn train_irf(
         let mut all_y = ys.clone();
         all_x.extend(va.iter().map(|f| &f.0));
         all_y.extend(val.rows.iter().map(|r| truth_of(r) as usize));
-        let mut refitted = fit_scaled(name, &labels, &all_x, &all_y, &cfg, best.nb);
-        refitted.threshold = Some(sthreshold);
-        m = refitted;
+        m = fit_scaled(name, &labels, &all_x, &all_y, &cfg, best.nb);
         let val_sentences = sentence_rows(&val.rows, &va);
         let mut all_sx = sxs.clone();
         let mut all_sy = sys.clone();
@@ -1630,19 +1634,12 @@ fn train_irf(
         // The bound on false alarms holds for the refitted models too: on the held-out calm
         // posts (never fitted), the threshold rises until it holds again.
         let (_, calm_scores) = score_all(&factor_models(&m, Some(&sm)));
-        let alarm = |t: f32| {
-            let added = calm_scores
-                .iter()
-                .filter(|&&(p, span, rule)| !rule && p >= t && span)
-                .count();
-            added as f64 / calm_scores.len().max(1) as f64
-        };
         let chosen = sthreshold;
-        while alarm(sthreshold) > MAX_FALSE_ALARM && sthreshold < 0.95 {
+        while calm_alarm(&calm_scores, sthreshold) > MAX_FALSE_ALARM && sthreshold < 0.95 {
             sthreshold = ((sthreshold * 100.0).round() + 1.0) / 100.0;
         }
         m.threshold = Some(sthreshold);
-        refit_alarm = alarm(sthreshold);
+        refit_alarm = calm_alarm(&calm_scores, sthreshold);
         log(&format!(
             "IRF {name}: refitted on train and val ({} posts, {} sentences); they add the factor to {:.1}% of held-out no-stress posts at threshold {sthreshold:.2} (chosen {chosen:.2})",
             all_y.len(),
