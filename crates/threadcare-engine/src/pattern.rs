@@ -1087,6 +1087,7 @@ impl Matcher {
             .get_or_init(|| {
                 regex::RegexSetBuilder::new(&self.regex_sources)
                     .case_insensitive(true)
+                    .dfa_size_limit(SET_DFA_LIMIT)
                     .build()
                     .ok()
             })
@@ -1337,6 +1338,13 @@ impl Matcher {
     }
 }
 
+/// The most memory one regex set's lazy DFA may take per thread. The sets are large (every
+/// construct's and cue's regexes, case-insensitive, some with Unicode classes), and with the
+/// regex crate's default (2 MB) text with curly apostrophes or other non-ASCII letters, a quarter
+/// of real posts, filled the cache again and again: the DFA was rebuilt while searching, and the
+/// rules ran at about half their speed on such text. 16 MB holds what the data sets' texts need.
+const SET_DFA_LIMIT: usize = 16 << 20;
+
 /// The regexes of several matchers as one set, so that a text is searched once to learn which
 /// of them match it anywhere rather than once per matcher (see [`Matcher::find_with_hits`]).
 /// On ASCII text the set says exactly which regexes match. On other text a set whose patterns
@@ -1383,6 +1391,7 @@ impl RegexHits {
             } else {
                 regex::RegexSetBuilder::new(sources)
                     .case_insensitive(true)
+                    .dfa_size_limit(SET_DFA_LIMIT)
                     .build()
                     .ok()
             }
