@@ -764,11 +764,18 @@ fn span_of(
         contributions(per_token);
     }
     // Nor is a sentence in which the rules affirm something protective (support, the alliance
-    // with a therapist, hope, plans for the future): it says the opposite of the factor.
+    // with a therapist, hope, plans for the future): it says the opposite of the factor. Nor
+    // one whose risk is someone else's, imagined or quoted ("he said 'I want to kill myself' as
+    // a joke"): it is about another person or no one. (A denial stays quotable: "I'm not
+    // suicidal, I just feel like a burden" is the writer's own.)
     let other_risk: Vec<(usize, usize)> = if for_factor {
         signals
             .iter()
-            .filter(|s| s.affirmed() && !s.in_title && !s.rule.starts_with("model:"))
+            .filter(|s| {
+                (s.affirmed() || (!s.negated && s.family.as_str() != "protective"))
+                    && !s.in_title
+                    && !s.rule.starts_with("model:")
+            })
             .filter(|s| {
                 matches!(
                     s.family.as_str(),
