@@ -772,7 +772,10 @@ fn span_of(
         signals
             .iter()
             .filter(|s| {
-                (s.affirmed() || (!s.negated && s.family.as_str() != "protective"))
+                // Protective signals count only affirmed; risk ones also as someone else's,
+                // imagined or quoted. A denial counts neither way.
+                !s.negated
+                    && (s.affirmed() || s.family.as_str() != "protective")
                     && !s.in_title
                     && !s.rule.starts_with("model:")
             })
