@@ -63,6 +63,7 @@ pub const REQUIRED: &[&str] = &[
     "harm_encouragement",
     "harm_method",
     "harm_pro_ed",
+    "harm_ed_praise",
     "harm_invalidation",
 ];
 
@@ -667,6 +668,19 @@ impl Engine {
             && (answered_has(&["eating_disorder"])
                 || names_risk(&["eating_disorder"])
                 || answers_level >= Level::Moderate)
+        {
+            harmful.push("pro_eating_disorder".to_string());
+        }
+        // Admiration of weight lost or of thinness is pro-eating-disorder only against a text
+        // that tells of disordered eating now: the same words cheer on a marathon.
+        let answered_eating_now = answered.iter().any(|s| {
+            s.affirmed()
+                && s.temporality != Temporality::Historical
+                && (s.construct == "ed_behaviour" || s.construct == "ed_urge")
+        });
+        if count("harm_ed_praise") > 0
+            && answered_eating_now
+            && !harmful.iter().any(|h| h == "pro_eating_disorder")
         {
             harmful.push("pro_eating_disorder".to_string());
         }
