@@ -64,8 +64,40 @@ pub const REQUIRED: &[&str] = &[
     "harm_method",
     "harm_pro_ed",
     "harm_ed_praise",
+    "harm_act_cheer",
     "harm_invalidation",
 ];
+
+/// Reply constructs whose words are harm only against what the reply answers ("good luck" to an
+/// announced suicide, "6kg is amazing" to restriction; see [`thread_gates`]). Where the answered
+/// text does not make them harm, their signals are left out of the output: the same words cheer
+/// on an exam or a marathon, and a moderator should not see them marked.
+const THREAD_GATED: [&str; 2] = ["harm_act_cheer", "harm_ed_praise"];
+
+/// Whether the answered text's own affirmed signals, now (not past), tell of an announced act
+/// (intent, a plan, preparation, a goodbye) and of disordered eating (behaviour or urges).
+fn thread_gates(answered: &[Signal]) -> (bool, bool) {
+    let now = |s: &&Signal| s.affirmed() && s.temporality != Temporality::Historical;
+    let act = answered.iter().filter(now).any(|s| {
+        ["intent", "plan", "preparation", "goodbye"]
+            .iter()
+            .any(|c| s.construct == *c)
+    });
+    let eating = answered
+        .iter()
+        .filter(now)
+        .any(|s| s.construct == "ed_behaviour" || s.construct == "ed_urge");
+    (act, eating)
+}
+
+/// Drops the signals of [`THREAD_GATED`] constructs that the answered text does not make harm.
+fn drop_ungated(signals: &mut Vec<Signal>, act: bool, eating: bool) {
+    signals.retain(|s| {
+        !THREAD_GATED.iter().any(|c| s.construct == *c)
+            || (s.construct == "harm_act_cheer" && act)
+            || (s.construct == "harm_ed_praise" && eating)
+    });
+}
 
 /// What the level rules need to know of a construct, looked up once per signal.
 #[derive(Debug, Clone, Copy, Default)]
@@ -239,6 +271,9 @@ impl Engine {
     /// A text's rule signals with the models' factors added.
     fn text_signals(&self, text: &str, tokens: &Tokens) -> Vec<Signal> {
         let mut signals = self.signals.find_in(text, tokens);
+        // A text alone answers nothing: words that are harm only against what they answer
+        // are left out (see `THREAD_GATED`).
+        drop_ungated(&mut signals, false, false);
         self.add_model_factors(text, tokens, &mut signals);
         signals
     }
@@ -287,14 +322,20 @@ impl Engine {
             if item.kind == ItemKind::Post {
                 self.add_model_factors(&item.text, &tokens, &mut signals);
             }
+            let answered = parent
+                .and_then(|p| levels.get(p.id.as_str()))
+                .or_else(|| thread.post().and_then(|p| levels.get(p.id.as_str())));
+            let (answers_level, answered_signals) = answered
+                .map(|(l, s)| (*l, s.as_slice()))
+                .unwrap_or((Level::None, &[]));
+            if item.kind == ItemKind::Comment {
+                // Before the models read the signals: they were fitted without these words
+                // where the thread does not make them harm.
+                let (act, eating) = thread_gates(answered_signals);
+                drop_ungated(&mut signals, act, eating);
+            }
             let mut assessment = self.assess_signals(signals);
             if item.kind == ItemKind::Comment {
-                let answered = parent
-                    .and_then(|p| levels.get(p.id.as_str()))
-                    .or_else(|| thread.post().and_then(|p| levels.get(p.id.as_str())));
-                let (answers_level, answered_signals) = answered
-                    .map(|(l, s)| (*l, s.as_slice()))
-                    .unwrap_or((Level::None, &[]));
                 let mut reply =
                     self.assess_reply(&assessment.signals, answers_level, answered_signals);
                 // The models' empathy grades replace the rules' (combined as each model says).
@@ -671,13 +712,17 @@ impl Engine {
         {
             harmful.push("pro_eating_disorder".to_string());
         }
+        // Good will or consent ("good luck", "I respect your decision") is encouragement only
+        // against a text that announces the act now: the same words cheer on an exam.
+        let (answered_act_now, answered_eating_now) = thread_gates(answered);
+        if count("harm_act_cheer") > 0
+            && answered_act_now
+            && !harmful.iter().any(|h| h == "encouragement")
+        {
+            harmful.push("encouragement".to_string());
+        }
         // Admiration of weight lost or of thinness is pro-eating-disorder only against a text
         // that tells of disordered eating now: the same words cheer on a marathon.
-        let answered_eating_now = answered.iter().any(|s| {
-            s.affirmed()
-                && s.temporality != Temporality::Historical
-                && (s.construct == "ed_behaviour" || s.construct == "ed_urge")
-        });
         if count("harm_ed_praise") > 0
             && answered_eating_now
             && !harmful.iter().any(|h| h == "pro_eating_disorder")

@@ -110,3 +110,56 @@ fn every_reply_probe_meets_its_expectation() {
         misses.join("\n")
     );
 }
+
+/// Words that are harm only against what they answer ("good luck" to an announced suicide, "6kg
+/// is amazing" to restriction) are marked, with their evidence, only there: to an exam or a
+/// marathon the same reply carries no harm and no harm signal (and the models do not read them).
+#[test]
+fn words_harmful_only_in_context_are_marked_only_there() {
+    let engine = Engine::embedded().expect("engine data");
+    let gated = |post: &str, reply: &str, construct: &str| {
+        let assessed = engine.assess_thread(&thread(post, reply));
+        let a = &assessed.items[1].assessment;
+        let marked = a.signals.iter().any(|s| s.construct == construct);
+        let harmful = a.reply.as_ref().expect("a reply").harmful.clone();
+        (marked, harmful)
+    };
+    let act = "I'm going to end it tonight. I've said goodbye to everyone.";
+    let exam = "My exam is tomorrow and I'm so nervous I can't sleep.";
+    assert_eq!(
+        gated(act, "Good luck with it.", "harm_act_cheer"),
+        (true, vec!["encouragement".to_string()])
+    );
+    assert_eq!(
+        gated(exam, "Good luck with it.", "harm_act_cheer"),
+        (false, vec![])
+    );
+    let restricting = "I've lost 6kg in three weeks by skipping meals and I still feel huge.";
+    let marathon = "I ran my first marathon on Sunday after a year of training.";
+    assert_eq!(
+        gated(
+            restricting,
+            "Wow 6kg is amazing, keep it up!",
+            "harm_ed_praise"
+        ),
+        (true, vec!["pro_eating_disorder".to_string()])
+    );
+    assert_eq!(
+        gated(
+            marathon,
+            "You must have lost like 5kg, that's amazing!",
+            "harm_ed_praise"
+        ),
+        (false, vec![])
+    );
+    // A text alone answers nothing.
+    let alone = engine.assess_text("Good luck with it, 6kg is amazing!");
+    assert!(
+        !alone
+            .signals
+            .iter()
+            .any(|s| s.construct == "harm_act_cheer" || s.construct == "harm_ed_praise"),
+        "{:?}",
+        alone.signals
+    );
+}
