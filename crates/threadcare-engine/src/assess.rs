@@ -700,6 +700,15 @@ impl Engine {
         {
             harmful.push("encouragement".to_string());
         }
+        // Good will or consent ("good luck", "I respect your decision") is encouragement only
+        // against a text that announces the act now: the same words cheer on an exam.
+        let (answered_act_now, answered_eating_now) = thread_gates(answered);
+        if count("harm_act_cheer") > 0
+            && answered_act_now
+            && !harmful.iter().any(|h| h == "encouragement")
+        {
+            harmful.push("encouragement".to_string());
+        }
         if count("harm_method") > 0
             && (at_risk || names_risk(&["suicidality", "self_harm", "substance"]))
         {
@@ -711,15 +720,6 @@ impl Engine {
                 || answers_level >= Level::Moderate)
         {
             harmful.push("pro_eating_disorder".to_string());
-        }
-        // Good will or consent ("good luck", "I respect your decision") is encouragement only
-        // against a text that announces the act now: the same words cheer on an exam.
-        let (answered_act_now, answered_eating_now) = thread_gates(answered);
-        if count("harm_act_cheer") > 0
-            && answered_act_now
-            && !harmful.iter().any(|h| h == "encouragement")
-        {
-            harmful.push("encouragement".to_string());
         }
         // Admiration of weight lost or of thinness is pro-eating-disorder only against a text
         // that tells of disordered eating now: the same words cheer on a marathon.
