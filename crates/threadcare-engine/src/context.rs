@@ -417,8 +417,12 @@ impl Context {
             for ((signal, &(s_start, s_end)), &pronouns) in
                 signals.iter_mut().zip(spans).zip(pronouns_apply)
             {
-                // Quotation is structural: the evidence sits inside quotation marks.
-                if tokens.tokens[s_start..s_end].iter().any(|t| t.quoted) {
+                // Quotation is structural: the evidence sits inside quotation marks. Not scare
+                // quotes around a word or two of it ("my \"friends\" just ignore me"): the
+                // writer still says the rest.
+                if tokens.tokens[s_start..s_end].iter().any(|t| t.quoted)
+                    && !scare_quoted(tokens, s_start, s_end)
+                {
                     signal.quoted = true;
                 }
                 let sentence = tokens.tokens[s_start].sentence;
@@ -1003,6 +1007,38 @@ fn quoted_block_or_link(
     None
 }
 
+/// Whether the quoted words of the evidence `tokens[start..end]` are only scare quotes: each
+/// quotation that reaches into it is at most two words long, and some of its words are outside
+/// every quotation.
+fn scare_quoted(tokens: &Tokens, start: usize, end: usize) -> bool {
+    let quoted = |i: usize| tokens.tokens[i].quoted;
+    if (start..end).all(quoted) {
+        return false;
+    }
+    let sentence = tokens.tokens[start].sentence;
+    let mut i = start;
+    while i < end {
+        if !quoted(i) {
+            i += 1;
+            continue;
+        }
+        // The whole run of quoted words around `i`, within the sentence.
+        let mut from = i;
+        while from > 0 && quoted(from - 1) && tokens.tokens[from - 1].sentence == sentence {
+            from -= 1;
+        }
+        let mut to = i + 1;
+        while to < tokens.tokens.len() && quoted(to) && tokens.tokens[to].sentence == sentence {
+            to += 1;
+        }
+        if to - from > 2 {
+            return false;
+        }
+        i = to;
+    }
+    true
+}
+
 /// Who introduces the quotation holding token `at` as something said: (whether it is the
 /// writer, the byte span of the speaker and the verb).
 fn speaker(tokens: &Tokens, at: usize) -> Option<(bool, (usize, usize))> {
@@ -1098,6 +1134,46 @@ mod tests {
             !wish.negated,
             "the negation inside the evidence is part of it"
         );
+    }
+
+    /// Scare quotes around a word or two of the evidence leave it the writer's own; a quotation
+    /// of three words or more, or one that holds all of the evidence, is a quotation.
+    #[test]
+    fn scare_quotes_are_not_a_quotation() {
+        let signals = crate::Signals::embedded().expect("the embedded rules load");
+        let of = |text: &str, construct: &str| {
+            signals
+                .find(text)
+                .into_iter()
+                .find(|s| s.construct == construct)
+                .unwrap_or_else(|| panic!("{construct} in {text:?}"))
+        };
+        for (own, construct) in [
+            (
+                "My \"friends\" just make fun of me all the time.",
+                "thwarted_belonging",
+            ),
+            ("I have no \"real\" friends at all.", "thwarted_belonging"),
+            (
+                "Honestly I just want to \"disappear\" for good.",
+                "passive_ideation",
+            ),
+        ] {
+            let s = of(own, construct);
+            assert!(!s.quoted, "{own:?}: {s:?}");
+        }
+        for quoted in [
+            "The song goes \"I just want to die\" over and over.",
+            "Someone wrote \"no one cares about me\" on the wall.",
+        ] {
+            let construct = if quoted.contains("die") {
+                "passive_ideation"
+            } else {
+                "thwarted_belonging"
+            };
+            let s = of(quoted, construct);
+            assert!(s.quoted, "{quoted:?}: {s:?}");
+        }
     }
 
     /// A block quote of the text answered ("> …", "&gt; …" as forums escape it, at a line's
