@@ -25,7 +25,6 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ("p076", "data: heavy bleeding after an accident is still medical danger (low)"),
     ("p259", "context: 'before' after the evidence dates it; a present word after the cue ('and tonight it is back') does not undo a past cue it does not stand between"),
     ("p298", "data: 'I'm gonna jump off a bridge lmao' after a chore is hyperbole, but conditional intent is intent (DESIGN §5) and 'lol/lmao' also end sincere disclosures, so no jest marker cancels it"),
-    ("p301", "data: 'fresh cuts on his arms' names self-injury without a verb; the evidence would need a rule for injuries seen on someone else's body"),
     ("p305", "data: 'found my old blades … i'd stopped, 8 months now' names past self-injury only through objects and 'stopped'"),
     ("p350", "data: the only sign of risk is that a safety plan was needed; 'rough night' is too everyday to be distress, and using a safety plan must not itself raise risk"),
     ("p380", "data: 'exhausted' and 'done with everyone' are everyday words for tiredness and irritation; read as distress they would flood ordinary posts"),
