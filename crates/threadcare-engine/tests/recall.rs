@@ -95,6 +95,12 @@ const URGENT: &[(&str, Level)] = &[
         "Everyone would be better off if I just disappeared for good.",
         Level::Low,
     ),
+    // Imagining one's own overdose is a thought of suicide (C-SSRS screener question 2), even
+    // when the writer turns to help at once: moderate, with help-seeking as protective.
+    (
+        "What if I just took all my pills? No, I won't, I called my therapist instead.",
+        Level::Moderate,
+    ),
 ];
 
 /// Everyday sentences sharing words with the patterns above: must stay `none`.
@@ -112,7 +118,6 @@ const EVERYDAY: &[&str] = &[
     "I took everything from the drawer to the charity shop.",
     "I catch the bus tomorrow at seven to get to work.",
     "I ran 10 kms this morning before breakfast.",
-    "What if I just took all my pills? No, I won't, I called my therapist instead.",
     "Mum keeps her tablets in a locked box so my little brother can't find them.",
     "We're planning my death scene for the school play, I get to faint dramatically.",
 ];
