@@ -1136,18 +1136,23 @@ mod tests {
         );
     }
 
+    /// The first signal of `construct` the embedded rules find in `text` (the test fails when
+    /// there is none).
+    fn first_signal_of(text: &str, construct: &str) -> threadcare_core::Signal {
+        static SIGNALS: std::sync::OnceLock<crate::Signals> = std::sync::OnceLock::new();
+        SIGNALS
+            .get_or_init(|| crate::Signals::embedded().expect("the embedded rules load"))
+            .find(text)
+            .into_iter()
+            .find(|s| s.construct == construct)
+            .unwrap_or_else(|| panic!("{construct} in {text:?}"))
+    }
+
     /// Scare quotes around a word or two of the evidence leave it the writer's own; a quotation
     /// of three words or more, or one that holds all of the evidence, is a quotation.
     #[test]
     fn scare_quotes_are_not_a_quotation() {
-        let signals = crate::Signals::embedded().expect("the embedded rules load");
-        let of = |text: &str, construct: &str| {
-            signals
-                .find(text)
-                .into_iter()
-                .find(|s| s.construct == construct)
-                .unwrap_or_else(|| panic!("{construct} in {text:?}"))
-        };
+        let of = first_signal_of;
         for (own, construct) in [
             (
                 "My \"friends\" just make fun of me all the time.",
@@ -1222,14 +1227,7 @@ mod tests {
     #[test]
     fn an_object_pronoun_after_the_evidence_names_someone_else() {
         use threadcare_core::Experiencer;
-        let signals = crate::Signals::embedded().expect("the embedded rules load");
-        let of = |text: &str, construct: &str| {
-            signals
-                .find(text)
-                .into_iter()
-                .find(|s| s.construct == construct)
-                .unwrap_or_else(|| panic!("{construct} in {text:?}"))
-        };
+        let of = first_signal_of;
         let s = of(
             "Nobody cares about you, stop posting.",
             "thwarted_belonging",
