@@ -190,6 +190,11 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
 
     let mut i = 0;
     while i < bytes.len() {
+        // A space (the commonest byte between words) does nothing: skipped before decoding.
+        if bytes[i] == b' ' {
+            i += 1;
+            continue;
+        }
         let c = char_at(i);
         let width = c.len_utf8();
         // A garbled apostrophe outside a word ("the kidsâ€™ toys") is no word of its own.
