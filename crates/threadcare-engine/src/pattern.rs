@@ -817,7 +817,7 @@ impl Vocabulary {
     pub fn ids_into(&self, tokens: &Tokens, out: &mut WordIds) {
         out.0.clear();
         out.0
-            .extend((0..tokens.tokens.len()).map(|i| self.table.get(tokens.norm(i).as_bytes())));
+            .extend((0..tokens.tokens.len()).map(|i| self.table.get(tokens.norm_bytes(i))));
     }
 
     /// The id of `word`, or `u32::MAX` when no pattern uses it.

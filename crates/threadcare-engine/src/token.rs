@@ -45,6 +45,14 @@ impl Tokens {
         let t = &self.tokens[i];
         &self.norms[t.norm_start as usize..t.norm_end as usize]
     }
+
+    /// [`Tokens::norm`] as bytes: the same word, sliced without the checks that a `str` slice
+    /// makes at both ends (that each is a character boundary), for code that reads every token.
+    #[inline]
+    pub fn norm_bytes(&self, i: usize) -> &[u8] {
+        let t = &self.tokens[i];
+        &self.norms.as_bytes()[t.norm_start as usize..t.norm_end as usize]
+    }
 }
 
 fn is_word_char(c: char) -> bool {

@@ -254,7 +254,7 @@ fn occurrences_into(tokens: &Tokens, is_question: &[bool], out: &mut Vec<Occurre
             continue;
         }
         let (first, last) = (range.start, range.end - 1);
-        let norm = |i: usize| tokens.norm(i).as_bytes();
+        let norm = |i: usize| tokens.norm_bytes(i);
         out.push(Occurrence {
             slot: s_.bytes(norm(first)).slot(),
             first: first as u32,
