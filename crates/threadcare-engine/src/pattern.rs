@@ -549,8 +549,11 @@ impl TrieWalk {
         };
         let mut j = i + 1;
         loop {
-            let accept = &self.accept[n.accept.start as usize..n.accept.end as usize];
-            out.extend(accept.iter().map(|&p| (p, j as u32)));
+            // Most nodes accept nothing: no call to extend `out` for them.
+            if n.accept.start != n.accept.end {
+                let accept = &self.accept[n.accept.start as usize..n.accept.end as usize];
+                out.extend(accept.iter().map(|&p| (p, j as u32)));
+            }
             if j >= end || n.kids & (1 << (ids[j] % 64)) == 0 {
                 return;
             }
