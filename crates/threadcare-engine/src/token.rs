@@ -55,6 +55,21 @@ impl Tokens {
     }
 }
 
+/// For each byte: an ASCII letter or digit in lower case, else 0 (one load tells both whether the
+/// byte continues a word and what to write).
+const ASCII_WORD_LOWER: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
@@ -229,8 +244,9 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
             let mut j = i + width;
             while j < bytes.len() {
                 let b = bytes[j];
-                if b.is_ascii_alphanumeric() {
-                    norm.push(b.to_ascii_lowercase() as char);
+                let lower = ASCII_WORD_LOWER[b as usize];
+                if lower != 0 {
+                    norm.push(lower as char);
                     j += 1;
                     continue;
                 }
