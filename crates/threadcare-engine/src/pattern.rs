@@ -188,16 +188,23 @@ struct Trie {
     /// For each node, the word ids of its children modulo 64 as bits: most words that follow
     /// a node are none of its children, and this rules them out without a lookup in `next`.
     kids: Vec<u64>,
-    /// For each node, the patterns with a literal prefix ending there, in the order added;
-    /// with the [`FULL`] flag where the prefix stops inside an element (before a prefix test),
-    /// so that the pattern must be matched from its start.
-    accept: Vec<Vec<u32>>,
+    /// (node, pattern) for each pattern with a literal prefix ending at the node, in the order
+    /// added and maybe more than once (see [`Trie::accept_lists`]); with the [`FULL`] flag
+    /// where the prefix stops inside an element (before a prefix test), so that the pattern
+    /// must be matched from its start. One flat list rather than a list per node: the trie has
+    /// hundreds of thousands of nodes, and a small allocation for each that accepts a pattern
+    /// cost more to make and to free than the rest of building it.
+    accepted: Vec<(u32, u32)>,
+    /// For each node, the last pattern `accepted` holds for it without and with [`FULL`]: a
+    /// pattern's prefixes are inserted one after the other and often end at the same node
+    /// again, and these keep it from being listed there again.
+    last: Vec<[u32; 2]>,
 }
 
 impl Trie {
     /// The node after `node` (the root when `None`) and word `id`, made when new.
     fn child(&mut self, node: Option<u32>, id: u32) -> u32 {
-        let fresh = self.accept.len() as u32;
+        let fresh = self.kids.len() as u32;
         let next = match node {
             None => {
                 if self.root.len() <= id as usize {
@@ -217,10 +224,59 @@ impl Trie {
             }
         };
         if next == fresh {
-            self.accept.push(Vec::new());
             self.kids.push(0);
+            self.last.push([u32::MAX; 2]);
         }
         next
+    }
+
+    /// Lists `pattern` (which may carry the [`FULL`] flag) as accepted at `node`, unless it is
+    /// the last listed there.
+    fn accept(&mut self, node: u32, pattern: u32) {
+        let last = &mut self.last[node as usize][(pattern & FULL != 0) as usize];
+        if *last != pattern {
+            *last = pattern;
+            self.accepted.push((node, pattern));
+        }
+    }
+
+    /// The number of nodes.
+    fn len(&self) -> usize {
+        self.kids.len()
+    }
+
+    /// Each node's accepted patterns, each once, in ascending order: node `v`'s are
+    /// `patterns[first[v]..first[v + 1]]`.
+    fn accept_lists(&self) -> (Vec<u32>, Vec<u32>) {
+        // Placed by node in one pass, then each node's few sorted and made distinct.
+        let mut first = vec![0u32; self.len() + 1];
+        for &(node, _) in &self.accepted {
+            first[node as usize + 1] += 1;
+        }
+        for k in 1..first.len() {
+            first[k] += first[k - 1];
+        }
+        let mut placed = vec![0u32; self.accepted.len()];
+        let mut fill = first.clone();
+        for &(node, p) in &self.accepted {
+            placed[fill[node as usize] as usize] = p;
+            fill[node as usize] += 1;
+        }
+        let mut lists = Vec::with_capacity(placed.len());
+        let mut from = 0;
+        for v in 0..self.len() {
+            let list = &mut placed[from..first[v + 1] as usize];
+            from = first[v + 1] as usize;
+            list.sort_unstable();
+            first[v] = lists.len() as u32;
+            for (k, &p) in list.iter().enumerate() {
+                if k == 0 || list[k - 1] != p {
+                    lists.push(p);
+                }
+            }
+        }
+        first[self.len()] = lists.len() as u32;
+        (first, lists)
     }
 
     /// Inserts the literal prefixes of `steps` planned by [`prefix_plan`] (`covered`, `stop`),
@@ -240,11 +296,7 @@ impl Trie {
         let mut accept = |trie: &mut Trie, node: Option<u32>, full: bool| match node {
             None => *loose = true,
             Some(n) => {
-                let p = if full { pattern | FULL } else { pattern };
-                let list = &mut trie.accept[n as usize];
-                if !list.contains(&p) {
-                    list.push(p);
-                }
+                trie.accept(n, if full { pattern | FULL } else { pattern });
             }
         };
         if k == covered {
@@ -299,32 +351,32 @@ impl Trie {
         }
         let mut node = match self.root[first as usize] {
             0 => {
-                self.accept.push(Vec::new());
                 self.kids.push(0);
-                self.root[first as usize] = self.accept.len() as u32;
-                self.accept.len() as u32 - 1
+                self.last.push([u32::MAX; 2]);
+                self.root[first as usize] = self.kids.len() as u32;
+                self.kids.len() as u32 - 1
             }
             n => n - 1,
         };
         for &id in rest {
-            let fresh = self.accept.len() as u32;
+            let fresh = self.kids.len() as u32;
             self.kids[node as usize] |= 1 << (id % 64);
             node = *self.next.entry((node, id)).or_insert(fresh);
             if node == fresh {
-                self.accept.push(Vec::new());
                 self.kids.push(0);
+                self.last.push([u32::MAX; 2]);
             }
         }
-        let list = &mut self.accept[node as usize];
-        if !list.contains(&pattern) {
-            list.push(pattern);
-        }
+        self.accept(node, pattern);
     }
 
     /// The trie laid out for walking (see [`TrieWalk`]): its nodes merged where they lead to
     /// the same (see below), numbered breadth first.
     fn frozen(&self) -> TrieWalk {
-        let n = self.accept.len();
+        let n = self.len();
+        let (first_accept, accept_lists) = self.accept_lists();
+        let accepts =
+            |v: usize| &accept_lists[first_accept[v] as usize..first_accept[v + 1] as usize];
         // Every (node, word id, child), sorted: each node's children together, by word id
         // (placed by node in one pass, then each node's few sorted).
         let mut first_link = vec![0u32; n + 1];
@@ -361,7 +413,7 @@ impl Trie {
         let mut key: Vec<u32> = Vec::new();
         for v in (0..n).rev() {
             key.clear();
-            let accept = &self.accept[v];
+            let accept = accepts(v);
             key.push(accept.len() as u32);
             key.extend_from_slice(accept);
             key[1..].sort_unstable();
@@ -417,7 +469,7 @@ impl Trie {
         for &m in &order {
             let v = stands_for[m as usize] as usize;
             let accept = walk.accept.len() as u32;
-            walk.accept.extend_from_slice(&self.accept[v]);
+            walk.accept.extend_from_slice(accepts(v));
             walk.accept[accept as usize..].sort_unstable();
             children.clear();
             children.extend(
@@ -2086,8 +2138,9 @@ mod tests {
             }
         }
         // Same nodes, same accepted patterns (as sets) at each path.
-        assert_eq!(listed.accept.len(), m.trie.accept.len());
+        assert_eq!(listed.len(), m.trie.len());
         let paths = |t: &Trie| {
+            let (first, lists) = t.accept_lists();
             let mut out: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
             let mut stack: Vec<(u32, Vec<u32>)> = t
                 .root
@@ -2101,9 +2154,8 @@ mod tests {
                 kids.entry(parent).or_default().push((id, child));
             }
             while let Some((node, path)) = stack.pop() {
-                let mut acc = t.accept[node as usize].clone();
-                acc.sort_unstable();
-                out.push((path.clone(), acc));
+                let acc = &lists[first[node as usize] as usize..first[node as usize + 1] as usize];
+                out.push((path.clone(), acc.to_vec()));
                 for &(id, child) in kids.get(&node).map(|v| &v[..]).unwrap_or(&[]) {
                     let mut p = path.clone();
                     p.push(id);
@@ -2117,7 +2169,6 @@ mod tests {
         // Every child's word is in its parent's bits (the walk never misses a child), and no
         // other word is.
         for t in [&listed, &m.trie] {
-            assert_eq!(t.kids.len(), t.accept.len());
             let mut bits = vec![0u64; t.kids.len()];
             for &(parent, id) in t.next.keys() {
                 bits[parent as usize] |= 1 << (id % 64);
@@ -2138,10 +2189,10 @@ mod tests {
         let (m, _) = embedded_matcher();
         let walk = m.trie_walk();
         assert!(
-            walk.nodes.len() * 10 < m.trie.accept.len(),
+            walk.nodes.len() * 10 < m.trie.len(),
             "{} merged nodes of {}",
             walk.nodes.len(),
-            m.trie.accept.len()
+            m.trie.len()
         );
         // Every path of the trie, walked in both: the same accepted patterns at each step.
         let mut stack: Vec<(u32, u32)> = m
@@ -2156,12 +2207,20 @@ mod tests {
         for (&(parent, id), &child) in &m.trie.next {
             kids.entry(parent).or_default().push((id, child));
         }
+        let (first, lists) = m.trie.accept_lists();
+        let accepts_by_node: FxHashMap<u32, Vec<u32>> = (0..m.trie.len())
+            .map(|v| {
+                (
+                    v as u32,
+                    lists[first[v] as usize..first[v + 1] as usize].to_vec(),
+                )
+            })
+            .collect();
         let mut seen = 0;
         while let Some((t, w)) = stack.pop() {
             seen += 1;
             let node = &walk.nodes[w as usize];
-            let mut want = m.trie.accept[t as usize].clone();
-            want.sort_unstable();
+            let want = accepts_by_node.get(&t).cloned().unwrap_or_default();
             assert_eq!(
                 walk.accept[node.accept.start as usize..node.accept.end as usize],
                 want[..]
@@ -2180,7 +2239,7 @@ mod tests {
             );
             assert_eq!(node.child(&walk.edges, UNKNOWN), None);
         }
-        assert_eq!(seen, m.trie.accept.len());
+        assert_eq!(seen, m.trie.len());
     }
 
     /// Packing a word reads what copying its first 16 bytes into a zeroed buffer gives.
