@@ -57,6 +57,9 @@ struct Elem {
     /// Alternatives by the word id they start with, so that a group of forty words costs one
     /// lookup per token instead of forty comparisons.
     by_first: FxHashMap<u32, Vec<u32>>,
+    /// The word ids of `by_first` modulo 64 as bits: most tokens start none of the
+    /// alternatives, and this rules them out without a lookup.
+    first_bits: u64,
     /// Alternatives that start with a prefix test: always tried.
     prefix_first: Vec<u32>,
 }
@@ -71,10 +74,12 @@ impl Elem {
                 Test::Prefix(_) => prefix_first.push(k as u32),
             }
         }
+        let first_bits = by_first.keys().fold(0, |bits, &id| bits | 1 << (id % 64));
         Elem {
             alts,
             optional,
             by_first,
+            first_bits,
             prefix_first,
         }
     }
@@ -1306,12 +1311,14 @@ impl Matcher {
                         }
                         let group = &cands[k..g];
                         k = g;
-                        let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
-                            continue;
-                        };
+                        // (Only token patterns are candidates: the signature test first, as
+                        // it rules out most of them.)
                         if !naive && !self.may_have_required(p, sig) {
                             continue;
                         }
+                        let Compiled::Tokens(steps) = &self.patterns[p as usize] else {
+                            continue;
+                        };
                         let found = if group.iter().any(|c| c.0 & FULL != 0) {
                             match_steps(steps, 0, i, end_of_sentence, tokens, &ids.0)
                         } else {
@@ -1319,6 +1326,10 @@ impl Matcher {
                             group
                                 .iter()
                                 .filter_map(|c| {
+                                    // A pattern its literal prefix covers whole matches there.
+                                    if from == steps.len() {
+                                        return Some(c.1 as usize);
+                                    }
                                     match_steps(
                                         steps,
                                         from,
@@ -1619,7 +1630,7 @@ fn match_steps(
         }
         Step::Elem(elem) => {
             let mut best = None;
-            let by_word = if i < end {
+            let by_word = if i < end && elem.first_bits & (1 << (ids[i] % 64)) != 0 {
                 elem.by_first.get(&ids[i]).map(|v| &v[..]).unwrap_or(&[])
             } else {
                 &[]
