@@ -758,19 +758,32 @@ thread_local! {
 struct WordList {
     /// (the packed word, its length) for words of up to 16 bytes.
     short: Vec<([u64; 2], usize)>,
+    /// The short words' [`WordList::bit`]s: most words are none of the list's, and this rules
+    /// them out without reading it.
+    bits: u64,
     long: Vec<String>,
 }
 
 impl WordList {
     fn new(words: &[String]) -> WordList {
         let (short, long): (Vec<&String>, Vec<&String>) = words.iter().partition(|w| w.len() <= 16);
+        let short: Vec<([u64; 2], usize)> = short
+            .into_iter()
+            .map(|w| (pattern::pack(w.as_bytes()), w.len()))
+            .collect();
         WordList {
-            short: short
-                .into_iter()
-                .map(|w| (pattern::pack(w.as_bytes()), w.len()))
-                .collect(),
+            bits: short
+                .iter()
+                .fold(0, |bits, &(p, _)| bits | WordList::bit(p)),
+            short,
             long: long.into_iter().cloned().collect(),
         }
+    }
+
+    /// A packed word's bit of 64 (by a hash of its first eight bytes).
+    #[inline]
+    fn bit(packed: [u64; 2]) -> u64 {
+        1 << (packed[0].wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
     }
 
     #[inline]
@@ -779,9 +792,11 @@ impl WordList {
             return self.long.iter().any(|w| w == word);
         }
         let packed = pattern::pack(word.as_bytes());
-        self.short
-            .iter()
-            .any(|&(p, len)| len == word.len() && p == packed)
+        self.bits & WordList::bit(packed) != 0
+            && self
+                .short
+                .iter()
+                .any(|&(p, len)| len == word.len() && p == packed)
     }
 }
 
