@@ -140,6 +140,9 @@ pub struct Matcher {
     /// For each id of a [`Vocabulary`] this matcher is attached to, its own word id (or
     /// `UNKNOWN`); empty when not attached.
     from_global: Vec<u32>,
+    /// `from_global` maps each of this matcher's ids to itself and every other id to `UNKNOWN`
+    /// (see [`Matcher::attach`]).
+    global_ids: bool,
     /// For each pattern, its required elements after those its literal prefixes cover (each as
     /// the word ids one of which must open it), smallest first, as [`signature`]s: a sentence
     /// whose signature shares no bit with one of them lacks all of its words and cannot match,
@@ -843,13 +846,18 @@ impl WordTable {
 pub struct WordIds(Vec<u32>);
 
 impl Vocabulary {
-    /// The union of the matchers' words.
+    /// The union of the matchers' words. The first matcher's words keep its own ids (see
+    /// [`Matcher::attach`]); the others' new words follow.
     pub fn of(matchers: &[&Matcher]) -> Vocabulary {
         let mut ids = FxHashMap::default();
-        for m in matchers {
-            let mut words: Vec<&String> = m.vocab.keys().collect();
-            words.sort();
-            for w in words {
+        for (k, m) in matchers.iter().enumerate() {
+            let mut words: Vec<(&String, u32)> = m.vocab.iter().map(|(w, &id)| (w, id)).collect();
+            if k == 0 {
+                words.sort_unstable_by_key(|&(_, id)| id);
+            } else {
+                words.sort_unstable();
+            }
+            for (w, _) in words {
                 let next = ids.len() as u32;
                 ids.entry(w.clone()).or_insert(next);
             }
@@ -1113,6 +1121,16 @@ impl Matcher {
                 from_global[g as usize] = id;
             }
         }
+        // The ids are the vocabulary's own where this matcher's words came first in it (its
+        // ids are 0.. in the order made): then a text's ids are read off without the table.
+        self.global_ids = (0..from_global.len()).all(|g| {
+            from_global[g]
+                == if g < self.n_ids as usize {
+                    g as u32
+                } else {
+                    UNKNOWN
+                }
+        });
         self.from_global = from_global;
         // An attached matcher is given its regex hits by a [`RegexHits`] of several matchers:
         // its own regex set is built only if it is ever asked without them.
@@ -1169,6 +1187,12 @@ impl Matcher {
             return;
         }
         out.0.clear();
+        if self.global_ids {
+            let n = self.n_ids;
+            out.0
+                .extend(words.0.iter().map(|&g| if g < n { g } else { UNKNOWN }));
+            return;
+        }
         out.0.extend(
             words
                 .0
