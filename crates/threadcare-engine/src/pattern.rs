@@ -168,9 +168,29 @@ pub struct Matcher {
 /// signature and the sentence's share that word's bit.
 fn signature(ids: impl IntoIterator<Item = u32>) -> u128 {
     ids.into_iter()
-        .filter(|&id| id != UNKNOWN)
-        .fold(0, |sig, id| sig | 1 << (id % 128))
+        .fold(0, |sig, id| sig | SIGNATURE_BIT[signature_bit(id)])
 }
+
+/// The index in [`SIGNATURE_BIT`] of word id `id`: `id % 128`, or 128 (no bit) for `UNKNOWN`.
+#[inline]
+fn signature_bit(id: u32) -> usize {
+    if id == UNKNOWN {
+        128
+    } else {
+        (id % 128) as usize
+    }
+}
+
+/// `1 << k` for each `k` below 128, then 0: a load instead of a 128-bit shift.
+const SIGNATURE_BIT: [u128; 129] = {
+    let mut bits = [0u128; 129];
+    let mut k = 0;
+    while k < 128 {
+        bits[k] = 1 << k;
+        k += 1;
+    }
+    bits
+};
 
 /// The most literal prefixes one pattern puts in the [`Trie`]: past that, its prefixes stop at
 /// the element before (shorter, so less selective, never wrong).
@@ -1319,8 +1339,15 @@ impl Matcher {
                                 cands.extend(loose.iter().map(|&p| (p | FULL, i as u32)));
                             }
                             trie.walk(&ids.0, i, end_of_sentence, cands);
-                            if cands.len() > 1 {
-                                cands.sort_unstable_by_key(|c| c.0 & !FULL);
+                            // Grouped by pattern (the order within a group does not matter).
+                            match cands.len() {
+                                0 | 1 => {}
+                                2 => {
+                                    if cands[0].0 & !FULL > cands[1].0 & !FULL {
+                                        cands.swap(0, 1);
+                                    }
+                                }
+                                _ => cands.sort_unstable_by_key(|c| c.0 & !FULL),
                             }
                         }
                     }
@@ -1659,7 +1686,9 @@ fn match_steps(
             } else {
                 &[]
             };
-            for &k in by_word.iter().chain(&elem.prefix_first) {
+            // (Two loops rather than one over the two lists chained: most of them are empty,
+            // and a chain checks which half it is in at every step.)
+            let mut try_alt = |k: u32| {
                 let alt = &elem.alts[k as usize];
                 if i + alt.len() <= end
                     && alt
@@ -1671,6 +1700,12 @@ fn match_steps(
                         best = best.max(Some(e));
                     }
                 }
+            };
+            for &k in by_word {
+                try_alt(k);
+            }
+            for &k in &elem.prefix_first {
+                try_alt(k);
             }
             if elem.optional {
                 if let Some(e) = match_steps(steps, si + 1, i, end, tokens, ids) {
