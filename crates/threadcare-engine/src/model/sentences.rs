@@ -206,11 +206,27 @@ pub fn sentence_scores_sorted(
             for (sc, m) in score.iter_mut().zip(models) {
                 *sc = m.bias[0];
             }
-            for &(slot, v) in bag.iter() {
-                let v = v / norm;
-                for (sc, m) in score.iter_mut().zip(models) {
-                    if let Some(w) = m.weights(slot) {
-                        *sc += w[0] * v;
+            match (models, score.as_mut_slice()) {
+                // The usual two models side by side in one loop body (each sum in slot order).
+                ([a, b], [sa, sb]) => {
+                    for &(slot, v) in bag.iter() {
+                        let v = v / norm;
+                        if let Some(w) = a.weights(slot) {
+                            *sa += w[0] * v;
+                        }
+                        if let Some(w) = b.weights(slot) {
+                            *sb += w[0] * v;
+                        }
+                    }
+                }
+                _ => {
+                    for &(slot, v) in bag.iter() {
+                        let v = v / norm;
+                        for (sc, m) in score.iter_mut().zip(models) {
+                            if let Some(w) = m.weights(slot) {
+                                *sc += w[0] * v;
+                            }
+                        }
                     }
                 }
             }
