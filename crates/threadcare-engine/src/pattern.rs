@@ -1425,7 +1425,13 @@ impl Matcher {
         } else {
             None
         };
-        for (k, &p) in self.regexes.iter().enumerate() {
+        // Where the regexes are known to match nowhere (most texts), none is looked at.
+        let regexes = if hits.is_some_and(|h| !h.contains(&true)) {
+            &[][..]
+        } else {
+            &self.regexes[..]
+        };
+        for (k, &p) in regexes.iter().enumerate() {
             match (&set, hits) {
                 (_, Some(hits)) if !hits[k] => continue,
                 (Some(None), _) => break,
