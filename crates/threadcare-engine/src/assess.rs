@@ -854,8 +854,11 @@ fn explain(
             if k > 0 {
                 out.push_str(", ");
             }
-            for c in s.chars() {
-                out.push(if c == '_' { ' ' } else { c });
+            for (j, part) in s.split('_').enumerate() {
+                if j > 0 {
+                    out.push(' ');
+                }
+                out.push_str(part);
             }
         }
     };

@@ -38,8 +38,8 @@ pub struct Signals {
     side_cues: u32,
     exclude_owner: Vec<u32>,
     pub context: Context,
-    /// The words of all four matchers (constructs, look-alikes, cues, terminators): a text's
-    /// tokens are looked up once.
+    /// The words of all five matchers (constructs, look-alikes, cues, terminators, anchors): a
+    /// text's tokens are looked up once.
     vocabulary: Vocabulary,
     /// The regexes of `matcher` and `side` as one set: a text is searched once for both.
     regex_hits: RegexHits,
@@ -169,9 +169,10 @@ impl Signals {
             .iter()
             .map(|c| !c.tells_of_past.is_empty())
             .collect();
-        let vocabulary = Vocabulary::of(&[&matcher, &side]);
+        let vocabulary = Vocabulary::of(&[&matcher, &side, &anchors]);
         matcher.attach(&vocabulary);
         side.attach(&vocabulary);
+        anchors.attach(&vocabulary);
         let regex_hits = RegexHits::new(&[&matcher, &side]);
         let mut anchored_rules = anchored_rules.into_iter();
         let rules = owner
@@ -269,6 +270,8 @@ impl Signals {
             pronouns,
             cue_matches,
             term_matches,
+            anchor_matches,
+            found,
         } = scratch;
         self.vocabulary.ids_into(tokens, words);
         let known = self.regex_hits.hits_into(text, hits);
@@ -310,12 +313,15 @@ impl Signals {
             .iter()
             .any(|m| self.needs_anchor[m.pattern as usize] != u32::MAX)
         {
-            let found: Vec<u32> = self
-                .anchors
-                .find(text, tokens)
-                .iter()
-                .map(|a| self.anchor_group[a.pattern as usize])
-                .collect();
+            self.anchors.ids_from_into(tokens, words, ids);
+            self.anchors
+                .find_with_hits_into(text, tokens, ids, None, None, anchor_matches);
+            found.clear();
+            found.extend(
+                anchor_matches
+                    .iter()
+                    .map(|a| self.anchor_group[a.pattern as usize]),
+            );
             matches.retain(|m| {
                 let group = self.needs_anchor[m.pattern as usize];
                 group == u32::MAX || found.contains(&group)
@@ -521,6 +527,9 @@ struct Scratch {
     pronouns: Vec<bool>,
     cue_matches: Vec<Match>,
     term_matches: Vec<Match>,
+    /// The anchors' matches, and the groups they found.
+    anchor_matches: Vec<Match>,
+    found: Vec<u32>,
 }
 
 thread_local! {

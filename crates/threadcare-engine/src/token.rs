@@ -45,7 +45,30 @@ impl Tokens {
         let t = &self.tokens[i];
         &self.norms[t.norm_start as usize..t.norm_end as usize]
     }
+
+    /// [`Tokens::norm`] as bytes: the same word, sliced without the checks that a `str` slice
+    /// makes at both ends (that each is a character boundary), for code that reads every token.
+    #[inline]
+    pub fn norm_bytes(&self, i: usize) -> &[u8] {
+        let t = &self.tokens[i];
+        &self.norms.as_bytes()[t.norm_start as usize..t.norm_end as usize]
+    }
 }
+
+/// For each byte: an ASCII letter or digit in lower case, else 0 (one load tells both whether the
+/// byte continues a word and what to write).
+const ASCII_WORD_LOWER: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
@@ -190,6 +213,11 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
 
     let mut i = 0;
     while i < bytes.len() {
+        // A space (the commonest byte between words) does nothing: skipped before decoding.
+        if bytes[i] == b' ' {
+            i += 1;
+            continue;
+        }
         let c = char_at(i);
         let width = c.len_utf8();
         // A garbled apostrophe outside a word ("the kidsâ€™ toys") is no word of its own.
@@ -216,8 +244,9 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
             let mut j = i + width;
             while j < bytes.len() {
                 let b = bytes[j];
-                if b.is_ascii_alphanumeric() {
-                    norm.push(b.to_ascii_lowercase() as char);
+                let lower = ASCII_WORD_LOWER[b as usize];
+                if lower != 0 {
+                    norm.push(lower as char);
                     j += 1;
                     continue;
                 }

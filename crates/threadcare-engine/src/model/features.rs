@@ -77,15 +77,18 @@ impl Default for Fnv {
 /// `ln n` of a count, as `(n as f32).ln()` gives it: looked up for the small counts that nearly
 /// every feature has (the same function computed the table, so the bits are the same).
 pub fn ln_count(n: u32) -> f32 {
-    const TABLE: usize = 1024;
-    static LN: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
-    match LN
-        .get_or_init(|| (0..TABLE).map(|n| (n as f32).ln()).collect())
-        .get(n as usize)
-    {
+    match ln_table().get(n as usize) {
         Some(&v) => v,
         None => (n as f32).ln(),
     }
+}
+
+/// The table of [`ln_count`], made once: a caller that looks up many counts takes it once.
+#[inline]
+pub(crate) fn ln_table() -> &'static [f32] {
+    const TABLE: usize = 1024;
+    static LN: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
+    LN.get_or_init(|| (0..TABLE).map(|n| (n as f32).ln()).collect())
 }
 
 /// The slot of a feature: its namespace (`w`, `b`, `c`…), a unit separator, then its name.
@@ -254,7 +257,7 @@ fn occurrences_into(tokens: &Tokens, is_question: &[bool], out: &mut Vec<Occurre
             continue;
         }
         let (first, last) = (range.start, range.end - 1);
-        let norm = |i: usize| tokens.norm(i).as_bytes();
+        let norm = |i: usize| tokens.norm_bytes(i);
         out.push(Occurrence {
             slot: s_.bytes(norm(first)).slot(),
             first: first as u32,
@@ -375,7 +378,14 @@ fn sort_by_slot<K: SlotKey>(keys: &mut Vec<K>, other: &mut Vec<K>) {
 /// `(1 + ln n)` per slot divided by the length; returns the length (1 for an empty bag).
 fn unit_bag(counts: &[(u32, u32)], out: &mut Vec<(u32, f32)>) -> f32 {
     out.clear();
-    out.extend(counts.iter().map(|&(i, n)| (i, 1.0 + ln_count(n))));
+    let ln = ln_table();
+    out.extend(counts.iter().map(|&(i, n)| {
+        let ln_n = ln
+            .get(n as usize)
+            .copied()
+            .unwrap_or_else(|| (n as f32).ln());
+        (i, 1.0 + ln_n)
+    }));
     let norm = out.iter().map(|e| e.1 * e.1).sum::<f32>().sqrt();
     if norm == 0.0 {
         out.clear();

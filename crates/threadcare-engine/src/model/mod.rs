@@ -397,15 +397,35 @@ impl Models {
             f.fill(text, tokens, &constructs);
             // Every model's score that counts in one pass over the features (each sum in slot
             // order, as `Linear::scores` adds them).
-            for &(slot, v) in &f.vector {
-                for ((_, _, model, score), _) in
-                    models.iter_mut().zip(&post_counts).filter(|(_, &c)| c)
-                {
-                    if let Some(w) = model.weights(slot) {
-                        *score += w[0] * v;
+            // The models whose post score counts, chosen once rather than for every feature.
+            let mut counting: Vec<(&Linear, &mut f32)> = models
+                .iter_mut()
+                .zip(&post_counts)
+                .filter(|(_, &c)| c)
+                .map(|((_, _, model, score), _)| (&**model, score))
+                .collect();
+            match counting.as_mut_slice() {
+                [(a, sa), (b, sb)] => {
+                    for &(slot, v) in &f.vector {
+                        if let Some(w) = a.weights(slot) {
+                            **sa += w[0] * v;
+                        }
+                        if let Some(w) = b.weights(slot) {
+                            **sb += w[0] * v;
+                        }
+                    }
+                }
+                all => {
+                    for &(slot, v) in &f.vector {
+                        for (model, score) in all.iter_mut() {
+                            if let Some(w) = model.weights(slot) {
+                                **score += w[0] * v;
+                            }
+                        }
                     }
                 }
             }
+            drop(counting);
             let mut out = Vec::new();
             // The sentence models of the factors that could still reach their threshold (the
             // largest sentence probability is at most 1), scored together.

@@ -18,7 +18,7 @@
 
 use threadcare_core::Signal;
 
-use super::features::{construct_slot, ln_count, signal_state, Bag, Occurrence, Sparse};
+use super::features::{construct_slot, ln_count, ln_table, signal_state, Bag, Occurrence, Sparse};
 use super::linear::{positive, Linear};
 use crate::token::Tokens;
 
@@ -192,8 +192,13 @@ pub fn sentence_scores_sorted(
             // sum over the bag (the runs are read once, not once for each sum).
             bag.clear();
             let mut sum_sq = 0f32;
+            let ln = ln_table();
             for_each_run(slots, |slot, n| {
-                let v = 1.0 + ln_count(n);
+                let ln_n = ln
+                    .get(n as usize)
+                    .copied()
+                    .unwrap_or_else(|| (n as f32).ln());
+                let v = 1.0 + ln_n;
                 sum_sq += v * v;
                 bag.push((slot, v));
             });
@@ -201,11 +206,27 @@ pub fn sentence_scores_sorted(
             for (sc, m) in score.iter_mut().zip(models) {
                 *sc = m.bias[0];
             }
-            for &(slot, v) in bag.iter() {
-                let v = v / norm;
-                for (sc, m) in score.iter_mut().zip(models) {
-                    if let Some(w) = m.weights(slot) {
-                        *sc += w[0] * v;
+            match (models, score.as_mut_slice()) {
+                // The usual two models side by side in one loop body (each sum in slot order).
+                ([a, b], [sa, sb]) => {
+                    for &(slot, v) in bag.iter() {
+                        let v = v / norm;
+                        if let Some(w) = a.weights(slot) {
+                            *sa += w[0] * v;
+                        }
+                        if let Some(w) = b.weights(slot) {
+                            *sb += w[0] * v;
+                        }
+                    }
+                }
+                _ => {
+                    for &(slot, v) in bag.iter() {
+                        let v = v / norm;
+                        for (sc, m) in score.iter_mut().zip(models) {
+                            if let Some(w) = m.weights(slot) {
+                                *sc += w[0] * v;
+                            }
+                        }
                     }
                 }
             }
