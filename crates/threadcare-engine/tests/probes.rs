@@ -27,6 +27,7 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ("p298", "data: 'I'm gonna jump off a bridge lmao' after a chore is hyperbole, but conditional intent is intent (DESIGN §5) and 'lol/lmao' also end sincere disclosures, so no jest marker cancels it"),
     ("p305", "data: 'found my old blades … i'd stopped, 8 months now' names past self-injury only through objects and 'stopped'"),
     ("p350", "data: the only sign of risk is that a safety plan was needed; 'rough night' is too everyday to be distress, and using a safety plan must not itself raise risk"),
+    ("p643", "context: 'before my attempt' dates everything around it (direction both), so a feeling compared with that time ('haven't felt this bad since the week before my attempt') is read as past too; a pseudo-cue for the comparison would also free the attempt from its dating"),
     ("p380", "data: 'exhausted' and 'done with everyone' are everyday words for tiredness and irritation; read as distress they would flood ordinary posts"),
 ];
 
