@@ -77,7 +77,13 @@ impl Default for Fnv {
 /// `ln n` of a count, as `(n as f32).ln()` gives it: looked up for the small counts that nearly
 /// every feature has (the same function computed the table, so the bits are the same).
 pub fn ln_count(n: u32) -> f32 {
-    match ln_table().get(n as usize) {
+    ln_in(ln_table(), n)
+}
+
+/// [`ln_count`] with the table already in hand (a loop over many counts takes it once).
+#[inline]
+pub(crate) fn ln_in(table: &[f32], n: u32) -> f32 {
+    match table.get(n as usize) {
         Some(&v) => v,
         None => (n as f32).ln(),
     }
@@ -379,13 +385,7 @@ fn sort_by_slot<K: SlotKey>(keys: &mut Vec<K>, other: &mut Vec<K>) {
 fn unit_bag(counts: &[(u32, u32)], out: &mut Vec<(u32, f32)>) -> f32 {
     out.clear();
     let ln = ln_table();
-    out.extend(counts.iter().map(|&(i, n)| {
-        let ln_n = ln
-            .get(n as usize)
-            .copied()
-            .unwrap_or_else(|| (n as f32).ln());
-        (i, 1.0 + ln_n)
-    }));
+    out.extend(counts.iter().map(|&(i, n)| (i, 1.0 + ln_in(ln, n))));
     let norm = out.iter().map(|e| e.1 * e.1).sum::<f32>().sqrt();
     if norm == 0.0 {
         out.clear();

@@ -18,7 +18,9 @@
 
 use threadcare_core::Signal;
 
-use super::features::{construct_slot, ln_count, ln_table, signal_state, Bag, Occurrence, Sparse};
+use super::features::{
+    construct_slot, ln_count, ln_in, ln_table, signal_state, Bag, Occurrence, Sparse,
+};
 use super::linear::{positive, Linear};
 use crate::token::Tokens;
 
@@ -194,11 +196,7 @@ pub fn sentence_scores_sorted(
             let mut sum_sq = 0f32;
             let ln = ln_table();
             for_each_run(slots, |slot, n| {
-                let ln_n = ln
-                    .get(n as usize)
-                    .copied()
-                    .unwrap_or_else(|| (n as f32).ln());
-                let v = 1.0 + ln_n;
+                let v = 1.0 + ln_in(ln, n);
                 sum_sq += v * v;
                 bag.push((slot, v));
             });
