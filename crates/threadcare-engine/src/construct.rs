@@ -118,6 +118,11 @@ pub struct Anchored {
     pub patterns: Vec<String>,
     /// What must match somewhere in the same text for them to count.
     pub anchors: Vec<String>,
+    /// The patterns tell of someone else's act by what they are ("texted me goodbye and now
+    /// she's not answering" is her goodbye, whatever "me" says): their signals are someone
+    /// else's (quotation still applies).
+    #[serde(default)]
+    pub someone_else: bool,
 }
 
 /// One entry of [`Construct::tells_of_past`].

@@ -56,6 +56,8 @@ pub struct Signals {
     /// For each pattern of `matcher`: the group of `anchors` it needs (`Construct::anchored`),
     /// or `u32::MAX` for a pattern that needs none.
     needs_anchor: Vec<u32>,
+    /// For each pattern of `matcher`: it tells of someone else's act (`Anchored::someone_else`).
+    someone_else: Vec<bool>,
     /// Every construct's anchors, and for each pattern: its group.
     anchors: Matcher,
     anchor_group: Vec<u32>,
@@ -91,6 +93,7 @@ impl Signals {
         let (mut needs_anchor, mut anchors, mut anchor_group) =
             (Vec::new(), Matcher::new(), Vec::new());
         let mut anchored_rules: Vec<Name> = Vec::new();
+        let mut someone_else = Vec::new();
         let mut groups = 0u32;
         for (ci, c) in constructs.iter().enumerate() {
             // Every pattern of the file into `m`, or an error that names the file.
@@ -104,6 +107,7 @@ impl Signals {
                 add(&mut matcher, p)?;
                 owner.push((ci as u32, pi as u32));
                 needs_anchor.push(u32::MAX);
+                someone_else.push(false);
             }
             for a in &c.anchored {
                 let group = groups;
@@ -112,6 +116,7 @@ impl Signals {
                     add(&mut matcher, p)?;
                     owner.push((ci as u32, u32::MAX));
                     needs_anchor.push(group);
+                    someone_else.push(a.someone_else);
                     anchored_rules.push(Name::from(format!("{}:{}", c.id, p)));
                 }
                 for p in &a.anchors {
@@ -219,6 +224,7 @@ impl Signals {
             is_reply,
             writers_own,
             needs_anchor,
+            someone_else,
             anchors,
             anchor_group,
             past,
@@ -415,7 +421,22 @@ impl Signals {
         );
         // A reply's qualities ("I'm so sorry you…", "have you told your therapist?") speak to
         // someone else by nature: experiencer cues do not apply to them.
-        for (s, &ci) in signals.iter_mut().zip(owners.iter()) {
+        for ((s, &ci), m) in signals.iter_mut().zip(owners.iter()).zip(kept.iter()) {
+            // Someone else's act by what the pattern says ("texted me goodbye and now she's
+            // not answering"): the "me" in it is the one told, not the one at risk.
+            if self.someone_else[m.pattern as usize]
+                && !s.quoted
+                && s.experiencer != Experiencer::Other
+            {
+                s.experiencer = Experiencer::Other;
+                s.cues.push(Cue {
+                    category: Name::from_static("experiencer"),
+                    rule: Name::from_static("pattern tells of someone else's act"),
+                    text: s.text.clone(),
+                    start: s.start,
+                    end: s.end,
+                });
+            }
             // A bereavement names who died ("my sister killed herself"); the risk is the
             // writer's. Someone else's quoted words stay theirs (`quoted`).
             if self.writers_own[ci] && !s.quoted {
