@@ -696,7 +696,10 @@ impl Engine {
         let mut harmful = Vec::new();
         let at_risk =
             answers_level >= Level::Moderate || answered_has(&["suicidality", "self_harm"]);
-        if count("harm_encouragement") > 0 && (at_risk || names_risk(&["suicidality", "self_harm"]))
+        // Goading is harmful against any text of concern ("you are a burden" to someone who
+        // feels like one), not only against suicidality: a person with risk factors is at risk.
+        if count("harm_encouragement") > 0
+            && (at_risk || answers_level >= Level::Low || names_risk(&["suicidality", "self_harm"]))
         {
             harmful.push("encouragement".to_string());
         }
