@@ -115,7 +115,12 @@ impl Signals {
                 for p in &a.patterns {
                     add(&mut matcher, p)?;
                     owner.push((ci as u32, u32::MAX));
-                    needs_anchor.push(group);
+                    // A block without anchors only groups patterns (`someone_else`).
+                    needs_anchor.push(if a.anchors.is_empty() {
+                        u32::MAX
+                    } else {
+                        group
+                    });
                     someone_else.push(a.someone_else);
                     anchored_rules.push(Name::from(format!("{}:{}", c.id, p)));
                 }
