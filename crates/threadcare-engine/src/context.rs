@@ -542,16 +542,7 @@ impl Context {
                 let has_word =
                     |list: &WordList| (s_start..s_end).any(|i| list.contains(tokens.norm(i)));
                 if has_word(&self.span_other) {
-                    if signal.experiencer != Experiencer::Other {
-                        signal.experiencer = Experiencer::Other;
-                        signal.cues.push(Cue {
-                            category: Name::from_static("experiencer"),
-                            rule: Name::from_static("span names someone else"),
-                            text: signal.text.clone(),
-                            start: signal.start,
-                            end: signal.end,
-                        });
-                    }
+                    make_someone_elses(signal, "span names someone else");
                 } else if signal.experiencer == Experiencer::Other && has_word(&self.span_self) {
                     signal.experiencer = Experiencer::Writer;
                     signal.cues.retain(|c| c.category != "experiencer");
@@ -1069,6 +1060,22 @@ fn scare_quoted(tokens: &Tokens, start: usize, end: usize) -> bool {
 
 /// Who introduces the quotation holding token `at` as something said: (whether it is the
 /// writer, the byte span of the speaker and the verb).
+/// Makes a signal someone else's by what its own evidence says (the whole evidence is the cue,
+/// named by `rule`); a signal already someone else's is left as it is.
+pub(crate) fn make_someone_elses(signal: &mut Signal, rule: &'static str) {
+    if signal.experiencer == Experiencer::Other {
+        return;
+    }
+    signal.experiencer = Experiencer::Other;
+    signal.cues.push(Cue {
+        category: Name::from_static("experiencer"),
+        rule: Name::from_static(rule),
+        text: signal.text.clone(),
+        start: signal.start,
+        end: signal.end,
+    });
+}
+
 fn speaker(tokens: &Tokens, at: usize) -> Option<(bool, (usize, usize))> {
     let sentence = tokens.tokens[at].sentence;
     let mut q = at;

@@ -424,23 +424,13 @@ impl Signals {
             cue_matches,
             term_matches,
         );
-        // A reply's qualities ("I'm so sorry you…", "have you told your therapist?") speak to
-        // someone else by nature: experiencer cues do not apply to them.
+        // What the pattern or the construct is settles whose experience it is, whatever the
+        // cues said.
         for ((s, &ci), m) in signals.iter_mut().zip(owners.iter()).zip(kept.iter()) {
             // Someone else's act by what the pattern says ("texted me goodbye and now she's
             // not answering"): the "me" in it is the one told, not the one at risk.
-            if self.someone_else[m.pattern as usize]
-                && !s.quoted
-                && s.experiencer != Experiencer::Other
-            {
-                s.experiencer = Experiencer::Other;
-                s.cues.push(Cue {
-                    category: Name::from_static("experiencer"),
-                    rule: Name::from_static("pattern tells of someone else's act"),
-                    text: s.text.clone(),
-                    start: s.start,
-                    end: s.end,
-                });
+            if self.someone_else[m.pattern as usize] && !s.quoted {
+                crate::context::make_someone_elses(s, "pattern tells of someone else's act");
             }
             // A bereavement names who died ("my sister killed herself"); the risk is the
             // writer's. Someone else's quoted words stay theirs (`quoted`).
@@ -448,6 +438,8 @@ impl Signals {
                 s.experiencer = Experiencer::Writer;
                 s.cues.retain(|c| c.category != "experiencer");
             }
+            // A reply's qualities ("I'm so sorry you…", "have you told your therapist?") speak
+            // to someone else by nature: experiencer cues do not apply to them.
             if self.is_reply[ci] {
                 s.experiencer = Experiencer::Writer;
                 s.cues.retain(|c| c.category != "experiencer");
