@@ -1058,8 +1058,6 @@ fn scare_quoted(tokens: &Tokens, start: usize, end: usize) -> bool {
     true
 }
 
-/// Who introduces the quotation holding token `at` as something said: (whether it is the
-/// writer, the byte span of the speaker and the verb).
 /// Makes a signal someone else's by what its own evidence says (the whole evidence is the cue,
 /// named by `rule`); a signal already someone else's is left as it is.
 pub(crate) fn make_someone_elses(signal: &mut Signal, rule: &'static str) {
@@ -1076,6 +1074,8 @@ pub(crate) fn make_someone_elses(signal: &mut Signal, rule: &'static str) {
     });
 }
 
+/// Who introduces the quotation holding token `at` as something said: (whether it is the
+/// writer, the byte span of the speaker and the verb).
 fn speaker(tokens: &Tokens, at: usize) -> Option<(bool, (usize, usize))> {
     let sentence = tokens.tokens[at].sentence;
     let mut q = at;
