@@ -712,8 +712,13 @@ impl Engine {
         {
             harmful.push("encouragement".to_string());
         }
+        // Method or means told to anyone whose text is of concern (a person who feels a burden
+        // is at risk too); against a text of no concern the same words are often about vitamins
+        // or a recipe ("take them all at once").
         if count("harm_method") > 0
-            && (at_risk || names_risk(&["suicidality", "self_harm", "substance"]))
+            && (at_risk
+                || answers_level >= Level::Low
+                || names_risk(&["suicidality", "self_harm", "substance"]))
         {
             harmful.push("method_or_means".to_string());
         }
