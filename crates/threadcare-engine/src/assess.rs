@@ -454,6 +454,14 @@ impl Engine {
             );
         }
         // severe
+        // The body in danger now (a wound that needs stitches, fainting from starvation, blood
+        // vomited) calls for urgent care whatever the text says of its cause.
+        push(
+            &mut reasons,
+            Level::Severe,
+            "medical danger now",
+            danger.clone(),
+        );
         push(
             &mut reasons,
             Level::Severe,
