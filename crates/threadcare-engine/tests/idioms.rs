@@ -19,6 +19,14 @@ const IDIOMS: &[&str] = &[
     "This heat is going to be the end of me.",
     "We had a suicide prevention training at work today.",
     "My laptop battery is dead again.",
+    "Ugh, shoot me, the wifi is down again.",
+    "We're dying our hair pink this weekend.",
+    "I overdosed on chocolate this weekend haha.",
+    "I'm bleeding money on this car.",
+    "My plants are dying because I forget to water them.",
+    "Honestly the commute makes me want to jump off a bridge lol.",
+    "My boss is going to kill me if I'm late again.",
+    "I'll kill myself if they cancel my favourite show.",
 ];
 
 #[test]
