@@ -702,12 +702,13 @@ impl Engine {
                 .any(|s| s.affirmed() && families.contains(&s.family.as_str()))
         };
         let mut harmful = Vec::new();
-        let at_risk =
-            answers_level >= Level::Moderate || answered_has(&["suicidality", "self_harm"]);
-        // Goading is harmful against any text of concern ("you are a burden" to someone who
-        // feels like one), not only against suicidality: a person with risk factors is at risk.
+        // Goading, and method or means, are harmful against any text of concern ("you are a
+        // burden" to someone who feels like one; "mix them with vodka" to the same person), not
+        // only against suicidality: a person with risk factors is at risk. Against a text of no
+        // concern the same words are often about vitamins or a recipe ("take them all at once").
+        let of_concern = answers_level >= Level::Low || answered_has(&["suicidality", "self_harm"]);
         if count("harm_encouragement") > 0
-            && (at_risk || answers_level >= Level::Low || names_risk(&["suicidality", "self_harm"]))
+            && (of_concern || names_risk(&["suicidality", "self_harm"]))
         {
             harmful.push("encouragement".to_string());
         }
@@ -720,13 +721,8 @@ impl Engine {
         {
             harmful.push("encouragement".to_string());
         }
-        // Method or means told to anyone whose text is of concern (a person who feels a burden
-        // is at risk too); against a text of no concern the same words are often about vitamins
-        // or a recipe ("take them all at once").
         if count("harm_method") > 0
-            && (at_risk
-                || answers_level >= Level::Low
-                || names_risk(&["suicidality", "self_harm", "substance"]))
+            && (of_concern || names_risk(&["suicidality", "self_harm", "substance"]))
         {
             harmful.push("method_or_means".to_string());
         }
