@@ -793,9 +793,11 @@ impl WordList {
 
 /// Whether a clause boundary separates the token before `from` from the token at `to`: a
 /// boundary after token `k` lies between them when `from - 1 <= k < to` (the one right before
-/// `to` too: "never wake up, I attempted" is two clauses).
+/// `to` too: "never wake up, I attempted" is two clauses). With nothing between them
+/// (`from == to`) that is the boundary after the token before `from`: in "you won't, you're
+/// just doing this for attention" the comma right after the cue ends its clause.
 fn clause_between(tokens: &Tokens, from: usize, to: usize) -> bool {
-    if from == 0 || to <= from {
+    if from == 0 || to < from {
         return false;
     }
     tokens.tokens[from - 1..to].iter().any(|t| t.clause_end)
