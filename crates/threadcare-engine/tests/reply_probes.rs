@@ -17,10 +17,6 @@ use threadcare_ingest::Collect;
 /// Reply probes the rules do not meet yet, with why.
 const KNOWN_MISSES: &[(&str, &str)] = &[
     (
-        "q029",
-        "'you look amazing, keep going' praises weight loss only in a thread about losing weight; the same words cheer on recovery",
-    ),
-    (
         "q030",
         "the exploration model grades a question without 'you' ('how long have they been around?') none; the rules are only its features",
     ),
