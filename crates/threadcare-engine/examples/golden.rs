@@ -7,7 +7,9 @@
 //! (blank-line separated) of each FILE, read in place (nothing is copied). Each text is assessed
 //! alone (`assess_text`); every four texts also form a thread (a post and three comments, the
 //! last answering the second) assessed with `assess_thread`, the first with a title. Prints the
-//! number of texts and an FNV-1a digest of the output.
+//! number of texts and an FNV-1a digest of the output. With `THREADCARE_GOLDEN_TEXTS=FILE` it
+//! also writes the texts themselves to FILE (JSON strings, one a line, in the same order), to
+//! read what a difference is about.
 
 use std::io::Write;
 
@@ -105,6 +107,14 @@ fn main() {
                 .filter(|p| p.contains('\n'))
                 .map(str::to_string),
         );
+    }
+    // To read the texts behind a difference: their JSON strings, one a line, in the order of
+    // the assessments (the first lines of OUT).
+    if let Ok(path) = std::env::var("THREADCARE_GOLDEN_TEXTS") {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).expect("texts file"));
+        for t in &texts {
+            writeln!(f, "{}", serde_json::to_string(t).unwrap()).unwrap();
+        }
     }
     let engine = Engine::embedded().expect("engine");
     let mut out = std::io::BufWriter::new(std::fs::File::create(&out_path).expect("output"));

@@ -125,6 +125,15 @@ pub struct Anchored {
     /// else's (quotation still applies).
     #[serde(default)]
     pub someone_else: bool,
+    /// An anchor counts only where context leaves it affirmed: not denied, not hypothetical,
+    /// the writer's own (or anyone's, with `someone_else`), and quoted only for quoted
+    /// evidence. For anchors that are the evidence of what the patterns mean ("I won't be here
+    /// tomorrow" is intent beside the writer's own wish to die, not beside "I'm not suicidal"
+    /// or "she said she wanted to die"). Without it an anchor names what the patterns are
+    /// about, however it is said ("I'm not going to kill myself, but I think about it every
+    /// day": "it" is suicide all the same).
+    #[serde(default)]
+    pub affirmed: bool,
 }
 
 /// One entry of [`Construct::tells_of_past`].

@@ -971,9 +971,11 @@ fn quoted_block_or_link(
     }
     let (before_word, after_word) = (&text[lo..start], &text[end..hi]);
     // The link around the word.
+    // (After the whole space: a no-break space is two bytes.)
     let run_start = before_word
-        .rfind(char::is_whitespace)
-        .map_or(lo, |i| lo + i + 1);
+        .char_indices()
+        .rfind(|(_, c)| c.is_whitespace())
+        .map_or(lo, |(i, c)| lo + i + c.len_utf8());
     let run_end = after_word.find(char::is_whitespace).map_or(hi, |i| end + i);
     let run = &text[run_start..run_end];
     if run.contains("://") || run.starts_with("www.") || run.starts_with("(www.") {
@@ -1211,6 +1213,25 @@ mod tests {
 
     /// Scare quotes around a word or two of the evidence leave it the writer's own; a quotation
     /// of three words or more, or one that holds all of the evidence, is a quotation.
+    #[test]
+    fn a_no_break_space_before_the_evidence_is_stepped_over_whole() {
+        // The look for a link around the evidence starts after the space before it; a no-break
+        // space is two bytes, and starting one byte in had panicked.
+        let signals = crate::Signals::embedded().expect("the embedded rules load");
+        for text in [
+            "I read https://example.org today and I want\u{a0}to\u{a0}die.",
+            "see [this](https://example.org) I am\u{a0}suicidal",
+        ] {
+            let found = signals.find(text);
+            assert!(
+                found
+                    .iter()
+                    .any(|s| s.construct == "passive_ideation" || s.construct == "active_ideation"),
+                "{text:?}: {found:?}"
+            );
+        }
+    }
+
     #[test]
     fn scare_quotes_are_not_a_quotation() {
         let of = first_signal_of;

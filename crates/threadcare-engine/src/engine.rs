@@ -61,6 +61,10 @@ pub struct Signals {
     /// Every construct's anchors, and for each pattern: its group.
     anchors: Matcher,
     anchor_group: Vec<u32>,
+    /// For each group of anchors: the construct whose block it is, whether its anchors must be
+    /// affirmed (`Anchored::affirmed`), and whether the block tells of someone else
+    /// (`Anchored::someone_else`), whose anchors may be someone else's too.
+    group_owner: Vec<(u32, bool, bool)>,
     /// The patterns of every construct's `tells_of_past`, and for each pattern: (the construct
     /// whose evidence it reads, the construct it tells of, that signal's `rule`).
     past: Matcher,
@@ -94,6 +98,7 @@ impl Signals {
             (Vec::new(), Matcher::new(), Vec::new());
         let mut anchored_rules: Vec<Name> = Vec::new();
         let mut someone_else = Vec::new();
+        let mut group_owner = Vec::new();
         let mut groups = 0u32;
         for (ci, c) in constructs.iter().enumerate() {
             // Every pattern of the file into `m`, or an error that names the file.
@@ -112,6 +117,7 @@ impl Signals {
             for a in &c.anchored {
                 let group = groups;
                 groups += 1;
+                group_owner.push((ci as u32, a.affirmed, a.someone_else));
                 for p in &a.patterns {
                     add(&mut matcher, p)?;
                     owner.push((ci as u32, u32::MAX));
@@ -232,6 +238,7 @@ impl Signals {
             someone_else,
             anchors,
             anchor_group,
+            group_owner,
             past,
             past_owner,
             tells_of_past,
@@ -293,10 +300,21 @@ impl Signals {
         if matches.is_empty() {
             return Vec::new();
         }
+        // Anchored patterns count where an anchor of theirs is affirmed in the text: its
+        // matches are found here so that their sentences' cues are found with the others.
+        let anchored = matches
+            .iter()
+            .any(|m| self.needs_anchor[m.pattern as usize] != u32::MAX);
+        anchor_matches.clear();
+        if anchored {
+            self.anchors.ids_from_into(tokens, words, ids);
+            self.anchors
+                .find_with_hits_into(text, tokens, ids, None, None, anchor_matches);
+        }
         // Look-alikes cancel the construct's matches they overlap.
         only.clear();
         only.resize(tokens.sentences.len(), false);
-        for m in matches.iter() {
+        for m in matches.iter().chain(anchor_matches.iter()) {
             for t in &tokens.tokens[m.tok_start..m.tok_end] {
                 only[t.sentence as usize] = true;
             }
@@ -319,23 +337,17 @@ impl Signals {
                 excluded.max_end(ci, m.end).is_none_or(|end| end <= m.start)
             });
         }
-        // Anchored patterns count where an anchor of theirs matches in the text.
-        if matches
-            .iter()
-            .any(|m| self.needs_anchor[m.pattern as usize] != u32::MAX)
-        {
-            self.anchors.ids_from_into(tokens, words, ids);
-            self.anchors
-                .find_with_hits_into(text, tokens, ids, None, None, anchor_matches);
-            found.clear();
-            found.extend(
-                anchor_matches
-                    .iter()
-                    .map(|a| self.anchor_group[a.pattern as usize]),
-            );
+        if anchored {
+            self.affirmed_anchors(text, tokens, side, anchor_matches, found);
+            // A quoted anchor is someone's words: it speaks for quoted evidence only.
             matches.retain(|m| {
                 let group = self.needs_anchor[m.pattern as usize];
-                group == u32::MAX || found.contains(&group)
+                let quoted = || {
+                    tokens.tokens[m.tok_start..m.tok_end]
+                        .iter()
+                        .any(|t| t.quoted)
+                };
+                group == u32::MAX || found.iter().any(|&(g, q)| g == group && (!q || quoted()))
             });
             if matches.is_empty() {
                 return Vec::new();
@@ -464,6 +476,98 @@ impl Signals {
         signals
     }
 
+    /// The groups of `anchor_matches` that an anchor of theirs counts for, into `found` with
+    /// whether that anchor must be and is quoted. Any match counts for a group that names a
+    /// topic; for a group whose anchors must be affirmed (`Anchored::affirmed`) context applies
+    /// to an anchor as to a signal, so that "I'm not suicidal", "if I ever felt suicidal" or
+    /// "she said she wanted to die" does not make "I won't be here tomorrow" the writer's
+    /// intent: such an anchor counts unless it is denied or hypothetical, or (in a block about
+    /// the writer) someone else's, and a quoted one counts for quoted evidence only (the
+    /// caller's test). Its time does not matter: past suicidality still says what "my last
+    /// night" means.
+    fn affirmed_anchors(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        side: &[Match],
+        anchor_matches: &[Match],
+        found: &mut Vec<(u32, bool)>,
+    ) {
+        found.clear();
+        let mut judged = Vec::new();
+        for a in anchor_matches {
+            let group = self.anchor_group[a.pattern as usize];
+            if self.group_owner[group as usize].1 {
+                judged.push(*a);
+            } else {
+                found.push((group, false));
+            }
+        }
+        let anchor_matches = &judged[..];
+        if anchor_matches.is_empty() {
+            return;
+        }
+        let mut sentences = vec![false; tokens.sentences.len()];
+        for a in anchor_matches {
+            sentences[tokens.tokens[a.tok_start].sentence as usize] = true;
+        }
+        let (cues_from, terms_from) = (self.side_excludes, self.side_excludes + self.side_cues);
+        let pick = |from: u32, to: u32| -> Vec<Match> {
+            side.iter()
+                .filter(|m| {
+                    (from..to).contains(&m.pattern)
+                        && sentences[tokens.tokens[m.tok_start].sentence as usize]
+                })
+                .map(|m| Match {
+                    pattern: m.pattern - from,
+                    ..*m
+                })
+                .collect()
+        };
+        let (cues, terms) = (pick(cues_from, terms_from), pick(terms_from, u32::MAX));
+        let groups: Vec<(u32, bool, bool)> = anchor_matches
+            .iter()
+            .map(|a| self.group_owner[self.anchor_group[a.pattern as usize] as usize])
+            .collect();
+        let mut signals: Vec<Signal> = anchor_matches
+            .iter()
+            .zip(&groups)
+            .map(|(a, &(ci, ..))| {
+                let (construct, family) = &self.names[ci as usize];
+                Signal {
+                    construct: construct.clone(),
+                    family: family.clone(),
+                    start: a.start,
+                    end: a.end,
+                    text: String::new(),
+                    negated: false,
+                    temporality: Temporality::Current,
+                    experiencer: Experiencer::Writer,
+                    certainty: Certainty::Definite,
+                    quoted: false,
+                    rule: Name::from_static("anchor"),
+                    cues: Vec::new(),
+                    in_title: false,
+                }
+            })
+            .collect();
+        let spans: Vec<(usize, usize)> = anchor_matches
+            .iter()
+            .map(|a| (a.tok_start, a.tok_end))
+            .collect();
+        let pronouns = vec![true; signals.len()];
+        self.context
+            .apply_matches(text, tokens, &mut signals, &spans, &pronouns, &cues, &terms);
+        for ((s, a), &(.., someone_else)) in signals.iter().zip(anchor_matches).zip(&groups) {
+            let affirmed = !s.negated
+                && s.certainty != Certainty::Hypothetical
+                && (someone_else || s.experiencer == Experiencer::Writer);
+            if affirmed {
+                found.push((self.anchor_group[a.pattern as usize], s.quoted));
+            }
+        }
+    }
+
     /// After each affirmed signal whose construct's `tells_of_past` names something inside its
     /// evidence, a historical signal of what it names, on the same evidence: "6 months clean
     /// from self harm" is also self-injury in the past, now stopped (low, DESIGN §5).
@@ -547,7 +651,7 @@ struct Scratch {
     term_matches: Vec<Match>,
     /// The anchors' matches, and the groups they found.
     anchor_matches: Vec<Match>,
-    found: Vec<u32>,
+    found: Vec<(u32, bool)>,
 }
 
 thread_local! {
