@@ -66,6 +66,7 @@ pub const REQUIRED: &[&str] = &[
     "harm_ed_praise",
     "harm_act_cheer",
     "harm_invalidation",
+    "psychosis",
 ];
 
 /// Reply constructs whose words are harm only against what the reply answers ("good luck" to an
@@ -474,6 +475,32 @@ impl Engine {
             "thinking about a method (C-SSRS 3)",
             select(&|i| now(i) && is(i, const { ids(&["method"]) })),
         );
+        // Voices that command the writer to die or to harm themselves (command hallucinations):
+        // psychosis on the same words as suicidality or self-harm, whatever the C-SSRS level of
+        // the words alone (Harkavy-Friedman et al. 2003).
+        let psychosis = select(&|i| now(i) && is(i, const { ids(&["psychosis"]) }));
+        if !psychosis.is_empty() {
+            let harm = select(&|i| {
+                now(i) && matches!(signals[i].family.as_str(), "suicidality" | "self_harm")
+            });
+            let commanded: Vec<&Signal> = psychosis
+                .iter()
+                .filter(|p| harm.iter().any(|h| h.start < p.end && p.start < h.end))
+                .copied()
+                .collect();
+            if !commanded.is_empty() {
+                let with_harm = harm
+                    .iter()
+                    .filter(|h| commanded.iter().any(|p| h.start < p.end && p.start < h.end))
+                    .copied();
+                push(
+                    &mut reasons,
+                    Level::Severe,
+                    "voices commanding self-harm or suicide",
+                    commanded.iter().copied().chain(with_harm).collect(),
+                );
+            }
+        }
         // A factor a model found counts as a risk factor (low), never towards a higher level.
         let current_distress = select(&|i| {
             now(i)
@@ -581,11 +608,14 @@ impl Engine {
             })
             // A reply echoing what the post disclosed is answering it, not raising a new concern.
             .filter(|s| !s.cues.iter().any(|c| c.rule.starts_with(ECHO_RULE)))
+            // Someone else's psychotic experiences or psychiatric crisis care ("my brother was
+            // sectioned") are acute states a moderator should see, as their suicidality is;
+            // their other risk factors (stress, loneliness) are not a concern of this kind.
             .filter(|s| {
                 matches!(
                     s.family.as_str(),
                     "suicidality" | "self_harm" | "eating_disorder" | "substance"
-                )
+                ) || matches!(s.construct.as_str(), "psychosis" | "crisis_care")
             })
             .collect();
         let concern_for_other = !for_other.is_empty();

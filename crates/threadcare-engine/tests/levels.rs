@@ -44,6 +44,11 @@ fn the_scale() {
             Level::Severe,
         ),
         ("I cut myself again last night.", Level::Severe),
+        (
+            "The voices keep telling me to kill myself and they won't stop.",
+            Level::Severe,
+        ),
+        ("The voices are telling me to cut again.", Level::Severe),
         ("I haven't eaten anything in four days.", Level::Severe),
         (
             "Some nights I wish I could go to sleep and not wake up.",
@@ -60,6 +65,8 @@ fn the_scale() {
             Level::Low,
         ),
         ("I feel so anxious and overwhelmed this week.", Level::Low),
+        ("I've been hearing voices again since Sunday.", Level::Low),
+        ("My brother was sectioned last week.", Level::Low),
         (
             "Had a lovely session today, we talked about my new job.",
             Level::None,
@@ -70,6 +77,10 @@ fn the_scale() {
         ),
         (
             "If I ever felt like hurting myself I would call my therapist.",
+            Level::None,
+        ),
+        (
+            "The voice in my head says I'm not good enough for this job.",
             Level::None,
         ),
     ];
