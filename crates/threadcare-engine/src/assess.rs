@@ -67,6 +67,7 @@ pub const REQUIRED: &[&str] = &[
     "harm_act_cheer",
     "harm_invalidation",
     "psychosis",
+    "life_stressor",
 ];
 
 /// Reply constructs whose words are harm only against what the reply answers ("good luck" to an
@@ -506,7 +507,9 @@ impl Engine {
             now(i)
                 && kind(i) == Some(Kind::Risk)
                 && !facts[i].lasting
-                && !is(i, const { ids(&["attempt", "preparation"]) })
+                // A loss lived through (a job, a home, a person) is a risk factor, not the
+                // suffering itself.
+                && !is(i, const { ids(&["attempt", "preparation", "life_stressor"]) })
                 && !by_model(i)
         });
         let past_behaviour = select(&|i| !now(i) && cssrs_of(i) == Some(6));
