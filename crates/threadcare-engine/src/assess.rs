@@ -67,7 +67,6 @@ pub const REQUIRED: &[&str] = &[
     "harm_act_cheer",
     "harm_invalidation",
     "psychosis",
-    "life_stressor",
 ];
 
 /// Reply constructs whose words are harm only against what the reply answers ("good luck" to an
@@ -507,9 +506,7 @@ impl Engine {
             now(i)
                 && kind(i) == Some(Kind::Risk)
                 && !facts[i].lasting
-                // A loss lived through (a job, a home, a person) is a risk factor, not the
-                // suffering itself.
-                && !is(i, const { ids(&["attempt", "preparation", "life_stressor"]) })
+                && !is(i, const { ids(&["attempt", "preparation"]) })
                 && !by_model(i)
         });
         let past_behaviour = select(&|i| !now(i) && cssrs_of(i) == Some(6));
