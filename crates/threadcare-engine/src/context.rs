@@ -129,6 +129,12 @@ pub struct ContextFile {
     pub span_self: Vec<String>,
     #[serde(default)]
     pub span_other: Vec<String>,
+    /// Experiencer only: possessives ("his", "their") that make a signal someone else's as
+    /// `span_other` does, unless the evidence also has a word of `span_self`: "he took his own
+    /// life" is his, but in "I carved his name into my thigh" the body and the act are the
+    /// writer's and "his" only names what was carved.
+    #[serde(default)]
+    pub span_other_possessive: Vec<String>,
     /// Experiencer only: object pronouns ("you", "her") that, right after a signal's evidence
     /// (after one of `object_links` at most: "nobody cares about you"), make it about that
     /// person, when neither the evidence nor its sentence before it has a word of
@@ -175,6 +181,7 @@ pub struct Context {
     terminator_file: Vec<usize>,
     span_self: WordList,
     span_other: WordList,
+    span_other_possessive: WordList,
     object_other: WordList,
     object_links: WordList,
     object_families: Vec<String>,
@@ -236,6 +243,7 @@ impl Context {
         let mut terminator_file = Vec::new();
         let mut span_self = Vec::new();
         let mut span_other = Vec::new();
+        let mut span_other_possessive = Vec::new();
         let (mut object_other, mut object_links) = (Vec::new(), Vec::new());
         let mut object_families = Vec::new();
         for (fi, (name, f)) in files.iter().enumerate() {
@@ -265,6 +273,7 @@ impl Context {
             }
             span_self.extend(f.span_self.iter().cloned());
             span_other.extend(f.span_other.iter().cloned());
+            span_other_possessive.extend(f.span_other_possessive.iter().cloned());
             object_other.extend(f.object_other.iter().cloned());
             object_links.extend(f.object_links.iter().cloned());
             object_families.extend(f.object_families.iter().cloned());
@@ -278,6 +287,7 @@ impl Context {
             terminator_file,
             span_self: WordList::new(&span_self),
             span_other: WordList::new(&span_other),
+            span_other_possessive: WordList::new(&span_other_possessive),
             object_other: WordList::new(&object_other),
             object_links: WordList::new(&object_links),
             object_families,
@@ -541,7 +551,9 @@ impl Context {
                 // The evidence's own words settle whose experience it is.
                 let has_word =
                     |list: &WordList| (s_start..s_end).any(|i| list.contains(tokens.norm(i)));
-                if has_word(&self.span_other) {
+                let others = has_word(&self.span_other)
+                    || (has_word(&self.span_other_possessive) && !has_word(&self.span_self));
+                if others {
                     make_someone_elses(signal, "span names someone else");
                 } else if signal.experiencer == Experiencer::Other && has_word(&self.span_self) {
                     signal.experiencer = Experiencer::Writer;
