@@ -130,8 +130,8 @@ pub struct Anchored {
     /// evidence. For anchors that are the evidence of what the patterns mean ("I won't be here
     /// tomorrow" is intent beside the writer's own wish to die, not beside "I'm not suicidal"
     /// or "she said she wanted to die"). Without it an anchor names what the patterns are
-    /// about, however it is said ("I'm not going to kill myself, but I think about it every
-    /// day": "it" is suicide all the same).
+    /// about, however it is said ("I'd never go through with killing myself, but I think about
+    /// it daily": "it" is suicide all the same).
     #[serde(default)]
     pub affirmed: bool,
 }
