@@ -410,23 +410,7 @@ impl Signals {
         for &(start, _) in spans.iter() {
             in_context[tokens.tokens[start].sentence as usize] = true;
         }
-        let (cues_from, terms_from) = (self.side_excludes, self.side_excludes + self.side_cues);
-        let pick = |from: u32, to: u32, out: &mut Vec<Match>| {
-            out.clear();
-            out.extend(
-                side.iter()
-                    .filter(|m| {
-                        (from..to).contains(&m.pattern)
-                            && in_context[tokens.tokens[m.tok_start].sentence as usize]
-                    })
-                    .map(|m| Match {
-                        pattern: m.pattern - from,
-                        ..*m
-                    }),
-            );
-        };
-        pick(cues_from, terms_from, cue_matches);
-        pick(terms_from, u32::MAX, term_matches);
+        self.context_matches(side, tokens, in_context, cue_matches, term_matches);
         self.context.apply_matches(
             text,
             tokens,
@@ -476,6 +460,35 @@ impl Signals {
         signals
     }
 
+    /// The context's cue and terminator matches among `side`'s, in the sentences marked in
+    /// `in_sentence`, into `cues` and `terms`, numbered as the context numbers them.
+    fn context_matches(
+        &self,
+        side: &[Match],
+        tokens: &Tokens,
+        in_sentence: &[bool],
+        cues: &mut Vec<Match>,
+        terms: &mut Vec<Match>,
+    ) {
+        let (cues_from, terms_from) = (self.side_excludes, self.side_excludes + self.side_cues);
+        let pick = |from: u32, to: u32, out: &mut Vec<Match>| {
+            out.clear();
+            out.extend(
+                side.iter()
+                    .filter(|m| {
+                        (from..to).contains(&m.pattern)
+                            && in_sentence[tokens.tokens[m.tok_start].sentence as usize]
+                    })
+                    .map(|m| Match {
+                        pattern: m.pattern - from,
+                        ..*m
+                    }),
+            );
+        };
+        pick(cues_from, terms_from, cues);
+        pick(terms_from, u32::MAX, terms);
+    }
+
     /// The groups of `anchor_matches` that an anchor of theirs counts for, into `found` with
     /// whether that anchor must be and is quoted. Any match counts for a group that names a
     /// topic; for a group whose anchors must be affirmed (`Anchored::affirmed`) context applies
@@ -511,20 +524,8 @@ impl Signals {
         for a in anchor_matches {
             sentences[tokens.tokens[a.tok_start].sentence as usize] = true;
         }
-        let (cues_from, terms_from) = (self.side_excludes, self.side_excludes + self.side_cues);
-        let pick = |from: u32, to: u32| -> Vec<Match> {
-            side.iter()
-                .filter(|m| {
-                    (from..to).contains(&m.pattern)
-                        && sentences[tokens.tokens[m.tok_start].sentence as usize]
-                })
-                .map(|m| Match {
-                    pattern: m.pattern - from,
-                    ..*m
-                })
-                .collect()
-        };
-        let (cues, terms) = (pick(cues_from, terms_from), pick(terms_from, u32::MAX));
+        let (mut cues, mut terms) = (Vec::new(), Vec::new());
+        self.context_matches(side, tokens, &sentences, &mut cues, &mut terms);
         let groups: Vec<(u32, bool, bool)> = anchor_matches
             .iter()
             .map(|a| self.group_owner[self.anchor_group[a.pattern as usize] as usize])

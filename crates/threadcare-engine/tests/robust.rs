@@ -107,28 +107,24 @@ fn item(id: &str, parent: Option<&str>, title: Option<&str>, text: &str) -> Item
     }
 }
 
+/// `start..end` lies on character boundaries of `of` and quotes `quoted` there.
+fn quotes(of: &str, start: usize, end: usize, quoted: &str) -> Result<(), TestCaseError> {
+    prop_assert!(
+        start <= end && end <= of.len() && of.is_char_boundary(start) && of.is_char_boundary(end),
+        "{start}..{end} in {of:?}"
+    );
+    prop_assert_eq!(&of[start..end], quoted);
+    Ok(())
+}
+
 /// Every span of `signals` (and of their cues) lies on character boundaries of `text` (of
 /// `title` for a signal found in the title) and quotes it.
 fn spans_hold(signals: &[Signal], title: &str, text: &str) -> Result<(), TestCaseError> {
     for s in signals {
         let of = if s.in_title { title } else { text };
-        prop_assert!(
-            s.start <= s.end
-                && s.end <= of.len()
-                && of.is_char_boundary(s.start)
-                && of.is_char_boundary(s.end),
-            "{s:?} in {of:?}"
-        );
-        prop_assert_eq!(&of[s.start..s.end], s.text.as_str());
+        quotes(of, s.start, s.end, &s.text)?;
         for c in &s.cues {
-            prop_assert!(
-                c.start <= c.end
-                    && c.end <= of.len()
-                    && of.is_char_boundary(c.start)
-                    && of.is_char_boundary(c.end),
-                "{c:?} in {of:?}"
-            );
-            prop_assert_eq!(&of[c.start..c.end], c.text.as_str());
+            quotes(of, c.start, c.end, &c.text)?;
         }
     }
     Ok(())
