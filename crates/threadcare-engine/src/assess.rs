@@ -483,15 +483,16 @@ impl Engine {
             let harm = select(&|i| {
                 now(i) && matches!(signals[i].family.as_str(), "suicidality" | "self_harm")
             });
+            let overlap = |a: &Signal, b: &Signal| a.start < b.end && b.start < a.end;
             let commanded: Vec<&Signal> = psychosis
                 .iter()
-                .filter(|p| harm.iter().any(|h| h.start < p.end && p.start < h.end))
+                .filter(|p| harm.iter().any(|h| overlap(p, h)))
                 .copied()
                 .collect();
             if !commanded.is_empty() {
                 let with_harm = harm
                     .iter()
-                    .filter(|h| commanded.iter().any(|p| h.start < p.end && p.start < h.end))
+                    .filter(|h| commanded.iter().any(|p| overlap(p, h)))
                     .copied();
                 push(
                     &mut reasons,

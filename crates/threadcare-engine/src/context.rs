@@ -1223,8 +1223,6 @@ mod tests {
             .unwrap_or_else(|| panic!("{construct} in {text:?}"))
     }
 
-    /// Scare quotes around a word or two of the evidence leave it the writer's own; a quotation
-    /// of three words or more, or one that holds all of the evidence, is a quotation.
     #[test]
     fn a_no_break_space_before_the_evidence_is_stepped_over_whole() {
         // The look for a link around the evidence starts after the space before it; a no-break
@@ -1244,6 +1242,8 @@ mod tests {
         }
     }
 
+    /// Scare quotes around a word or two of the evidence leave it the writer's own; a quotation
+    /// of three words or more, or one that holds all of the evidence, is a quotation.
     #[test]
     fn scare_quotes_are_not_a_quotation() {
         let of = first_signal_of;
