@@ -1443,17 +1443,26 @@ impl Matcher {
                 continue;
             };
             for m in re.find_iter(text) {
-                if m.start() == m.end() {
+                // A regex that starts at a sentence's or clause's edge ("(?:^|[.!?]\s+)cut
+                // again") quotes from the first word: the punctuation and spaces before it are
+                // not evidence.
+                let start = m.start()
+                    + text[m.range()]
+                        .find(|c: char| {
+                            !(c.is_whitespace() || matches!(c, '.' | '!' | '?' | ',' | ';' | ':'))
+                        })
+                        .unwrap_or(m.len());
+                if start >= m.end() {
                     continue;
                 }
-                let tok_start = tokens.tokens.partition_point(|t| t.end <= m.start());
+                let tok_start = tokens.tokens.partition_point(|t| t.end <= start);
                 let tok_end = tokens.tokens.partition_point(|t| t.start < m.end());
                 if tok_start < tok_end && kept(tokens.tokens[tok_start].sentence as usize) {
                     out.push(Match {
                         pattern: p,
                         tok_start,
                         tok_end,
-                        start: m.start(),
+                        start,
                         end: m.end(),
                     });
                 }
