@@ -11,6 +11,7 @@
 //! | `(end\|take) my`  | one of the alternatives; an alternative may be several words   |
 //! | `really?`        | the element or group is optional                                |
 //! | `...` / `..5`    | up to 3 (or 5) other words in between, within the sentence      |
+//! | `..5!`           | the same, none of them the writer's own (I, me, my, myself …)   |
 //! | `@self`          | a word class from `constructs/_lexicon.toml`                    |
 //! | `re:<regex>`     | a regular expression over the text (case-insensitive), sparingly |
 //!
@@ -88,8 +89,15 @@ impl Elem {
 #[derive(Debug, Clone)]
 enum Step {
     Elem(Elem),
-    Gap(u8),
+    /// Up to this many words; `true`: none of them a first-person word (`..N!`).
+    Gap(u8, bool),
 }
+
+/// The words a `..N!` gap does not step over: the writer's own ("she fell apart after the
+/// funeral and was sectioned" is hers; "they all know I struggle and are…" is not).
+const FIRST_PERSON: [&str; 11] = [
+    "i", "i'm", "im", "i've", "ive", "i'd", "i'll", "me", "my", "myself", "mine",
+];
 
 #[derive(Debug)]
 enum Compiled {
@@ -1031,7 +1039,7 @@ impl Matcher {
         let mut rest = source.trim();
         while !rest.is_empty() {
             if let Some(r) = rest.strip_prefix("...") {
-                steps.push(Step::Gap(3));
+                steps.push(Step::Gap(3, false));
                 rest = r.trim_start();
                 continue;
             }
@@ -1040,8 +1048,13 @@ impl Matcher {
                 let n: u8 = digits
                     .parse()
                     .map_err(|_| "`..` must be followed by a number (or use `...`)".to_string())?;
-                steps.push(Step::Gap(n));
-                rest = r[digits.len()..].trim_start();
+                let r = &r[digits.len()..];
+                let (stop, r) = match r.strip_prefix('!') {
+                    Some(r) => (true, r),
+                    None => (false, r),
+                };
+                steps.push(Step::Gap(n, stop));
+                rest = r.trim_start();
                 continue;
             }
             let (body, after) = if rest.starts_with('(') {
@@ -1645,7 +1658,7 @@ fn first_words(steps: &[Step]) -> Result<(Vec<u32>, Vec<Box<str>>), String> {
     let mut prefixes = Vec::new();
     for step in steps {
         match step {
-            Step::Gap(_) => return Err("a pattern cannot start with a gap".into()),
+            Step::Gap(..) => return Err("a pattern cannot start with a gap".into()),
             Step::Elem(elem) => {
                 for alt in &elem.alts {
                     match &alt[0] {
@@ -1682,10 +1695,14 @@ fn match_steps(
         return Some(i);
     }
     match &steps[si] {
-        Step::Gap(n) => {
+        Step::Gap(n, stop) => {
             let mut best = None;
             for skip in 0..=*n as usize {
                 if i + skip > end {
+                    break;
+                }
+                // The word just stepped over, for a gap that stops at the writer's own.
+                if *stop && skip > 0 && FIRST_PERSON.contains(&tokens.norm(i + skip - 1)) {
                     break;
                 }
                 if let Some(e) = match_steps(steps, si + 1, i + skip, end, tokens, ids) {
@@ -2000,6 +2017,22 @@ mod tests {
     }
 
     #[test]
+    fn a_gap_with_a_bang_does_not_step_over_the_writers_own_words() {
+        let p = ["she ..6! and was"];
+        assert_eq!(
+            spans(&p, "she fell apart after the funeral and was sectioned"),
+            ["she fell apart after the funeral and was"]
+        );
+        assert!(spans(&p, "she knows I struggle and was kind").is_empty());
+        assert!(spans(&p, "she told me off and was right").is_empty());
+        // Without the bang the same gap steps over them.
+        assert_eq!(
+            spans(&["she ..6 and was"], "she knows I struggle and was kind"),
+            ["she knows I struggle and was"]
+        );
+    }
+
+    #[test]
     fn bad_patterns_say_why() {
         let lex = Lexicon::new();
         let mut m = Matcher::new();
@@ -2065,7 +2098,7 @@ mod tests {
         let mut out = Vec::new();
         for step in steps {
             match step {
-                Step::Gap(n) => {
+                Step::Gap(n, _) => {
                     for _ in 0..next() % (*n as u64 + 2) {
                         out.push("very".to_string());
                     }
