@@ -94,7 +94,7 @@ enum Step {
 }
 
 /// The words a `..N!` gap does not step over: the writer's own ("she fell apart after the
-/// funeral and was sectioned" is hers; "they all know I struggle and are…" is not).
+/// funeral and was sectioned" is hers; "my flatmates can tell I'm low and are kind" is not).
 const FIRST_PERSON: [&str; 11] = [
     "i", "i'm", "im", "i've", "ive", "i'd", "i'll", "me", "my", "myself", "mine",
 ];
