@@ -1456,27 +1456,30 @@ impl Matcher {
                 continue;
             };
             for m in re.find_iter(text) {
-                // A regex that starts at a sentence's or clause's edge ("(?:^|[.!?]\s+)cut
-                // again") quotes from the first word: the punctuation and spaces before it are
-                // not evidence.
-                let start = m.start()
-                    + text[m.range()]
-                        .find(|c: char| {
-                            !(c.is_whitespace() || matches!(c, '.' | '!' | '?' | ',' | ';' | ':'))
-                        })
-                        .unwrap_or(m.len());
+                // A regex that starts or ends at a sentence's or clause's edge ("(?:^|[.!?]\s+)cut
+                // again", "the night\s*(?:[.!…]|$)") quotes from its first word to its last:
+                // the punctuation and spaces around them are not evidence.
+                let edge = |c: char| {
+                    c.is_whitespace() || matches!(c, '.' | '!' | '?' | ',' | ';' | ':' | '…')
+                };
+                let start = m.start() + text[m.range()].find(|c: char| !edge(c)).unwrap_or(m.len());
                 if start >= m.end() {
                     continue;
                 }
+                // (A question keeps its mark: it says what the words are.)
+                let end = start
+                    + text[start..m.end()]
+                        .trim_end_matches(|c: char| c != '?' && edge(c))
+                        .len();
                 let tok_start = tokens.tokens.partition_point(|t| t.end <= start);
-                let tok_end = tokens.tokens.partition_point(|t| t.start < m.end());
+                let tok_end = tokens.tokens.partition_point(|t| t.start < end);
                 if tok_start < tok_end && kept(tokens.tokens[tok_start].sentence as usize) {
                     out.push(Match {
                         pattern: p,
                         tok_start,
                         tok_end,
                         start,
-                        end: m.end(),
+                        end,
                     });
                 }
             }

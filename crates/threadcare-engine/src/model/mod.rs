@@ -839,6 +839,7 @@ fn span_of(
             (!for_factor || s.tokens.len() >= 2)
                 && topic.is_none_or(|words| s.tokens.clone().any(|i| words.has(tokens.norm(i))))
                 && !other_risk.iter().any(|&(a, b)| a < s.end && s.start < b)
+                && !(for_factor && asks_for_advice(tokens, &s.tokens))
         })
         .map(|s| s.tokens.clone());
     let range = best?;
@@ -866,6 +867,39 @@ fn span_of(
         tokens.tokens[range.start].start,
         tokens.tokens[range.end - 1].end,
     ))
+}
+
+/// The openings of a short question that asks readers what to do ("What do I do?", "Any
+/// advice?"). Such a sentence asks for help: quoted as evidence of burdensomeness or thwarted
+/// belonging, it explains nothing (a post about a friend at risk ending "What do I do?" had it
+/// quoted as the writer's burdensomeness).
+const ADVICE_QUESTIONS: &[&[&str]] = &[
+    &["what", "do", "i", "do"],
+    &["what", "should", "i", "do"],
+    &["what", "can", "i", "do"],
+    &["what", "do", "we", "do"],
+    &["what", "should", "we", "do"],
+    &["what", "would", "you", "do"],
+    &["what", "now"],
+    &["any", "advice"],
+    &["any", "tips"],
+    &["any", "ideas"],
+    &["how", "do", "i", "help"],
+    &["how", "can", "i", "help"],
+    &["how", "do", "i", "handle", "this"],
+    &["how", "do", "i", "deal", "with", "this"],
+];
+
+/// Whether a sentence of at most eight words is a request for advice (see [`ADVICE_QUESTIONS`]).
+fn asks_for_advice(tokens: &Tokens, sentence: &std::ops::Range<usize>) -> bool {
+    sentence.len() <= 8
+        && ADVICE_QUESTIONS.iter().any(|opening| {
+            opening.len() <= sentence.len()
+                && opening
+                    .iter()
+                    .zip(sentence.clone())
+                    .all(|(w, i)| tokens.norm(i) == *w)
+        })
 }
 
 /// Adds to `per_token` the weights of the construct features (`constructs`) of the rules'
@@ -1081,6 +1115,22 @@ mod tests {
             err.contains("holds the model `irf_burden`, expected `epitome_emotional_reaction`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_request_for_advice_is_never_a_factors_evidence() {
+        let of = |text: &str| {
+            let tokens = crate::token::tokenize(text);
+            let sentence = tokens.sentences[0].tokens.clone();
+            asks_for_advice(&tokens, &sentence)
+        };
+        assert!(of("What do I do?"));
+        assert!(of("Any advice would help."));
+        assert!(!of(
+            "What do I do with my life when everyone would be better off?"
+        ));
+        assert!(!of("I don't know what to do anymore."));
+        assert!(!of("What do I have to offer anyone?"));
     }
 
     #[test]
