@@ -567,7 +567,9 @@ impl Engine {
             .iter()
             .filter(|s| s.construct.as_str() != "thwarted_belonging")
             .count();
-        if distinct.len() >= 2 || repeated >= 3 {
+        // A strong form by what it says (others better off with the writer gone) counts alone.
+        let strong_alone = strong.iter().any(|s| self.signals.is_strong_rule(&s.rule));
+        if distinct.len() >= 2 || repeated >= 3 || strong_alone {
             push(
                 &mut reasons,
                 Level::Moderate,

@@ -134,6 +134,11 @@ pub struct Anchored {
     /// it daily": "it" is suicide all the same).
     #[serde(default)]
     pub affirmed: bool,
+    /// The patterns are a strong form of a risk factor by what they say, enough alone for
+    /// `moderate` (DESIGN §5: "strong burdensomeness"): others better off with the writer gone
+    /// says the writer's death would be a relief, which a bare "I feel like a burden" does not.
+    #[serde(default)]
+    pub strong: bool,
 }
 
 /// One entry of [`Construct::tells_of_past`].

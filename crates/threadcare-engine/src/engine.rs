@@ -58,6 +58,9 @@ pub struct Signals {
     needs_anchor: Vec<u32>,
     /// For each pattern of `matcher`: it tells of someone else's act (`Anchored::someone_else`).
     someone_else: Vec<bool>,
+    /// The rules of the patterns that are a strong form of their risk factor
+    /// (`Anchored::strong`).
+    strong_rules: std::collections::HashSet<Name>,
     /// Every construct's anchors, and for each pattern: its group.
     anchors: Matcher,
     anchor_group: Vec<u32>,
@@ -98,6 +101,7 @@ impl Signals {
             (Vec::new(), Matcher::new(), Vec::new());
         let mut anchored_rules: Vec<Name> = Vec::new();
         let mut someone_else = Vec::new();
+        let mut strong_rules = std::collections::HashSet::new();
         let mut group_owner = Vec::new();
         let mut groups = 0u32;
         for (ci, c) in constructs.iter().enumerate() {
@@ -128,7 +132,11 @@ impl Signals {
                         group
                     });
                     someone_else.push(a.someone_else);
-                    anchored_rules.push(Name::from(format!("{}:{}", c.id, p)));
+                    let rule = Name::from(format!("{}:{}", c.id, p));
+                    if a.strong {
+                        strong_rules.insert(rule.clone());
+                    }
+                    anchored_rules.push(rule);
                 }
                 for p in &a.anchors {
                     add(&mut anchors, p)?;
@@ -236,6 +244,7 @@ impl Signals {
             writers_own,
             needs_anchor,
             someone_else,
+            strong_rules,
             anchors,
             anchor_group,
             group_owner,
@@ -247,6 +256,11 @@ impl Signals {
 
     pub fn construct(&self, id: &str) -> Option<&Construct> {
         self.constructs.iter().find(|c| c.id == id)
+    }
+
+    /// Whether a signal's rule is a strong form of its risk factor (`Anchored::strong`).
+    pub fn is_strong_rule(&self, rule: &str) -> bool {
+        !self.strong_rules.is_empty() && self.strong_rules.contains(rule)
     }
 
     /// The family of construct `id`, as the shared name its signals carry.
