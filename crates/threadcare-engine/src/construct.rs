@@ -117,7 +117,7 @@ pub struct Anchored {
     /// Patterns of this construct, as in `patterns`.
     pub patterns: Vec<String>,
     /// What must match somewhere in the same text for them to count; empty, the patterns count
-    /// alone (a block that only groups patterns, for `someone_else`).
+    /// alone (a block that only groups patterns, for `someone_else` or `strong`).
     #[serde(default)]
     pub anchors: Vec<String>,
     /// The patterns tell of someone else's act by what they are ("texted me goodbye and now
