@@ -1129,7 +1129,7 @@ mod tests {
         assert!(!of(
             "What do I do with my life when everyone would be better off?"
         ));
-        assert!(!of("I really don't know what to do now."));
+        assert!(!of("Honestly no idea what to do now."));
         assert!(!of("What do I have to offer anyone?"));
     }
 
