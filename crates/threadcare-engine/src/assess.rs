@@ -67,6 +67,7 @@ pub const REQUIRED: &[&str] = &[
     "harm_act_cheer",
     "harm_invalidation",
     "psychosis",
+    "harm_to_others",
 ];
 
 /// Reply constructs whose words are harm only against what the reply answers ("good luck" to an
@@ -477,11 +478,15 @@ impl Engine {
         );
         // Voices that command the writer to die or to harm themselves (command hallucinations):
         // psychosis on the same words as suicidality or self-harm, whatever the C-SSRS level of
-        // the words alone (Harkavy-Friedman et al. 2003).
+        // the words alone (Harkavy-Friedman et al. 2003); or to harm someone else (McNiel et
+        // al. 2000), psychosis on the same words as harm to others.
         let psychosis = select(&|i| now(i) && is(i, const { ids(&["psychosis"]) }));
         if !psychosis.is_empty() {
+            // Commanded harm to the writer (suicidality, self-harm) or to someone else.
             let harm = select(&|i| {
-                now(i) && matches!(signals[i].family.as_str(), "suicidality" | "self_harm")
+                now(i)
+                    && (matches!(signals[i].family.as_str(), "suicidality" | "self_harm")
+                        || is(i, const { ids(&["harm_to_others"]) }))
             });
             let overlap = |a: &Signal, b: &Signal| a.start < b.end && b.start < a.end;
             let commanded: Vec<&Signal> = psychosis
@@ -494,10 +499,16 @@ impl Engine {
                     .iter()
                     .filter(|h| commanded.iter().any(|p| overlap(p, h)))
                     .copied();
+                let with_harm: Vec<&Signal> = with_harm.collect();
+                let at_others = with_harm.iter().any(|h| h.construct == "harm_to_others");
                 push(
                     &mut reasons,
                     Level::Severe,
-                    "voices commanding self-harm or suicide",
+                    if at_others {
+                        "voices commanding harm to someone else"
+                    } else {
+                        "voices commanding self-harm or suicide"
+                    },
                     commanded.iter().copied().chain(with_harm).collect(),
                 );
             }
