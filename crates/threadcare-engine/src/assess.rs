@@ -77,13 +77,18 @@ pub const REQUIRED: &[&str] = &[
 const THREAD_GATED: [&str; 2] = ["harm_act_cheer", "harm_ed_praise"];
 
 /// Whether the answered text's own affirmed signals, now (not past), tell of an announced act
-/// (intent, a plan, preparation, a goodbye) and of disordered eating (behaviour or urges).
+/// (intent, a plan, preparation, a goodbye) or one under way or just made (an attempt not dated
+/// to the last days), and of disordered eating (behaviour or urges).
 fn thread_gates(answered: &[Signal]) -> (bool, bool) {
     let now = |s: &&Signal| s.affirmed() && s.temporality != Temporality::Historical;
+    // An attempt counts while under way or just made (no time word puts it in the last days):
+    // "good luck tomorrow" to someone who overdosed last night and sees her therapist tomorrow
+    // cheers on the session, not the act.
     let act = answered.iter().filter(now).any(|s| {
         ["intent", "plan", "preparation", "goodbye"]
             .iter()
             .any(|c| s.construct == *c)
+            || (s.construct == "attempt" && s.temporality == Temporality::Current)
     });
     let eating = answered
         .iter()
