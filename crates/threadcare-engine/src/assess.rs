@@ -500,19 +500,20 @@ impl Engine {
                 .copied()
                 .collect();
             if !commanded.is_empty() {
-                let with_harm = harm
+                let with_harm: Vec<&Signal> = harm
                     .iter()
                     .filter(|h| commanded.iter().any(|p| overlap(p, h)))
-                    .copied();
-                let with_harm: Vec<&Signal> = with_harm.collect();
+                    .copied()
+                    .collect();
                 let at_others = with_harm.iter().any(|h| h.construct == "harm_to_others");
+                let at_self = with_harm.iter().any(|h| h.construct != "harm_to_others");
                 push(
                     &mut reasons,
                     Level::Severe,
-                    if at_others {
-                        "voices commanding harm to someone else"
-                    } else {
-                        "voices commanding self-harm or suicide"
+                    match (at_self, at_others) {
+                        (true, true) => "voices commanding harm to the writer and to someone else",
+                        (false, true) => "voices commanding harm to someone else",
+                        _ => "voices commanding self-harm or suicide",
                     },
                     commanded.iter().copied().chain(with_harm).collect(),
                 );
@@ -1156,6 +1157,28 @@ mod tests {
     /// A lasting risk factor (a bereavement by suicide) stays the writer's current risk factor
     /// when a time word dates it, and never counts as the current distress that makes a past
     /// attempt severe.
+    /// Voices commanding harm to someone else are severe with psychosis on the same words, as
+    /// commands to self-harm are; an order from a person is neither.
+    #[test]
+    fn commanded_harm_to_someone_else_is_severe() {
+        let engine = Engine::rules_only().expect("the embedded rules load");
+        let a = engine.assess_text("The voices keep telling me to hurt my neighbour.");
+        assert_eq!(a.level, Level::Severe, "{}", a.explanation);
+        assert!(
+            a.explanation.contains("harm to someone else"),
+            "{}",
+            a.explanation
+        );
+        let a = engine.assess_text("The voices keep telling me to kill myself.");
+        assert!(
+            a.explanation.contains("self-harm or suicide"),
+            "{}",
+            a.explanation
+        );
+        let a = engine.assess_text("My boss keeps telling me to hurt the competition.");
+        assert!(a.level < Level::Severe, "{}", a.explanation);
+    }
+
     #[test]
     fn a_lasting_factor_counts_now_but_not_as_distress() {
         let engine = Engine::rules_only().expect("the embedded rules load");
