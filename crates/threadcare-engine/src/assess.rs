@@ -630,12 +630,16 @@ impl Engine {
             .filter(|s| !s.cues.iter().any(|c| c.rule.starts_with(ECHO_RULE)))
             // Someone else's psychotic experiences or psychiatric crisis care ("my brother was
             // sectioned") are acute states a moderator should see, as their suicidality is;
-            // their other risk factors (stress, loneliness) are not a concern of this kind.
+            // their other risk factors (stress, loneliness) are not a concern of this kind. Nor is
+            // their burdensomeness, except in its strong form, the death imagined as a relief
+            // ("my husband keeps saying we'd be better off without him"), a warning sign told
+            // by families.
             .filter(|s| {
                 matches!(
                     s.family.as_str(),
                     "suicidality" | "self_harm" | "eating_disorder" | "substance"
                 ) || matches!(s.construct.as_str(), "psychosis" | "crisis_care")
+                    || (s.construct == "burdensomeness" && self.signals.is_strong_rule(&s.rule))
             })
             .collect();
         let concern_for_other = !for_other.is_empty();
@@ -1177,6 +1181,20 @@ mod tests {
         );
         let a = engine.assess_text("My boss keeps telling me to hurt the competition.");
         assert!(a.level < Level::Severe, "{}", a.explanation);
+    }
+
+    /// Someone else's strong burdensomeness (the family better off with them dead or gone) is a
+    /// concern for them; their everyday sense of being a burden is not.
+    #[test]
+    fn someone_elses_strong_burdensomeness_is_a_concern() {
+        let engine = Engine::rules_only().expect("the embedded rules load");
+        let a = engine.assess_text(
+            "My husband has been cleaning his guns a lot and keeps saying we'd be better off without him.",
+        );
+        assert!(a.concern_for_other, "{}", a.explanation);
+        assert_eq!(a.level, Level::Low, "{}", a.explanation);
+        let a = engine.assess_text("My dad says he feels like a burden since his knee operation.");
+        assert!(!a.concern_for_other, "{}", a.explanation);
     }
 
     #[test]
