@@ -81,20 +81,32 @@ const THREAD_GATED: [&str; 2] = ["harm_act_cheer", "harm_ed_praise"];
 /// to the last days), and of disordered eating (behaviour or urges).
 fn thread_gates(answered: &[Signal]) -> (bool, bool) {
     let now = |s: &&Signal| s.affirmed() && s.temporality != Temporality::Historical;
-    // An attempt counts while under way or just made (no time word puts it in the last days):
-    // "good luck tomorrow" to someone who overdosed last night and sees her therapist tomorrow
-    // cheers on the session, not the act.
+    // An attempt counts while under way or just made (no time word puts it in the last days,
+    // or the time is within the hour or the day: "an hour ago", "earlier"): "good luck
+    // tomorrow" to someone who overdosed last night and sees her therapist tomorrow cheers on
+    // the session, not the act; "sleep well" to someone who overdosed an hour ago does.
     let act = answered.iter().filter(now).any(|s| {
         ["intent", "plan", "preparation", "goodbye"]
             .iter()
             .any(|c| s.construct == *c)
-            || (s.construct == "attempt" && s.temporality == Temporality::Current)
+            || (s.construct == "attempt" && (s.temporality == Temporality::Current || just_made(s)))
     });
     let eating = answered
         .iter()
         .filter(now)
         .any(|s| s.construct == "ed_behaviour" || s.construct == "ed_urge");
     (act, eating)
+}
+
+/// Whether a recent signal's time is within hours ("just now", "an hour ago", "hours ago",
+/// "earlier", "minutes ago"): an act that may still be under way, not one of the last days.
+fn just_made(s: &Signal) -> bool {
+    s.temporality == Temporality::Recent
+        && s.cues.iter().any(|c| {
+            let t = c.text.to_lowercase();
+            c.category == "recent"
+                && (t.contains("hour") || t.contains("minute") || t == "just now" || t == "earlier")
+        })
 }
 
 /// Drops the signals of [`THREAD_GATED`] constructs that the answered text does not make harm.
