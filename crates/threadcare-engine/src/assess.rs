@@ -98,14 +98,13 @@ fn thread_gates(answered: &[Signal]) -> (bool, bool) {
     (act, eating)
 }
 
-/// Whether a recent signal's time is within hours ("just now", "an hour ago", "hours ago",
-/// "earlier", "minutes ago"): an act that may still be under way, not one of the last days.
+/// Whether a recent signal's time is within hours (its cue "just now", "an hour ago", "hours
+/// ago" or "earlier"): an act that may still be under way, not one of the last days.
 fn just_made(s: &Signal) -> bool {
     s.temporality == Temporality::Recent
         && s.cues.iter().any(|c| {
             let t = c.text.to_lowercase();
-            c.category == "recent"
-                && (t.contains("hour") || t.contains("minute") || t == "just now" || t == "earlier")
+            c.category == "recent" && (t.contains("hour") || t == "just now" || t == "earlier")
         })
 }
 

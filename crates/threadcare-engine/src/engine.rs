@@ -437,21 +437,18 @@ impl Signals {
         // What the pattern or the construct is settles whose experience it is, whatever the
         // cues said.
         for ((s, &ci), m) in signals.iter_mut().zip(owners.iter()).zip(kept.iter()) {
-            // Someone else's act by what the pattern says ("texted me goodbye and now she's
-            // not answering"): the "me" in it is the one told, not the one at risk.
-            // A pattern that opens on the writer's own words and reaches into a quotation tells
-            // of a message passed on ("he messaged me 'tell mum I love her'"): the quotation is
-            // what was sent, the report is the writer's.
+            // A someone-else pattern that opens on the writer's own words and reaches into a
+            // quotation tells of a message passed on ("he messaged me 'tell mum I love her'"):
+            // the quotation is what was sent, the report is the writer's.
             if self.someone_else[m.pattern as usize]
                 && s.quoted
                 && !tokens.tokens[m.tok_start].quoted
-                && tokens.tokens[m.tok_start..m.tok_end]
-                    .iter()
-                    .any(|t| !t.quoted)
             {
                 s.quoted = false;
                 s.cues.retain(|c| c.category != "quotation");
             }
+            // Someone else's act by what the pattern says ("texted me goodbye and now she's
+            // not answering"): the "me" in it is the one told, not the one at risk.
             if self.someone_else[m.pattern as usize] && !s.quoted {
                 crate::context::make_someone_elses(s, "pattern tells of someone else's act");
             }
