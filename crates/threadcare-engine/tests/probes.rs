@@ -20,8 +20,6 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ("p042", "data: 'tonight's the night' / 'i'm done' are idioms as often as intent"),
     ("p048", "data: 'my plan' and 'the date is set' with no suicidality named in the text read as a study or wedding plan as often; 'a plan and a date' together or 'the date is set' beside suicidality now count (p283, p284)"),
     ("p081", "data: a bare 'Relapsed.' names nothing; the thread would say what"),
-    ("p088", "data: pain after an overdose ('my stomach is killing me') is not read as medical danger"),
-    ("p096", "data: skipped meals plus exercise is not read as compensation"),
     ("p259", "context: 'before' after the evidence dates it; a present word after the cue ('and tonight it is back') does not undo a past cue it does not stand between"),
     ("p298", "data: 'I'm gonna jump off a bridge lmao' after a chore is hyperbole, but conditional intent is intent (DESIGN §5) and 'lol/lmao' also end sincere disclosures, so no jest marker cancels it"),
     ("p305", "data: 'found my old blades … i'd stopped, 8 months now' names past self-injury only through objects and 'stopped'"),
