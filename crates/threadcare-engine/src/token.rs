@@ -3,7 +3,13 @@
 //! Matching runs on tokens, not characters: a construct's pattern says "kill~ myself", and the
 //! tokenizer decides once what a word is (letters, digits, inner apostrophes: `don't`, `i'm`),
 //! folds case and curly apostrophes, and keeps each token's byte span in the original text so
-//! that every signal can quote its evidence exactly.
+//! that every signal can quote its evidence exactly. Common misspellings and chat forms are
+//! folded to the word the rules are written in (`constructs/_spelling.toml`): the normalised
+//! form reads "tonight" where the writer wrote "tonite", and the span still quotes "tonite".
+
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 /// One word of the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,6 +288,10 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
             if sentence_start_byte.is_none() {
                 sentence_start_byte = Some(start);
             }
+            if let Some(word) = SPELLING.fold(&out.norms.as_bytes()[norm_start as usize..]) {
+                out.norms.truncate(norm_start as usize);
+                out.norms.push_str(word);
+            }
             let norm_end = out.norms.len() as u32;
             out.tokens.push(Token {
                 start,
@@ -357,6 +367,93 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
     );
 }
 
+/// The spellings of `constructs/_spelling.toml`, each folded to its word.
+struct Spelling {
+    words: FxHashMap<Box<[u8]>, &'static str>,
+    /// For each first letter `a`..`z`, a bit per length (below 32) that some variant has: most
+    /// tokens are ruled out by one load and a test, without hashing.
+    maybe: [u32; 26],
+}
+
+static SPELLING: LazyLock<Spelling> = LazyLock::new(|| {
+    Spelling::parse(embedded_spelling()).unwrap_or_else(|e| panic!("_spelling.toml: {e}"))
+});
+
+/// The embedded spelling file (`constructs/_spelling.toml`).
+pub fn embedded_spelling() -> &'static str {
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../constructs/_spelling.toml"
+    ))
+}
+
+impl Spelling {
+    /// `variant = "word"` lines; `#` comments and blank lines skipped. A variant is one token
+    /// of lower-case letters and digits starting with a letter or a digit, shorter than 32 bytes;
+    /// the word is one token of lower-case letters.
+    fn parse(text: &'static str) -> Result<Spelling, String> {
+        let mut words = FxHashMap::default();
+        let mut maybe = [0u32; 26];
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let bad = |why: &str| format!("line {}: {why}: {line}", n + 1);
+            let (variant, word) = line
+                .split_once('=')
+                .ok_or_else(|| bad("expected `variant = \"word\"`"))?;
+            let variant = variant.trim();
+            let word = word
+                .trim()
+                .strip_prefix('"')
+                .and_then(|w| w.strip_suffix('"'))
+                .ok_or_else(|| bad("the word must be quoted"))?;
+            if variant.is_empty()
+                || variant.len() >= 32
+                || !variant
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                return Err(bad(
+                    "a variant is one lower-case word, shorter than 32 bytes",
+                ));
+            }
+            if word.is_empty() || !word.bytes().all(|b| b.is_ascii_lowercase()) || word == variant {
+                return Err(bad("the word is one other lower-case word"));
+            }
+            if words.insert(variant.as_bytes().into(), word).is_some() {
+                return Err(bad("a variant given twice"));
+            }
+            let first = variant.as_bytes()[0];
+            if first.is_ascii_lowercase() {
+                maybe[(first - b'a') as usize] |= 1 << variant.len();
+            } else {
+                // A digit first ("2nite"): every slot, as digits are rare at a word's start.
+                for m in &mut maybe {
+                    *m |= 1 << variant.len();
+                }
+            }
+        }
+        Ok(Spelling { words, maybe })
+    }
+
+    /// The word `norm` is a spelling of, if it is one.
+    #[inline]
+    fn fold(&self, norm: &[u8]) -> Option<&'static str> {
+        let (&first, len) = (norm.first()?, norm.len());
+        let slot = match first {
+            b'a'..=b'z' => (first - b'a') as usize,
+            b'0'..=b'9' => 0,
+            _ => return None,
+        };
+        if len >= 32 || self.maybe[slot] & (1 << len) == 0 {
+            return None;
+        }
+        self.words.get(norm).copied()
+    }
+}
+
 fn push_lower(out: &mut String, c: char) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
@@ -371,6 +468,43 @@ mod tests {
 
     fn words(t: &Tokens) -> Vec<&str> {
         (0..t.tokens.len()).map(|i| t.norm(i)).collect()
+    }
+
+    #[test]
+    fn spellings_fold_to_their_word_and_spans_keep_the_writers() {
+        let text = "Tonite i swalowed the PILS, sory";
+        let t = tokenize(text);
+        assert_eq!(
+            words(&t),
+            ["tonight", "i", "swallowed", "the", "pills", "sorry"]
+        );
+        assert_eq!(&text[t.tokens[0].start..t.tokens[0].end], "Tonite");
+        assert_eq!(&text[t.tokens[4].start..t.tokens[4].end], "PILS");
+        // Words of their own are left alone, and so is a variant inside a longer word.
+        let t = tokenize("he overdoes it with pilsner and soza");
+        assert_eq!(
+            words(&t),
+            ["he", "overdoes", "it", "with", "pilsner", "and", "soza"]
+        );
+    }
+
+    #[test]
+    fn the_spelling_file_parses_and_rejects_bad_lines() {
+        let s = Spelling::parse(embedded_spelling()).expect("the embedded file parses");
+        assert!(s.words.len() > 40);
+        for line in [
+            "tonite = tonight",
+            "Tonite = \"tonight\"",
+            "to nite = \"tonight\"",
+            "tonite = \"to night\"",
+            "x = \"x\"",
+            "tonite = \"tonight\"\ntonite = \"tonight\"",
+        ] {
+            assert!(
+                Spelling::parse(line).is_err(),
+                "{line:?} should be rejected"
+            );
+        }
     }
 
     #[test]
