@@ -7,7 +7,8 @@
 //!     scripts/bench.sh                       # everything, including construct-tracker
 //!     cargo bench -p threadcare-engine --bench engine
 //!     THREADCARE_BENCH_BYTES=20000000 cargo bench -p threadcare-engine --bench engine
-//!     THREADCARE_BENCH_PROFILE=rules …       # one loop only (rules or all), for a profiler
+//!     THREADCARE_BENCH_PROFILE=rules …       # one loop only (rules, all, or data: the whole
+//!                                            # engine once over the data sets' texts), for a profiler
 //!
 //! Nothing here asserts a speed: it prints figures.
 
@@ -232,6 +233,17 @@ fn main() {
         let e = match which.as_str() {
             "rules" => Engine::rules_only().expect("engine data"),
             _ => Engine::embedded().expect("engine data"),
+        };
+        // `data`: one first pass over the data sets' own texts instead of the generated ones.
+        let (texts, bytes) = if which == "data" {
+            let real = dataset_texts(
+                &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets"),
+            )
+            .unwrap_or_default();
+            let b = real.iter().map(|t| t.len()).sum();
+            (real, b)
+        } else {
+            (texts, bytes)
         };
         let t = Instant::now();
         for text in &texts {
