@@ -15,12 +15,7 @@ use threadcare_engine::Engine;
 use threadcare_ingest::Collect;
 
 /// Reply probes the rules do not meet yet, with why.
-const KNOWN_MISSES: &[(&str, &str)] = &[
-    (
-        "q030",
-        "the exploration model grades a question without 'you' ('how long have they been around?') none; the rules are only its features",
-    ),
-];
+const KNOWN_MISSES: &[(&str, &str)] = &[];
 
 struct Probe {
     id: String,
