@@ -811,11 +811,18 @@ impl Engine {
         }
         let empathic =
             empathy.emotional_reaction + empathy.interpretation + empathy.exploration > 0;
+        // A reply that tells of the replier's own suicidality now ("same, would be nice not to
+        // wake up") relates, but it is not the answer a person at risk needed: someone else at
+        // risk has spoken, and that reply has its own level. A past one ("I tried years ago,
+        // please call someone") can still be supportive.
+        let replier_at_risk_now = signals.iter().any(|s| {
+            s.affirmed() && s.temporality != Temporality::Historical && s.family == "suicidality"
+        });
         ReplyAssessment {
             answers_level,
             empathy,
             referral,
-            supportive: (empathic || referral) && harmful.is_empty(),
+            supportive: (empathic || referral) && harmful.is_empty() && !replier_at_risk_now,
             harmful,
         }
     }

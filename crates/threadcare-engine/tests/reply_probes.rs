@@ -15,7 +15,10 @@ use threadcare_engine::Engine;
 use threadcare_ingest::Collect;
 
 /// Reply probes the rules do not meet yet, with why.
-const KNOWN_MISSES: &[(&str, &str)] = &[];
+const KNOWN_MISSES: &[(&str, &str)] = &[(
+    "q305",
+    "consent ('your choice, I respect it') counts as encouragement only against an announced act (intent, plan, preparation, goodbye, an attempt now); against daily thoughts of ending it, the same gate would also make 'you've got this' before a therapy session harm, so the engine does not yet tell consent from cheer there",
+)];
 
 struct Probe {
     id: String,
