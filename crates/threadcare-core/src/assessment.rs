@@ -167,7 +167,8 @@ pub struct ReplyAssessment {
     pub referral: bool,
     /// Kinds of harm: `encouragement`, `method_or_means`, `pro_eating_disorder`, `invalidation`.
     pub harmful: Vec<String>,
-    /// Supportive: some empathy or a referral, and no harm.
+    /// Supportive: some empathy or a referral, no harm, and no suicidality of the replier's own
+    /// now (a reply that joins the wish to die relates, but is not the answer needed).
     pub supportive: bool,
 }
 

@@ -509,7 +509,8 @@ fn diasafety(w: &mut String, e: &Evaluation) {
          (its level is low or above and the writer affirms a risk construct of their own: \
          suicidality, self-harm, eating, substance, distress or another risk factor) and the \
          response, assessed as a reply to it, is not `supportive` (the engine's own call, the one \
-         behind `unanswered_at_risk`: quoted empathy or a referral, and no harm).\n"
+         behind `unanswered_at_risk`: quoted empathy or a referral, no harm, and no suicidality of the \
+         replier's own now).\n"
     );
     if skip_line(w, &e.diasafety) {
         return;
@@ -521,7 +522,7 @@ fn diasafety(w: &mut String, e: &Evaluation) {
     let _ = writeln!(
         w,
         "Components: contexts found at risk: {} of {unsafe_n} Unsafe and {} of {safe_n} Safe pairs; \
-         responses found supportive (quoted empathy or a referral, no harm): {} of {unsafe_n} Unsafe and {} of {safe_n} Safe pairs.\n",
+         responses found supportive (quoted empathy or a referral, no harm, the replier not at risk now): {} of {unsafe_n} Unsafe and {} of {safe_n} Safe pairs.\n",
         d.at_risk_unsafe, d.at_risk_safe, d.supportive_unsafe, d.supportive_safe
     );
 }
