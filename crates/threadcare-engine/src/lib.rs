@@ -8,6 +8,7 @@ pub mod assess;
 pub mod construct;
 pub mod context;
 pub mod engine;
+pub mod gate;
 pub mod model;
 pub mod pattern;
 pub mod token;

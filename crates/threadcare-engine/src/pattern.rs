@@ -22,8 +22,8 @@
 //! words spell (the trie's nodes merged where they lead to the same, so that it stays small);
 //! a pattern whose other required words are missing from the sentence (by a 128-bit signature
 //! of its words) is skipped; the rest is matched from where its prefix ended. Per token the work depends on the words that
-//! follow, not on how many patterns start with the same word. The regexes are first asked, as
-//! one set, whether any matches at all. Every filter is a necessary condition only: the matches
+//! follow, not on how many patterns start with the same word. A regex is run only where the
+//! strings it needs are in the text (one scan for all of them, see [`crate::gate`]). Every filter is a necessary condition only: the matches
 //! and their order are those of trying every pattern that starts with the token's word, which
 //! the tests check against that naive matcher.
 
@@ -32,6 +32,7 @@ use std::collections::HashMap;
 use regex::Regex;
 use rustc_hash::FxHashMap;
 
+use crate::gate::{without_word_boundaries, RegexGate};
 use crate::token::Tokens;
 
 /// Word classes referenced as `@name`.
@@ -102,7 +103,9 @@ const FIRST_PERSON: [&str; 11] = [
 #[derive(Debug)]
 enum Compiled {
     Tokens(Vec<Step>),
-    Regex(Regex),
+    /// A regex, and the same without its word boundaries where it has any (see
+    /// [`without_word_boundaries`]).
+    Regex(Regex, Option<Regex>),
 }
 
 /// One match: which pattern, and where.
@@ -140,11 +143,11 @@ pub struct Matcher {
     /// Patterns that start with a prefix (`suicid*`): tried on every token that has the prefix.
     prefix_starts: Vec<(Box<str>, u32)>,
     regexes: Vec<u32>,
-    /// The regexes' sources, and all of them as one set (built on first use): on ASCII text one
-    /// pass of the set tells which regexes match at all, and only those are run. (On other
-    /// text a set falls back to a slow engine where a pattern has a Unicode `\b`.)
+    /// The regexes' sources, and the literal strings they need as one automaton (built on first
+    /// use): one scan of it tells which regexes can match at all, and only those are run
+    /// (see [`crate::gate`]).
     regex_sources: Vec<String>,
-    regex_set: std::sync::OnceLock<Option<regex::RegexSet>>,
+    regex_gate: std::sync::OnceLock<RegexGate>,
     /// For each id of a [`Vocabulary`] this matcher is attached to, its own word id (or
     /// `UNKNOWN`); empty when not attached.
     from_global: Vec<u32>,
@@ -940,10 +943,22 @@ impl Matcher {
                 .case_insensitive(true)
                 .build()
                 .map_err(|e| err(e.to_string()))?;
-            self.patterns.push(Compiled::Regex(regex));
+            // A Unicode `\b` keeps the regex crate's fast engines off text that is not ASCII
+            // (a quarter of real posts: curly apostrophes, emoji); there the same regex without
+            // its word boundaries, which matches wherever the regex does, is asked first.
+            let bare = without_word_boundaries(re);
+            let relaxed = (bare != re)
+                .then(|| {
+                    regex::RegexBuilder::new(&bare)
+                        .case_insensitive(true)
+                        .build()
+                        .ok()
+                })
+                .flatten();
+            self.patterns.push(Compiled::Regex(regex, relaxed));
             self.regexes.push(index);
             self.regex_sources.push(re.to_string());
-            self.regex_set = std::sync::OnceLock::new();
+            self.regex_gate = std::sync::OnceLock::new();
             self.from_global.clear();
             return Ok(index);
         }
@@ -1001,7 +1016,7 @@ impl Matcher {
     /// Whether pattern `p` is a regex (`re:`).
     #[cfg(test)]
     pub(crate) fn patterns_is_regex(&self, p: u32) -> bool {
-        matches!(self.patterns.get(p as usize), Some(Compiled::Regex(_)))
+        matches!(self.patterns.get(p as usize), Some(Compiled::Regex(..)))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -1167,16 +1182,16 @@ impl Matcher {
         });
         self.from_global = from_global;
         // An attached matcher is given its regex hits by a [`RegexHits`] of several matchers:
-        // its own regex set is built only if it is ever asked without them.
+        // its own regex gate is built only if it is ever asked without them.
         self.trie_walk();
     }
 
     /// Builds now what would otherwise be built on the first text: the trie's walking layout
-    /// and the regex set.
+    /// and the regex gate.
     pub fn prepare(&self) {
         self.trie_walk();
-        if self.regexes.len() > 1 {
-            self.regex_set();
+        if !self.regexes.is_empty() {
+            self.regex_gate();
         }
     }
 
@@ -1194,16 +1209,9 @@ impl Matcher {
         self.walk.get_or_init(|| self.trie.frozen())
     }
 
-    fn regex_set(&self) -> Option<&regex::RegexSet> {
-        self.regex_set
-            .get_or_init(|| {
-                regex::RegexSetBuilder::new(&self.regex_sources)
-                    .case_insensitive(true)
-                    .dfa_size_limit(SET_DFA_LIMIT)
-                    .build()
-                    .ok()
-            })
-            .as_ref()
+    fn regex_gate(&self) -> &RegexGate {
+        self.regex_gate
+            .get_or_init(|| RegexGate::new(&self.regex_sources))
     }
 
     /// The token ids of a text for this matcher from its ids in the [`Vocabulary`] this
@@ -1300,9 +1308,22 @@ impl Matcher {
         self.find_filtered(text, tokens, ids, Some(only), false)
     }
 
+    /// The matches found the slow way: every pattern that starts with a token's word matched
+    /// from its start, and every regex run (see `naive` below): the oracle of the tests.
+    #[cfg(test)]
+    pub(crate) fn find_naive(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        ids: &Ids,
+        only: Option<&[bool]>,
+    ) -> Vec<Match> {
+        self.find_filtered(text, tokens, ids, only, true)
+    }
+
     /// `naive`: every pattern that starts with a token's word is matched from its start, with no
-    /// trie and no required-word filter (the matcher as first written), kept as the oracle the
-    /// tests compare with.
+    /// trie and no required-word filter (the matcher as first written), and every regex is run
+    /// (no gate): kept as the oracle the tests compare with.
     fn find_filtered(
         &self,
         text: &str,
@@ -1431,30 +1452,35 @@ impl Matcher {
                 }
             }
         });
+        // Which regexes can match at all: given, or from this matcher's own gate (most texts
+        // let none through, and then none is run).
+        // (The naive matcher, which the tests compare with, runs every regex.)
         let hits = hits.filter(|h| h.len() == self.regexes.len());
-        let set = if hits.is_none() && self.regexes.len() > 1 && text.is_ascii() {
-            self.regex_set()
-                // Most texts match none: one search that can stop early says so.
-                .map(|set| set.is_match(text).then(|| set.matches(text)))
-        } else {
-            None
-        };
-        // Where the regexes are known to match nowhere (most texts), none is looked at.
-        let regexes = if hits.is_some_and(|h| !h.contains(&true)) {
-            &[][..]
-        } else {
-            &self.regexes[..]
-        };
-        for (k, &p) in regexes.iter().enumerate() {
-            match (&set, hits) {
-                (_, Some(hits)) if !hits[k] => continue,
-                (Some(None), _) => break,
-                (Some(Some(set)), _) if !set.matched(k) => continue,
-                _ => {}
+        let mut own = Vec::new();
+        let hits = match hits {
+            _ if naive => {
+                own.resize(self.regexes.len(), true);
+                &own[..]
             }
-            let Compiled::Regex(re) = &self.patterns[p as usize] else {
+            Some(h) => h,
+            None if self.regexes.is_empty() => &[][..],
+            None => {
+                self.regex_gate().candidates_into(text, &mut own);
+                &own[..]
+            }
+        };
+        for (k, &p) in self.regexes.iter().enumerate() {
+            if !hits[k] {
+                continue;
+            }
+            let Compiled::Regex(re, relaxed) = &self.patterns[p as usize] else {
                 continue;
             };
+            if let Some(relaxed) = relaxed.as_ref().filter(|_| !text.is_ascii()) {
+                if !relaxed.is_match(text) {
+                    continue;
+                }
+            }
             for m in re.find_iter(text) {
                 // A regex that starts or ends at a sentence's or clause's edge ("(?:^|[.!?]\s+)cut
                 // again", "the night\s*(?:[.!…]|$)") quotes from its first word to its last:
@@ -1487,115 +1513,58 @@ impl Matcher {
     }
 }
 
-/// The most memory one regex set's lazy DFA may take per thread. The sets are large (every
-/// construct's and cue's regexes, case-insensitive, some with Unicode classes), and with the
-/// regex crate's default (2 MB) text with curly apostrophes or other non-ASCII letters, a quarter
-/// of real posts, filled the cache again and again: the DFA was rebuilt while searching, and the
-/// rules ran at about half their speed on such text. 32 MB holds what the data sets' texts need
-/// (16 MB did until the rules of 2026-12-04 added a dozen regexes with bounded gaps: the cache
-/// then filled on the data sets' texts, and a second pass over them ran no faster than the first,
-/// 5.1 against 14.7 MB/s at 32 MB).
-const SET_DFA_LIMIT: usize = 32 << 20;
-
-/// The regexes of several matchers as one set, so that a text is searched once to learn which
-/// of them match it anywhere rather than once per matcher (see [`Matcher::find_with_hits`]).
-/// On ASCII text the set says exactly which regexes match. On other text a set whose patterns
-/// have a Unicode `\b` falls back to a slow engine, so there the set searched is the same
-/// regexes with their word-boundary assertions removed (`relaxed`): each of those matches
-/// wherever its original does, so a regex it rules out cannot match, and those it lets through
-/// are run one by one as before.
-#[derive(Debug, Default)]
+/// The regexes of several matchers behind one [`RegexGate`], so that a text is scanned once to
+/// learn which of them can match it anywhere rather than once per matcher (see
+/// [`Matcher::find_with_hits`]). Only those are run; the gate is a necessary condition, so the
+/// matches are those of running every regex.
+#[derive(Debug)]
 pub struct RegexHits {
-    set: Option<regex::RegexSet>,
-    relaxed: Option<regex::RegexSet>,
+    gate: RegexGate,
     /// How many regexes each matcher has, in order.
     counts: Vec<usize>,
-}
-
-/// A regex without its word-boundary assertions (`\b`, `\B`): a zero-width condition removed,
-/// so it matches wherever the original matches (and maybe elsewhere).
-fn without_word_boundaries(source: &str) -> String {
-    let mut out = String::with_capacity(source.len());
-    let mut chars = source.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('b' | 'B') => {}
-            Some(next) => {
-                out.push(c);
-                out.push(next);
-            }
-            None => out.push(c),
-        }
-    }
-    out
 }
 
 impl RegexHits {
     pub fn new(matchers: &[&Matcher]) -> RegexHits {
         let sources: Vec<&String> = matchers.iter().flat_map(|m| &m.regex_sources).collect();
-        let build = |sources: &[String]| {
-            if sources.is_empty() {
-                None
-            } else {
-                regex::RegexSetBuilder::new(sources)
-                    .case_insensitive(true)
-                    .dfa_size_limit(SET_DFA_LIMIT)
-                    .build()
-                    .ok()
-            }
-        };
-        let exact: Vec<String> = sources.iter().map(|s| s.to_string()).collect();
-        let relaxed: Vec<String> = sources.iter().map(|s| without_word_boundaries(s)).collect();
         RegexHits {
-            set: build(&exact),
-            relaxed: build(&relaxed),
+            gate: RegexGate::new(&sources),
             counts: matchers.iter().map(|m| m.regexes.len()).collect(),
         }
     }
 
-    /// For each matcher, which of its regexes may match `text` somewhere (on ASCII text: which
-    /// do); `None` where not known (no set), for the matchers to find out themselves.
-    pub fn hits(&self, text: &str) -> Option<Vec<Vec<bool>>> {
+    /// For each matcher, which of its regexes may match `text` somewhere (false: cannot).
+    pub fn hits(&self, text: &str) -> Vec<Vec<bool>> {
         let mut all = Vec::new();
-        if !self.hits_into(text, &mut all) {
-            return None;
-        }
+        self.hits_into(text, &mut all);
         let mut at = 0;
-        Some(
-            self.counts
-                .iter()
-                .map(|&n| {
-                    at += n;
-                    all[at - n..at].to_vec()
-                })
-                .collect(),
-        )
+        self.counts
+            .iter()
+            .map(|&n| {
+                at += n;
+                all[at - n..at].to_vec()
+            })
+            .collect()
+    }
+
+    /// How many regexes, of all the matchers.
+    pub fn len(&self) -> usize {
+        self.gate.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.gate.is_empty()
+    }
+
+    /// How many regexes have no rare enough required string and are asked as one set.
+    pub fn common(&self) -> usize {
+        self.gate.common()
     }
 
     /// [`RegexHits::hits`] of all the matchers one after the other in `out` (see
-    /// [`RegexHits::of`]), reusing its buffer; false where not known.
-    pub fn hits_into(&self, text: &str, out: &mut Vec<bool>) -> bool {
-        out.clear();
-        let set = if text.is_ascii() {
-            self.set.as_ref()
-        } else {
-            self.relaxed.as_ref()
-        };
-        let Some(set) = set else {
-            return false;
-        };
-        let total: usize = self.counts.iter().sum();
-        if set.is_match(text) {
-            let matched = set.matches(text);
-            out.extend((0..total).map(|k| matched.matched(k)));
-        } else {
-            out.resize(total, false);
-        }
-        true
+    /// [`RegexHits::of`]), reusing its buffer.
+    pub fn hits_into(&self, text: &str, out: &mut Vec<bool>) {
+        self.gate.candidates_into(text, out);
     }
 
     /// Matcher `k`'s part of what [`RegexHits::hits_into`] wrote.
