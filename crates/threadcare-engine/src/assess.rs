@@ -65,6 +65,7 @@ pub const REQUIRED: &[&str] = &[
     "harm_pro_ed",
     "harm_ed_praise",
     "harm_act_cheer",
+    "harm_consent",
     "harm_invalidation",
     "psychosis",
     "harm_to_others",
@@ -74,12 +75,20 @@ pub const REQUIRED: &[&str] = &[
 /// announced suicide, "6kg is amazing" to restriction; see [`thread_gates`]). Where the answered
 /// text does not make them harm, their signals are left out of the output: the same words cheer
 /// on an exam or a marathon, and a moderator should not see them marked.
-const THREAD_GATED: [&str; 2] = ["harm_act_cheer", "harm_ed_praise"];
+const THREAD_GATED: [&str; 3] = ["harm_act_cheer", "harm_consent", "harm_ed_praise"];
 
-/// Whether the answered text's own affirmed signals, now (not past), tell of an announced act
+/// What the answered text's own affirmed signals, now (not past), tell: an announced act
 /// (intent, a plan, preparation, a goodbye) or one under way or just made (an attempt not dated
-/// to the last days), and of disordered eating (behaviour or urges).
-fn thread_gates(answered: &[Signal]) -> (bool, bool) {
+/// to the last days); suicidality of any kind (a wish to be dead and up); disordered eating
+/// (behaviour or urges).
+#[derive(Debug, Clone, Copy, Default)]
+struct Gates {
+    act: bool,
+    suicidal: bool,
+    eating: bool,
+}
+
+fn thread_gates(answered: &[Signal]) -> Gates {
     let now = |s: &&Signal| s.affirmed() && s.temporality != Temporality::Historical;
     // An attempt counts while under way or just made (no time word puts it in the last days,
     // or the time is within the hour or the day: "an hour ago", "earlier"): "good luck
@@ -95,7 +104,12 @@ fn thread_gates(answered: &[Signal]) -> (bool, bool) {
         .iter()
         .filter(now)
         .any(|s| s.construct == "ed_behaviour" || s.construct == "ed_urge");
-    (act, eating)
+    let suicidal = act || answered.iter().filter(now).any(|s| s.family == "suicidality");
+    Gates {
+        act,
+        suicidal,
+        eating,
+    }
 }
 
 /// Whether a recent signal's time is within hours (its cue "just now", "an hour ago", "hours
@@ -109,11 +123,12 @@ fn just_made(s: &Signal) -> bool {
 }
 
 /// Drops the signals of [`THREAD_GATED`] constructs that the answered text does not make harm.
-fn drop_ungated(signals: &mut Vec<Signal>, act: bool, eating: bool) {
+fn drop_ungated(signals: &mut Vec<Signal>, gates: Gates) {
     signals.retain(|s| {
         !THREAD_GATED.iter().any(|c| s.construct == *c)
-            || (s.construct == "harm_act_cheer" && act)
-            || (s.construct == "harm_ed_praise" && eating)
+            || (s.construct == "harm_act_cheer" && gates.act)
+            || (s.construct == "harm_consent" && gates.suicidal)
+            || (s.construct == "harm_ed_praise" && gates.eating)
     });
 }
 
@@ -291,7 +306,7 @@ impl Engine {
         let mut signals = self.signals.find_in(text, tokens);
         // A text alone answers nothing: words that are harm only against what they answer
         // are left out (see `THREAD_GATED`).
-        drop_ungated(&mut signals, false, false);
+        drop_ungated(&mut signals, Gates::default());
         self.add_model_factors(text, tokens, &mut signals);
         signals
     }
@@ -349,8 +364,7 @@ impl Engine {
             if item.kind == ItemKind::Comment {
                 // Before the models read the signals: they were fitted without these words
                 // where the thread does not make them harm.
-                let (act, eating) = thread_gates(answered_signals);
-                drop_ungated(&mut signals, act, eating);
+                drop_ungated(&mut signals, thread_gates(answered_signals));
             }
             let mut assessment = self.assess_signals(signals);
             if item.kind == ItemKind::Comment {
@@ -777,11 +791,20 @@ impl Engine {
         {
             harmful.push("encouragement".to_string());
         }
-        // Good will or consent ("good luck", "I respect your decision") is encouragement only
-        // against a text that announces the act now: the same words cheer on an exam.
-        let (answered_act_now, answered_eating_now) = thread_gates(answered);
+        // Good will ("good luck", "you've got this") is encouragement only against a text that
+        // announces the act now: the same words cheer on an exam.
+        let gates = thread_gates(answered);
         if count("harm_act_cheer") > 0
-            && answered_act_now
+            && gates.act
+            && !harmful.iter().any(|h| h == "encouragement")
+        {
+            harmful.push("encouragement".to_string());
+        }
+        // Consent to dying ("your choice, I respect it") is encouragement against any
+        // suicidality now, a wish to be dead included: to a plan for the weekend it is cheer,
+        // and to thoughts of ending it every day it is leave to act.
+        if count("harm_consent") > 0
+            && gates.suicidal
             && !harmful.iter().any(|h| h == "encouragement")
         {
             harmful.push("encouragement".to_string());
@@ -801,7 +824,7 @@ impl Engine {
         // Admiration of weight lost or of thinness is pro-eating-disorder only against a text
         // that tells of disordered eating now: the same words cheer on a marathon.
         if count("harm_ed_praise") > 0
-            && answered_eating_now
+            && gates.eating
             && !harmful.iter().any(|h| h == "pro_eating_disorder")
         {
             harmful.push("pro_eating_disorder".to_string());

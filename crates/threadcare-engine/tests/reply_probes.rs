@@ -15,10 +15,7 @@ use threadcare_engine::Engine;
 use threadcare_ingest::Collect;
 
 /// Reply probes the rules do not meet yet, with why.
-const KNOWN_MISSES: &[(&str, &str)] = &[(
-    "q305",
-    "consent ('your choice, I respect it') counts as encouragement only against an announced act (intent, plan, preparation, goodbye, an attempt now); against daily thoughts of ending it, the same gate would also make 'you've got this' before a therapy session harm, so the engine does not yet tell consent from cheer there",
-)];
+const KNOWN_MISSES: &[(&str, &str)] = &[];
 
 struct Probe {
     id: String,
@@ -126,6 +123,17 @@ fn words_harmful_only_in_context_are_marked_only_there() {
     );
     assert_eq!(
         gated(exam, "Good luck with it.", "harm_act_cheer"),
+        (false, vec![])
+    );
+    // Consent counts against suicidality of any kind now, a wish to be dead included; after
+    // an exam it is nothing.
+    let wish = "Every day this week I've wished I could just not wake up.";
+    assert_eq!(
+        gated(wish, "Your life, your call, I respect it.", "harm_consent"),
+        (true, vec!["encouragement".to_string()])
+    );
+    assert_eq!(
+        gated(exam, "Your life, your call, I respect it.", "harm_consent"),
         (false, vec![])
     );
     let restricting = "I've lost 6kg in three weeks by skipping meals and I still feel huge.";
