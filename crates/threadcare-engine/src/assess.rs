@@ -867,11 +867,23 @@ const ECHO_RULE: &str = "names what the answered text disclosed, with no first-p
 
 /// A reply that names what the text it answers disclosed ("the suicidal thoughts you describe
 /// sound overwhelming") speaks of the other person: a signal of a construct the answered text
-/// affirmed, in a sentence of the reply with no first-person word, is about someone else.
+/// affirmed, in a sentence of the reply with no first-person word, is about someone else. Not
+/// in a reply that opens by sharing it ("same honestly. would be nice to not wake up", "me
+/// too"): there a sentence with no word for the other person is the replier's own.
 fn mark_echoes(signals: &mut [Signal], text: &str, tokens: &Tokens, answered: &[Signal]) {
     const FIRST_PERSON: &[&str] = &[
         "i", "i'm", "i've", "i'd", "i'll", "im", "me", "my", "myself", "mine",
     ];
+    const SECOND_PERSON: &[&str] = &[
+        "you", "your", "you're", "youre", "you've", "you'd", "you'll", "yourself", "u", "ur",
+    ];
+    let word = |k: usize| (k < tokens.tokens.len()).then(|| tokens.norm(k));
+    let shares = match (word(0), word(1)) {
+        (Some("same" | "mood" | "relatable" | "metoo" | "samee"), _) => true,
+        (Some("me"), Some("too")) | (Some("felt"), Some("this" | "that")) => true,
+        (Some("honestly" | "literally" | "ugh" | "omg"), Some("same" | "mood")) => true,
+        _ => false,
+    };
     for s in signals.iter_mut() {
         if s.experiencer == Experiencer::Other
             || s.family == "reply"
@@ -888,11 +900,8 @@ fn mark_echoes(signals: &mut [Signal], text: &str, tokens: &Tokens, answered: &[
         else {
             continue;
         };
-        let first_person = sentence
-            .tokens
-            .clone()
-            .any(|i| FIRST_PERSON.contains(&tokens.norm(i)));
-        if !first_person {
+        let has = |words: &[&str]| sentence.tokens.clone().any(|i| words.contains(&tokens.norm(i)));
+        if !has(FIRST_PERSON) && !(shares && !has(SECOND_PERSON)) {
             s.experiencer = Experiencer::Other;
             s.cues.push(Cue {
                 category: Name::from_static("experiencer"),
