@@ -23,9 +23,10 @@
 //! a pattern whose other required words are missing from the sentence (by a 128-bit signature
 //! of its words) is skipped; the rest is matched from where its prefix ended. Per token the work depends on the words that
 //! follow, not on how many patterns start with the same word. A regex is run only where the
-//! strings it needs are in the text (one scan for all of them, see [`crate::gate`]). Every filter is a necessary condition only: the matches
-//! and their order are those of trying every pattern that starts with the token's word, which
-//! the tests check against that naive matcher.
+//! strings it needs are in the text (one scan for all of them, see [`crate::gate`]). Every
+//! filter is a necessary condition only: the matches and their order are those of trying every
+//! pattern that starts with the token's word and every regex, which the tests check against
+//! that naive matcher.
 
 use std::collections::HashMap;
 
