@@ -104,7 +104,11 @@ fn thread_gates(answered: &[Signal]) -> Gates {
         .iter()
         .filter(now)
         .any(|s| s.construct == "ed_behaviour" || s.construct == "ed_urge");
-    let suicidal = act || answered.iter().filter(now).any(|s| s.family == "suicidality");
+    let suicidal = act
+        || answered
+            .iter()
+            .filter(now)
+            .any(|s| s.family == "suicidality");
     Gates {
         act,
         suicidal,
@@ -794,9 +798,7 @@ impl Engine {
         // Good will ("good luck", "you've got this") is encouragement only against a text that
         // announces the act now: the same words cheer on an exam.
         let gates = thread_gates(answered);
-        if count("harm_act_cheer") > 0
-            && gates.act
-            && !harmful.iter().any(|h| h == "encouragement")
+        if count("harm_act_cheer") > 0 && gates.act && !harmful.iter().any(|h| h == "encouragement")
         {
             harmful.push("encouragement".to_string());
         }
@@ -900,7 +902,12 @@ fn mark_echoes(signals: &mut [Signal], text: &str, tokens: &Tokens, answered: &[
         else {
             continue;
         };
-        let has = |words: &[&str]| sentence.tokens.clone().any(|i| words.contains(&tokens.norm(i)));
+        let has = |words: &[&str]| {
+            sentence
+                .tokens
+                .clone()
+                .any(|i| words.contains(&tokens.norm(i)))
+        };
         if !has(FIRST_PERSON) && !(shares && !has(SECOND_PERSON)) {
             s.experiencer = Experiencer::Other;
             s.cues.push(Cue {
