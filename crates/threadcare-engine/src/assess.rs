@@ -880,12 +880,16 @@ fn mark_echoes(signals: &mut [Signal], text: &str, tokens: &Tokens, answered: &[
         "you", "your", "you're", "youre", "you've", "you'd", "you'll", "yourself", "u", "ur",
     ];
     let word = |k: usize| (k < tokens.tokens.len()).then(|| tokens.norm(k));
-    let shares = match (word(0), word(1)) {
-        (Some("same" | "mood" | "relatable" | "metoo" | "samee"), _) => true,
-        (Some("me"), Some("too")) | (Some("felt"), Some("this" | "that")) => true,
-        (Some("honestly" | "literally" | "ugh" | "omg"), Some("same" | "mood")) => true,
-        _ => false,
-    };
+    let shares = matches!(
+        (word(0), word(1)),
+        (Some("same" | "mood" | "relatable" | "metoo" | "samee"), _)
+            | (Some("me"), Some("too"))
+            | (Some("felt"), Some("this" | "that"))
+            | (
+                Some("honestly" | "literally" | "ugh" | "omg"),
+                Some("same" | "mood")
+            )
+    );
     for s in signals.iter_mut() {
         if s.experiencer == Experiencer::Other
             || s.family == "reply"
@@ -908,7 +912,9 @@ fn mark_echoes(signals: &mut [Signal], text: &str, tokens: &Tokens, answered: &[
                 .clone()
                 .any(|i| words.contains(&tokens.norm(i)))
         };
-        if !has(FIRST_PERSON) && !(shares && !has(SECOND_PERSON)) {
+        // The replier's own when it shares and names no one else.
+        let own = shares && !has(SECOND_PERSON);
+        if !has(FIRST_PERSON) && !own {
             s.experiencer = Experiencer::Other;
             s.cues.push(Cue {
                 category: Name::from_static("experiencer"),

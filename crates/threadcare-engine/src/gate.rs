@@ -204,42 +204,29 @@ fn lower(c: char) -> Vec<u8> {
     s
 }
 
+/// Every string a class matches, when it has at most [`CLASS_LIMIT`] members.
 fn class_strings(class: &Class) -> Option<Vec<Vec<u8>>> {
+    // Each range as its first and last member, and how to write a member as a string.
+    fn members<T: Copy + Into<u32>>(
+        ranges: impl Iterator<Item = (T, T)> + Clone,
+        write: impl Fn(u32) -> Option<Vec<u8>>,
+    ) -> Option<Vec<Vec<u8>>> {
+        let n: u32 = ranges.clone().map(|(a, b)| b.into() - a.into() + 1).sum();
+        if n > CLASS_LIMIT {
+            return None;
+        }
+        ranges
+            .flat_map(|(a, b)| a.into()..=b.into())
+            .map(write)
+            .collect()
+    }
     match class {
-        Class::Unicode(u) => {
-            let n: u32 = u
-                .ranges()
-                .iter()
-                .map(|r| r.end() as u32 - r.start() as u32 + 1)
-                .sum();
-            if n > CLASS_LIMIT {
-                return None;
-            }
-            Some(
-                u.ranges()
-                    .iter()
-                    .flat_map(|r| r.start()..=r.end())
-                    .map(lower)
-                    .collect(),
-            )
-        }
-        Class::Bytes(b) => {
-            let n: u32 = b
-                .ranges()
-                .iter()
-                .map(|r| r.end() as u32 - r.start() as u32 + 1)
-                .sum();
-            if n > CLASS_LIMIT {
-                return None;
-            }
-            Some(
-                b.ranges()
-                    .iter()
-                    .flat_map(|r| r.start()..=r.end())
-                    .map(|b| vec![b.to_ascii_lowercase()])
-                    .collect(),
-            )
-        }
+        Class::Unicode(u) => members(u.ranges().iter().map(|r| (r.start(), r.end())), |c| {
+            char::from_u32(c).map(lower)
+        }),
+        Class::Bytes(b) => members(b.ranges().iter().map(|r| (r.start(), r.end())), |b| {
+            Some(vec![(b as u8).to_ascii_lowercase()])
+        }),
     }
 }
 
