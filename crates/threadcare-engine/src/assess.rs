@@ -320,7 +320,28 @@ impl Engine {
     fn add_model_factors(&self, text: &str, tokens: &Tokens, signals: &mut Vec<Signal>) {
         let Some(models) = &self.models else { return };
         let family_of = |id: &str| self.signals.family_name(id);
-        for s in models.factor_signals(text, tokens, signals, &family_of) {
+        // A content warning over the post ("TW: suicide, self harm") is a label for readers:
+        // the models read the text without it (blanked, so that offsets hold), and the rules'
+        // signals outside it.
+        let warnings = crate::model::content_warnings(tokens);
+        let found = if warnings.is_empty() {
+            models.factor_signals(text, tokens, signals, &family_of)
+        } else {
+            let mut bytes = text.as_bytes().to_vec();
+            for &(a, b) in &warnings {
+                bytes[a..b].fill(b' ');
+            }
+            // (Whole sentences, whose bounds are character bounds, became ASCII spaces.)
+            let masked = String::from_utf8(bytes).expect("blanked on character bounds");
+            let masked_tokens = tokenize(&masked);
+            let outside: Vec<Signal> = signals
+                .iter()
+                .filter(|s| s.in_title || !warnings.iter().any(|&(a, b)| s.start < b && a < s.end))
+                .cloned()
+                .collect();
+            models.factor_signals(&masked, &masked_tokens, &outside, &family_of)
+        };
+        for s in found {
             let at = signals.partition_point(|x| !x.in_title && x.start <= s.start);
             signals.insert(at, s);
         }

@@ -166,6 +166,44 @@ fn a_one_word_sentence_is_never_the_quote() {
     );
 }
 
+/// A content warning over a post ("TW: …") is a label for readers: the factor models read the
+/// text without it, so its words neither raise a factor nor are quoted as one; the same words in
+/// the writer's own sentence still count.
+#[test]
+fn a_content_warning_is_not_read_by_the_factor_models() {
+    let engine = rules().with_models(factor_models());
+    let calm = "The bus was late again today and the rain kept on falling all afternoon long, so I read my book at the stop until it came.";
+    for warning in [
+        "TW: feeling like a quillbeam.",
+        "CW: a quillbeam, loss.",
+        "Trigger warning for a quillbeam.",
+        "Content warnings: a quillbeam.",
+    ] {
+        let a = engine.assess_text(&format!("{warning} {calm}"));
+        assert!(
+            !a.signals.iter().any(|s| s.rule == "model:irf_burden"),
+            "{warning}: {:?}",
+            a.signals
+        );
+        assert_eq!(a.level, Level::None, "{warning}");
+    }
+    // The control: the writer's own sentence with the same word is read and quoted, with a
+    // warning before it or not.
+    for text in [
+        format!("I feel like a quillbeam lately. {calm}"),
+        format!("TW: a quillbeam. I feel like a quillbeam lately. {calm}"),
+    ] {
+        let quote: Vec<&str> = engine
+            .assess_text(&text)
+            .signals
+            .iter()
+            .filter(|s| s.rule == "model:irf_burden")
+            .map(|s| &text[s.start..s.end])
+            .collect();
+        assert_eq!(quote, ["I feel like a quillbeam lately"], "{text}");
+    }
+}
+
 #[test]
 fn no_factor_without_a_positive_sentence_or_under_the_threshold() {
     // Positive by its bias alone: nothing in the text to quote, so nothing is added.

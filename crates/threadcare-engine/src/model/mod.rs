@@ -902,6 +902,43 @@ fn asks_for_advice(tokens: &Tokens, sentence: &std::ops::Range<usize>) -> bool {
         })
 }
 
+/// The openings of a content warning ("TW: suicide, self harm", "CW: mentions of SH",
+/// "Trigger warning for talk of suicide"): a label the writer puts over a post for its readers.
+/// It names the topic and says nothing of the writer: quoted as evidence of burdensomeness (as
+/// it was, the sentence model scoring its words), it explains nothing.
+const WARNING_OPENINGS: &[&[&str]] = &[
+    &["tw"],
+    &["cw"],
+    &["tws"],
+    &["cws"],
+    &["trigger", "warning"],
+    &["trigger", "warnings"],
+    &["content", "warning"],
+    &["content", "warnings"],
+];
+
+/// The byte ranges of a text's content warnings: its sentences of at most twelve words that
+/// open as one (see [`WARNING_OPENINGS`]). The engine gives the factor models the text without
+/// them (blanked, so that offsets hold): a label over the post, not the writer's words.
+pub fn content_warnings(tokens: &Tokens) -> Vec<(usize, usize)> {
+    tokens
+        .sentences
+        .iter()
+        .filter(|s| {
+            !s.tokens.is_empty()
+                && s.tokens.len() <= 12
+                && WARNING_OPENINGS.iter().any(|opening| {
+                    opening.len() <= s.tokens.len()
+                        && opening
+                            .iter()
+                            .zip(s.tokens.clone())
+                            .all(|(w, i)| tokens.norm(i) == *w)
+                })
+        })
+        .map(|s| (s.start, s.end))
+        .collect()
+}
+
 /// Adds to `per_token` the weights of the construct features (`constructs`) of the rules'
 /// signals (see [`span_of`]): each shared among its signals, at their first words.
 fn signal_contributions(
@@ -1131,6 +1168,28 @@ mod tests {
         ));
         assert!(!of("Honestly no idea what to do now."));
         assert!(!of("What do I have to offer anyone?"));
+    }
+
+    #[test]
+    fn content_warnings_are_short_labelled_sentences() {
+        let of = |text: &str| {
+            let tokens = crate::token::tokenize(text);
+            content_warnings(&tokens)
+                .iter()
+                .map(|&(a, b)| text[a..b].trim_end_matches('.').to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            of("TW: suicide, self harm. Session was fine."),
+            ["TW: suicide, self harm"]
+        );
+        assert_eq!(
+            of("Okay. Trigger warning for talk of SH. Long post."),
+            ["Trigger warning for talk of SH"]
+        );
+        assert!(of("Session was fine, no TW needed.").is_empty());
+        // A long sentence that opens with the label also holds the writer's words: kept.
+        assert!(of("TW I have been thinking about it every night this week and I don't know who to tell about any of it.").is_empty());
     }
 
     #[test]
