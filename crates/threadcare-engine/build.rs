@@ -34,8 +34,7 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     embed(&root.join("constructs"), "constructs.rs");
     embed(&root.join("context"), "context.rs");
-    println!(
-        "cargo:rerun-if-changed={}",
-        root.join("constructs/_lexicon.toml").display()
-    );
+    for file in ["constructs/_lexicon.toml", "constructs/_idioms.toml"] {
+        println!("cargo:rerun-if-changed={}", root.join(file).display());
+    }
 }

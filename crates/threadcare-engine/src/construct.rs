@@ -168,6 +168,61 @@ pub fn embedded_lexicon() -> &'static str {
     ))
 }
 
+/// Figures of speech that name an act of harm and mean nothing of the kind
+/// (`constructs/_idioms.toml`): each pattern is an exclusion of every construct listed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Idioms {
+    /// The constructs whose signals the patterns cancel.
+    pub constructs: Vec<String>,
+    pub patterns: Vec<String>,
+    /// Texts that must give no signal of the listed constructs (and one without the idioms).
+    #[serde(default)]
+    pub fixtures: Vec<IdiomFixture>,
+}
+
+/// One text of [`Idioms::fixtures`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdiomFixture {
+    pub text: String,
+}
+
+/// The embedded figures of speech (`constructs/_idioms.toml`).
+pub fn embedded_idioms() -> &'static str {
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../constructs/_idioms.toml"
+    ))
+}
+
+/// Parses an idioms file and checks it against the constructs it names.
+pub fn parse_idioms(text: &str, constructs: &[Construct]) -> Result<Idioms, ConstructError> {
+    let file = "_idioms.toml";
+    let idioms: Idioms = toml::from_str(text).map_err(|e| ConstructError::Parse {
+        file: file.into(),
+        message: e.to_string(),
+    })?;
+    let invalid = |message: String| ConstructError::Invalid {
+        file: file.into(),
+        message,
+    };
+    if idioms.patterns.is_empty() || idioms.constructs.is_empty() {
+        return Err(invalid("needs constructs and patterns".into()));
+    }
+    if idioms.fixtures.is_empty() {
+        return Err(invalid("needs fixtures".into()));
+    }
+    if let Some(unknown) = idioms
+        .constructs
+        .iter()
+        .find(|id| !constructs.iter().any(|c| &c.id == *id))
+    {
+        return Err(invalid(format!("names no construct file: `{unknown}`")));
+    }
+    Ok(idioms)
+}
+
 /// A construct file that cannot be used, with the reason.
 #[derive(Debug, thiserror::Error)]
 pub enum ConstructError {

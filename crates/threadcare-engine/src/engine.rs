@@ -79,10 +79,35 @@ pub struct Signals {
 impl Signals {
     /// Builds from the files embedded in the binary.
     pub fn embedded() -> Result<Signals, EngineError> {
+        Signals::embedded_with(true)
+    }
+
+    /// [`Signals::embedded`], with or without the figures of speech (`_idioms.toml`, each an
+    /// exclusion of the constructs it lists); without them only for the tests.
+    pub(crate) fn embedded_with(idioms: bool) -> Result<Signals, EngineError> {
         let lexicon = construct::parse_lexicon(construct::embedded_lexicon())?;
         let mut constructs = Vec::new();
         for (file, text) in construct::embedded() {
             constructs.push(construct::parse(file, text)?);
+        }
+        let figures = construct::parse_idioms(construct::embedded_idioms(), &constructs)?;
+        // (Each pattern compiled here first, so that an error names the idioms' file.)
+        let mut check = Matcher::new();
+        for p in &figures.patterns {
+            check
+                .add(p, &lexicon)
+                .map_err(|source| EngineError::Pattern {
+                    file: "constructs/_idioms.toml".into(),
+                    source,
+                })?;
+        }
+        if idioms {
+            for c in constructs
+                .iter_mut()
+                .filter(|c| figures.constructs.contains(&c.id))
+            {
+                c.exclude.extend(figures.patterns.iter().cloned());
+            }
         }
         let context = Context::new(crate::context::embedded(), &lexicon)?;
         Signals::new(constructs, context, &lexicon)
@@ -703,6 +728,30 @@ mod tests {
 
     /// An anchored pattern counts only where an anchor of its group matches somewhere in the
     /// text (another sentence too), and its signal names the anchored pattern as its rule.
+    /// Each figure of speech in `_idioms.toml` cancels what the listed constructs' patterns
+    /// would find in its fixture, and the fixture shows that they would.
+    #[test]
+    fn idioms_cancel_what_the_patterns_would_find() {
+        let constructs: Vec<Construct> = construct::embedded()
+            .iter()
+            .map(|(file, text)| construct::parse(file, text).unwrap())
+            .collect();
+        let idioms = construct::parse_idioms(construct::embedded_idioms(), &constructs).unwrap();
+        let with = Signals::embedded().unwrap();
+        let without = Signals::embedded_with(false).unwrap();
+        let listed = |s: &Signal| idioms.constructs.iter().any(|c| *c == *s.construct);
+        for f in &idioms.fixtures {
+            let before: Vec<Signal> = without.find(&f.text).into_iter().filter(listed).collect();
+            assert!(
+                before.iter().any(|s| s.affirmed()),
+                "{:?}: no listed construct fires without the idioms, so the fixture tests nothing",
+                f.text
+            );
+            let after: Vec<Signal> = with.find(&f.text).into_iter().filter(listed).collect();
+            assert!(after.is_empty(), "{:?}: {:?}", f.text, after);
+        }
+    }
+
     #[test]
     fn an_anchored_pattern_needs_its_anchor() {
         let s = Signals::embedded().unwrap();
