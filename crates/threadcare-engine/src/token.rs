@@ -627,7 +627,9 @@ mod tests {
                     .flat_map(char::to_lowercase)
                     .collect::<String>()
                     .replace(['’', '‘'], "'");
-                proptest::prop_assert_eq!(t.norm(i), folded.as_str());
+                // A chat form or misspelling of `_spelling.toml` ("pls") reads as its word.
+                let expected = SPELLING.fold(folded.as_bytes()).unwrap_or(folded.as_str());
+                proptest::prop_assert_eq!(t.norm(i), expected);
                 last_end = tok.end;
             }
             let covered: usize = t.sentences.iter().map(|s| s.tokens.len()).sum();
