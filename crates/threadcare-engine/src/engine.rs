@@ -726,8 +726,6 @@ mod tests {
             .collect()
     }
 
-    /// An anchored pattern counts only where an anchor of its group matches somewhere in the
-    /// text (another sentence too), and its signal names the anchored pattern as its rule.
     /// Each figure of speech in `_idioms.toml` cancels what the listed constructs' patterns
     /// would find in its fixture, and the fixture shows that they would.
     #[test]
@@ -752,6 +750,8 @@ mod tests {
         }
     }
 
+    /// An anchored pattern counts only where an anchor of its group matches somewhere in the
+    /// text (another sentence too), and its signal names the anchored pattern as its rule.
     #[test]
     fn an_anchored_pattern_needs_its_anchor() {
         let s = Signals::embedded().unwrap();

@@ -892,14 +892,18 @@ const ADVICE_QUESTIONS: &[&[&str]] = &[
 
 /// Whether a sentence of at most eight words is a request for advice (see [`ADVICE_QUESTIONS`]).
 fn asks_for_advice(tokens: &Tokens, sentence: &std::ops::Range<usize>) -> bool {
-    sentence.len() <= 8
-        && ADVICE_QUESTIONS.iter().any(|opening| {
-            opening.len() <= sentence.len()
-                && opening
-                    .iter()
-                    .zip(sentence.clone())
-                    .all(|(w, i)| tokens.norm(i) == *w)
-        })
+    sentence.len() <= 8 && opens_with(tokens, sentence, ADVICE_QUESTIONS)
+}
+
+/// Whether a sentence's first words are one of `openings` (each in normalised form).
+fn opens_with(tokens: &Tokens, sentence: &std::ops::Range<usize>, openings: &[&[&str]]) -> bool {
+    openings.iter().any(|opening| {
+        opening.len() <= sentence.len()
+            && opening
+                .iter()
+                .zip(sentence.clone())
+                .all(|(w, i)| tokens.norm(i) == *w)
+    })
 }
 
 /// The openings of a content warning ("TW: suicide, self harm", "CW: mentions of SH",
@@ -927,13 +931,7 @@ pub fn content_warnings(tokens: &Tokens) -> Vec<(usize, usize)> {
         .filter(|s| {
             !s.tokens.is_empty()
                 && s.tokens.len() <= 12
-                && WARNING_OPENINGS.iter().any(|opening| {
-                    opening.len() <= s.tokens.len()
-                        && opening
-                            .iter()
-                            .zip(s.tokens.clone())
-                            .all(|(w, i)| tokens.norm(i) == *w)
-                })
+                && opens_with(tokens, &s.tokens, WARNING_OPENINGS)
         })
         .map(|s| (s.start, s.end))
         .collect()
