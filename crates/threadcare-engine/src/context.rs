@@ -97,6 +97,11 @@ pub struct Rule {
     /// last days" at imminent; behaviour in the last weeks is severe.
     #[serde(default)]
     pub weeks: bool,
+    /// Experiencer and hypothetical only: the cue asks the reader ("do you ever", "you"), so
+    /// that a question it marks, answered yes by the writer in the next sentence, is the
+    /// writer's own ("Do you ever want to die? Every single day."). See [`Answers`].
+    #[serde(default)]
+    pub asks: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -147,8 +152,36 @@ pub struct ContextFile {
     /// impersonal ("lethal if you take a lot").
     #[serde(default)]
     pub object_families: Vec<String>,
+    /// Experiencer only: how the writer answers a question of their own.
+    #[serde(default)]
+    pub answers: Option<Answers>,
     pub rules: Vec<Rule>,
     pub fixtures: Vec<ContextFixture>,
+}
+
+/// A question to the reader answered by the writer: "You ever just want to stop existing? That's
+/// me every night." The question's evidence is marked as the reader's (`you`) or asked about
+/// (`do you ever`); a yes in the next sentence makes it the writer's own, present and definite
+/// (dated by a historical or recent cue of the answer: "Yes, years ago"). A no leaves it asked.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Answers {
+    /// The opening words of a yes ("yes", "that's me", "every single day").
+    pub yes: Vec<String>,
+    /// Yeses that say nothing with words after them ("I have a friend who…"): they count only
+    /// at the end of the sentence or of a clause, or before a word of `after`.
+    pub alone: Vec<String>,
+    pub after: Vec<String>,
+    /// Words before the yes that do not change it ("honestly", "lol").
+    pub fillers: Vec<String>,
+    /// Words that, within the three after the yes, undo it ("yes or no", "me neither").
+    pub undo: Vec<String>,
+    /// Words that open a question no yes answers ("when", "how"): "When you're at your lowest?
+    /// Yes, it gets better" answers something else.
+    pub open: Vec<String>,
+    /// Words of the evidence or of a cue that address the reader ("yourself", "about you"):
+    /// evidence someone else's only by them is asked of the reader.
+    pub addressed: Vec<String>,
 }
 
 fn default_scope() -> u8 {
@@ -185,6 +218,41 @@ pub struct Context {
     object_other: WordList,
     object_links: WordList,
     object_families: Vec<String>,
+    /// The cues of rules with `asks` (see [`Rule::asks`]).
+    asks_cues: Vec<Name>,
+    answers: AnswerWords,
+}
+
+/// [`Answers`] ready to read tokens with: each phrase as its words.
+#[derive(Default)]
+struct AnswerWords {
+    yes: Vec<Vec<String>>,
+    alone: Vec<Vec<String>>,
+    after: WordList,
+    fillers: WordList,
+    undo: WordList,
+    open: WordList,
+    addressed: WordList,
+}
+
+impl AnswerWords {
+    fn new(a: &Answers) -> AnswerWords {
+        let phrases = |list: &[String]| -> Vec<Vec<String>> {
+            list.iter()
+                .map(|p| p.split_whitespace().map(str::to_lowercase).collect())
+                .filter(|p: &Vec<String>| !p.is_empty())
+                .collect()
+        };
+        AnswerWords {
+            yes: phrases(&a.yes),
+            alone: phrases(&a.alone),
+            after: WordList::new(&a.after),
+            fillers: WordList::new(&a.fillers),
+            undo: WordList::new(&a.undo),
+            open: WordList::new(&a.open),
+            addressed: WordList::new(&a.addressed),
+        }
+    }
 }
 
 /// A context file that cannot be used.
@@ -228,6 +296,23 @@ impl Context {
                     });
                 }
             }
+            if let Some(r) = f.rules.iter().find(|r| {
+                r.asks && !matches!(f.category, Category::Experiencer | Category::Hypothetical)
+            }) {
+                return Err(ContextError::Parse {
+                    file: name.to_string(),
+                    message: format!(
+                        "rule `{}`: `asks` is for experiencer and hypothetical cues only",
+                        r.cue
+                    ),
+                });
+            }
+            if f.answers.is_some() && f.category != Category::Experiencer {
+                return Err(ContextError::Parse {
+                    file: name.to_string(),
+                    message: "`answers` belong in the experiencer file".into(),
+                });
+            }
             if let Some(r) = f.rules.iter().find(|r| r.only_after && !r.pseudo) {
                 return Err(ContextError::Parse {
                     file: name.to_string(),
@@ -246,7 +331,12 @@ impl Context {
         let mut span_other_possessive = Vec::new();
         let (mut object_other, mut object_links) = (Vec::new(), Vec::new());
         let mut object_families = Vec::new();
+        let mut asks_cues = Vec::new();
+        let mut answers = AnswerWords::default();
         for (fi, (name, f)) in files.iter().enumerate() {
+            if let Some(a) = &f.answers {
+                answers = AnswerWords::new(a);
+            }
             for (ri, r) in f.rules.iter().enumerate() {
                 cues.add(&r.cue, lexicon)
                     .map_err(|source| ContextError::Pattern {
@@ -260,6 +350,9 @@ impl Context {
                 });
                 if r.weeks {
                     weeks_cues.push(Name::from(r.cue.as_str()));
+                }
+                if r.asks {
+                    asks_cues.push(Name::from(r.cue.as_str()));
                 }
             }
             for t in &f.terminators {
@@ -291,6 +384,8 @@ impl Context {
             object_other: WordList::new(&object_other),
             object_links: WordList::new(&object_links),
             object_families,
+            asks_cues,
+            answers,
         })
     }
 
@@ -343,6 +438,7 @@ impl Context {
                 *slot = true;
             }
         }
+        Context::mark_answers(text, tokens, &mut only);
         let (cue_matches, term_matches) = match words {
             Some(words) => (
                 self.cues.find_in_sentences_with(
@@ -554,7 +650,7 @@ impl Context {
                 let others = has_word(&self.span_other)
                     || (has_word(&self.span_other_possessive) && !has_word(&self.span_self));
                 if others {
-                    make_someone_elses(signal, "span names someone else");
+                    make_someone_elses(signal, SPAN_OTHER);
                 } else if signal.experiencer == Experiencer::Other && has_word(&self.span_self) {
                     signal.experiencer = Experiencer::Writer;
                     signal.cues.retain(|c| c.category != "experiencer");
@@ -610,8 +706,181 @@ impl Context {
                         });
                     }
                 }
+                // A question to the reader that the writer answers yes in the next sentence
+                // ("Do you ever want to die? Every single day.") is the writer's own. (Not a
+                // construct that involves another person by nature: a reply's question is asked
+                // of someone else whatever follows it.)
+                if pronouns
+                    && (signal.experiencer == Experiencer::Other
+                        || signal.certainty == Certainty::Hypothetical)
+                {
+                    self.take_answer(text, tokens, signal, (s_start, s_end), live, cue_matches);
+                }
             }
         });
+    }
+
+    /// Marks, after each marked sentence that ends with a question mark, the next one: the
+    /// writer may answer the question there, and its cues date the answer ("Yes, years ago").
+    pub(crate) fn mark_answers(text: &str, tokens: &Tokens, marks: &mut [bool]) {
+        // From the end, so that a mark made here is not taken for a question's.
+        for q in (0..marks.len().saturating_sub(1)).rev() {
+            if marks[q] && ends_with_question(text, tokens, q) {
+                marks[q + 1] = true;
+            }
+        }
+    }
+
+    /// The writer's yes to the question that sentence `q` ends with, in the sentence after it:
+    /// (the yes's first token, its byte span).
+    fn answer(&self, text: &str, tokens: &Tokens, q: usize) -> Option<(usize, (usize, usize))> {
+        let a = &self.answers;
+        if a.yes.is_empty() && a.alone.is_empty() || !ends_with_question(text, tokens, q) {
+            return None;
+        }
+        // A question of what, when or how is not answered yes.
+        if a.open
+            .contains(tokens.norm(tokens.sentences[q].tokens.start))
+        {
+            return None;
+        }
+        // A question back ("Me?", "Yes?") answers nothing.
+        let next = tokens.sentences.get(q + 1)?;
+        if ends_with_question(text, tokens, q + 1) {
+            return None;
+        }
+        let range = next.tokens.clone();
+        let mut at = range.start;
+        while at < range.end && at < range.start + 2 && a.fillers.contains(tokens.norm(at)) {
+            at += 1;
+        }
+        let spells = |p: &&Vec<String>| {
+            at + p.len() <= range.end
+                && p.iter()
+                    .enumerate()
+                    .all(|(k, w)| tokens.norm(at + k) == w.as_str())
+        };
+        let yes = a.yes.iter().filter(spells).map(Vec::len).max();
+        let alone = a
+            .alone
+            .iter()
+            .filter(spells)
+            .map(Vec::len)
+            .max()
+            .filter(|&n| {
+                let end = at + n;
+                end == range.end
+                    || tokens.tokens[end - 1].clause_end
+                    || a.after.contains(tokens.norm(end))
+            });
+        let end = at + yes.into_iter().chain(alone).max()?;
+        if (end..range.end.min(end + 3)).any(|i| a.undo.contains(tokens.norm(i)))
+            || tokens.tokens[at].quoted
+        {
+            return None;
+        }
+        Some((at, (tokens.tokens[at].start, tokens.tokens[end - 1].end)))
+    }
+
+    /// Makes `signal` (evidence `span`) the writer's where it is someone else's or asked only
+    /// because its sentence asks the reader, and the writer answers yes in the next sentence
+    /// (see [`Answers`]).
+    fn take_answer(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        signal: &mut Signal,
+        (s_start, s_end): (usize, usize),
+        live: &[(u32, u32, u32)],
+        cue_matches: &[Match],
+    ) {
+        let a = &self.answers;
+        let addressed = |words: &str| {
+            words
+                .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+                .any(|w| a.addressed.contains(&w.to_lowercase().replace('’', "'")))
+        };
+        let mut asks = false;
+        for c in &signal.cues {
+            if !(c.category == "experiencer"
+                || c.category == "hypothetical"
+                || c.category == "quotation")
+            {
+                continue;
+            }
+            let asking = self.asks_cues.contains(&c.rule)
+                || c.rule == BLOCK_QUOTE
+                || c.rule == OBJECT_OTHER && addressed(&c.text)
+                || c.rule == SPAN_OTHER
+                    && (s_start..s_end).all(|i| {
+                        let w = tokens.norm(i);
+                        !self.span_other.contains(w) || a.addressed.contains(w)
+                    });
+            if !asking {
+                return;
+            }
+            asks = true;
+        }
+        // Quotation marks are someone's words, not a question of the writer's.
+        if !asks || signal.quoted && !signal.cues.iter().any(|c| c.rule == BLOCK_QUOTE) {
+            return;
+        }
+        let q = tokens.tokens[s_start].sentence as usize;
+        let Some((at, (from, to))) = self.answer(text, tokens, q) else {
+            return;
+        };
+        // An answer in a block quote is the quoted person's.
+        if quoted_block_or_link(text, tokens, at).is_some() {
+            return;
+        }
+        // The cues of the answer: someone else named near the yes ("Yes, my sister does")
+        // leaves the question asked; a date dates it.
+        let answer_sentence = q as u32 + 1;
+        let from_live = live.partition_point(|&(s, ..)| s < answer_sentence);
+        let mut date = None;
+        for &(sentence, ci, _) in &live[from_live..] {
+            if sentence != answer_sentence {
+                break;
+            }
+            let m = &cue_matches[ci as usize];
+            let (file, rule) = self.rule_of(m);
+            if rule.pseudo {
+                continue;
+            }
+            match file.category {
+                Category::Experiencer if !rule.asks && m.tok_start < at + 8 => return,
+                Category::Historical | Category::Recent if date.is_none() => date = Some(ci),
+                _ => {}
+            }
+        }
+        signal.experiencer = Experiencer::Writer;
+        signal.certainty = Certainty::Definite;
+        signal.quoted = false;
+        signal.cues.retain(|c| {
+            !(c.category == "experiencer"
+                || c.category == "hypothetical"
+                || c.category == "quotation")
+        });
+        signal.cues.push(Cue {
+            category: Name::from_static("experiencer"),
+            rule: Name::from_static(ANSWERED),
+            text: text[from..to].to_string(),
+            start: from,
+            end: to,
+        });
+        if let Some(ci) = date {
+            let m = &cue_matches[ci as usize];
+            let cr = &self.cue_rules[m.pattern as usize];
+            let category = self.files[cr.file].category;
+            Effect::of(category).apply(signal);
+            signal.cues.push(Cue {
+                category: Name::from_static(category.name()),
+                rule: cr.name.clone(),
+                text: text[m.start..m.end].to_string(),
+                start: m.start,
+                end: m.end,
+            });
+        }
     }
 
     /// The object pronoun right after the evidence `s_start..s_end` (after a link word at most,
@@ -758,6 +1027,7 @@ thread_local! {
 }
 
 /// A few words, each compared as two integers (see [`pattern::pack`]) rather than byte by byte.
+#[derive(Default)]
 struct WordList {
     /// (the packed word, its length) for words of up to 16 bytes.
     short: Vec<([u64; 2], usize)>,
@@ -801,6 +1071,21 @@ impl WordList {
                 .iter()
                 .any(|&(p, len)| len == word.len() && p == packed)
     }
+}
+
+/// Whether sentence `q` ends with a question mark (among the bytes before the next word).
+fn ends_with_question(text: &str, tokens: &Tokens, q: usize) -> bool {
+    let Some(sentence) = tokens.sentences.get(q) else {
+        return false;
+    };
+    let end = tokens
+        .sentences
+        .get(q + 1)
+        .map_or(text.len(), |n| tokens.tokens[n.tokens.start].start);
+    text.as_bytes()[sentence.end..end]
+        .iter()
+        .take(64)
+        .any(|&b| b == b'?')
 }
 
 /// Whether a clause boundary separates the token before `from` from the token at `to`: a
@@ -853,6 +1138,11 @@ impl Effect {
 pub const REPORTED_SPEECH: &str = "reported speech of someone else";
 /// The cue rule of an object pronoun after the evidence ("nobody cares about you").
 pub const OBJECT_OTHER: &str = "said of someone else: an object pronoun follows";
+
+/// The cue rule of evidence whose own words name someone else ("herself").
+pub const SPAN_OTHER: &str = "span names someone else";
+/// The cue rule of a question to the reader that the writer answers yes.
+pub const ANSWERED: &str = "a question the writer answers yes";
 
 /// The rule name of the cue that marks quoted words as the writer's own reported speech.
 pub const WRITER_SPEECH: &str = "the writer's own reported speech";
@@ -1168,23 +1458,36 @@ mod tests {
         assert!(Context::new(&[("negation.toml", &file(true))], &lexicon).is_ok());
     }
 
-    /// `weeks` dates within the last weeks, so it belongs to recent cues alone.
     #[test]
-    fn weeks_is_for_recent_cues_only() {
-        let file = |category: &str| {
-            format!(
-                "category = \"{category}\"\ndescription = \"d\"\ncitation = \"c\"\n\n[[rules]]\ncue = \"a while back\"\nweeks = true\n\n[[fixtures]]\ntext = \"I felt low a while back.\"\nconstruct = \"distress\"\nexpect = \"none\"\n"
-            )
-        };
+    fn options_are_for_their_categories_only() {
+        // (option on the rule, option on the file, where refused, where kept, the error)
+        let cases = [
+            ("weeks = true\n", "", "negation", "recent", "`weeks` is for recent cues only"),
+            ("asks = true\n", "", "negation", "hypothetical", "`asks` is for experiencer"),
+            ("asks = true\n", "", "historical", "experiencer", "`asks` is for experiencer"),
+            (
+                "",
+                "[answers]\nyes = [\"yes\"]\nalone = []\nafter = []\nfillers = []\nundo = []\nopen = []\naddressed = []\n\n",
+                "hypothetical",
+                "experiencer",
+                "`answers` belong in the experiencer file",
+            ),
+        ];
         let lexicon = Lexicon::new();
-        let err = Context::new(&[("negation.toml", &file("negation"))], &lexicon)
-            .err()
-            .expect("weeks on a negation cue is refused");
-        assert!(
-            err.to_string().contains("`weeks` is for recent cues only"),
-            "{err}"
-        );
-        assert!(Context::new(&[("recent.toml", &file("recent"))], &lexicon).is_ok());
+        for (rule, file_extra, refused, kept, message) in cases {
+            let file = |category: &str| {
+                format!(
+                    "category = \"{category}\"\ndescription = \"d\"\ncitation = \"c\"\n\n{file_extra}[[rules]]\ncue = \"a while back\"\n{rule}\n[[fixtures]]\ntext = \"I felt low a while back.\"\nconstruct = \"distress\"\nexpect = \"none\"\n"
+                )
+            };
+            let err = Context::new(&[("x.toml", &file(refused))], &lexicon)
+                .err()
+                .unwrap_or_else(|| panic!("{message}: accepted in {refused}"));
+            assert!(err.to_string().contains(message), "{err}");
+            if let Err(e) = Context::new(&[("x.toml", &file(kept))], &lexicon) {
+                panic!("{message}: refused in {kept}: {e}");
+            }
+        }
     }
 
     /// A cue that looks back and runs out past the evidence's end dates it; one wholly inside

@@ -238,9 +238,16 @@ impl Signals {
             .collect();
         // Pronoun cues ("she", "he") do not make support, the alliance or a rupture someone
         // else's: those involve another person by nature. Naming who ("my sister") still does.
+        // Nor a reply's qualities, which are the replier's whatever the cues say (see
+        // `is_reply` below): a question in a reply is asked of someone else even where the
+        // replier answers it.
         let pronouns_apply = constructs
             .iter()
-            .map(|c| c.experiencer_cues && c.kind != crate::construct::Kind::Theme)
+            .map(|c| {
+                c.experiencer_cues
+                    && c.kind != crate::construct::Kind::Theme
+                    && c.kind != crate::construct::Kind::Reply
+            })
             .collect();
         let names = constructs
             .iter()
@@ -358,6 +365,7 @@ impl Signals {
                 only[t.sentence as usize] = true;
             }
         }
+        Context::mark_answers(text, tokens, only);
         // With them, in the same walk, the context's cues and terminators: the signals'
         // sentences (where those are needed) are among these.
         self.side.ids_from_into(tokens, words, ids);
@@ -449,6 +457,7 @@ impl Signals {
         for &(start, _) in spans.iter() {
             in_context[tokens.tokens[start].sentence as usize] = true;
         }
+        Context::mark_answers(text, tokens, in_context);
         self.context_matches(side, tokens, in_context, cue_matches, term_matches);
         self.context.apply_matches(
             text,
