@@ -1489,7 +1489,11 @@ impl Matcher {
                 let edge = |c: char| {
                     c.is_whitespace() || matches!(c, '.' | '!' | '?' | ',' | ';' | ':' | '…')
                 };
-                let start = m.start() + text[m.range()].find(|c: char| !edge(c)).unwrap_or(m.len());
+                // (A list's bullet opens a line as a sentence's start does: "- cut again".)
+                let start = m.start()
+                    + text[m.range()]
+                        .find(|c: char| !edge(c) && !matches!(c, '-' | '*' | '•'))
+                        .unwrap_or(m.len());
                 if start >= m.end() {
                     continue;
                 }
