@@ -134,6 +134,13 @@ pub struct ContextFile {
     pub span_self: Vec<String>,
     #[serde(default)]
     pub span_other: Vec<String>,
+    /// Experiencer only: reflexives of `span_other` that name whoever a question "anyone else
+    /// …?" asks about ("themselves"), the writer among them: with a word of `counts_in`
+    /// followed by "else" before the evidence, they do not make it someone else's.
+    #[serde(default)]
+    pub span_whoever: Vec<String>,
+    #[serde(default)]
+    pub counts_in: Vec<String>,
     /// Experiencer only: possessives ("his", "their") that make a signal someone else's as
     /// `span_other` does, unless the evidence also has a word of `span_self`: "he took his own
     /// life" is his, but in "I carved his name into my thigh" the body and the act are the
@@ -215,6 +222,8 @@ pub struct Context {
     span_self: WordList,
     span_other: WordList,
     span_other_possessive: WordList,
+    span_whoever: WordList,
+    counts_in: WordList,
     object_other: WordList,
     object_links: WordList,
     object_families: Vec<String>,
@@ -329,6 +338,7 @@ impl Context {
         let mut span_self = Vec::new();
         let mut span_other = Vec::new();
         let mut span_other_possessive = Vec::new();
+        let (mut span_whoever, mut counts_in) = (Vec::new(), Vec::new());
         let (mut object_other, mut object_links) = (Vec::new(), Vec::new());
         let mut object_families = Vec::new();
         let mut asks_cues = Vec::new();
@@ -367,6 +377,8 @@ impl Context {
             span_self.extend(f.span_self.iter().cloned());
             span_other.extend(f.span_other.iter().cloned());
             span_other_possessive.extend(f.span_other_possessive.iter().cloned());
+            span_whoever.extend(f.span_whoever.iter().cloned());
+            counts_in.extend(f.counts_in.iter().cloned());
             object_other.extend(f.object_other.iter().cloned());
             object_links.extend(f.object_links.iter().cloned());
             object_families.extend(f.object_families.iter().cloned());
@@ -381,6 +393,8 @@ impl Context {
             span_self: WordList::new(&span_self),
             span_other: WordList::new(&span_other),
             span_other_possessive: WordList::new(&span_other_possessive),
+            span_whoever: WordList::new(&span_whoever),
+            counts_in: WordList::new(&counts_in),
             object_other: WordList::new(&object_other),
             object_links: WordList::new(&object_links),
             object_families,
@@ -647,8 +661,19 @@ impl Context {
                 // The evidence's own words settle whose experience it is.
                 let has_word =
                     |list: &WordList| (s_start..s_end).any(|i| list.contains(tokens.norm(i)));
-                let others = has_word(&self.span_other)
-                    || (has_word(&self.span_other_possessive) && !has_word(&self.span_self));
+                // ("Anyone else think about killing themselves every day?" counts the writer
+                // in: its "themselves" is whoever answers, the writer among them.)
+                let whoever = |list: &WordList| {
+                    (s_start..s_end).all(|i| {
+                        let w = tokens.norm(i);
+                        !list.contains(w) || self.span_whoever.contains(w)
+                    })
+                };
+                let others = (has_word(&self.span_other)
+                    || (has_word(&self.span_other_possessive) && !has_word(&self.span_self)))
+                    && !(self.counts_writer_in(tokens, s_start)
+                        && whoever(&self.span_other)
+                        && whoever(&self.span_other_possessive));
                 if others {
                     make_someone_elses(signal, SPAN_OTHER);
                 } else if signal.experiencer == Experiencer::Other && has_word(&self.span_self) {
@@ -881,6 +906,18 @@ impl Context {
                 end: m.end,
             });
         }
+    }
+
+    /// Whether the sentence of token `at` asks "anyone else …" within the twelve words before
+    /// it (a word of `counts_in` followed by "else"), which counts the writer in.
+    fn counts_writer_in(&self, tokens: &Tokens, at: usize) -> bool {
+        let sentence = tokens.tokens[at].sentence as usize;
+        let first = tokens.sentences[sentence]
+            .tokens
+            .start
+            .max(at.saturating_sub(12));
+        (first..at.saturating_sub(1))
+            .any(|i| self.counts_in.contains(tokens.norm(i)) && tokens.norm(i + 1) == "else")
     }
 
     /// The object pronoun right after the evidence `s_start..s_end` (after a link word at most,
