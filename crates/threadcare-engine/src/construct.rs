@@ -92,6 +92,12 @@ pub struct Construct {
     /// the signal brings a historical signal of the entry's construct with it.
     #[serde(default)]
     pub tells_of_past: Vec<TellsOfPast>,
+    /// Constructs whose undated signals, told before an affirmed present signal of this one,
+    /// are past: a recovery told after an attempt ("I attempted when things were at their
+    /// worst. Five years clean of self-harm now") tells of the attempt as past. Only undated
+    /// ones (no time cue) and only before: "two years clean, then I overdosed" is a lapse.
+    #[serde(default)]
+    pub dates_before: Vec<String>,
     /// A lasting risk factor: what its evidence tells of is past by nature (a bereavement by
     /// suicide, years ago or last week), and the risk it marks lasts. A time word still dates
     /// the signal in the output, but the level rules count it as a current risk factor (`low`);

@@ -24,6 +24,12 @@ pub enum EngineError {
     Model(#[from] crate::model::ModelError),
 }
 
+/// The cue rule of an undated signal told before the writer's present recovery.
+pub const TOLD_BEFORE_RECOVERY: &str = "told before the writer's recovery now";
+/// How far before the recovery (in bytes, about five hundred words) an undated signal it dates
+/// may be: the same story, not another post pasted above it.
+const DATES_BEFORE_REACH: usize = 3000;
+
 /// The signal finder: every construct's patterns in one matcher, plus context.
 pub struct Signals {
     pub constructs: Vec<Construct>,
@@ -53,6 +59,8 @@ pub struct Signals {
     is_reply: Vec<bool>,
     /// For each construct: the writer's own by what it is (`Construct::writers_own`).
     writers_own: Vec<bool>,
+    /// (construct, the constructs it dates as past when told before it): `Construct::dates_before`.
+    dates_before: Vec<(Name, Vec<Name>)>,
     /// For each pattern of `matcher`: the group of `anchors` it needs (`Construct::anchored`),
     /// or `u32::MAX` for a pattern that needs none.
     needs_anchor: Vec<u32>,
@@ -258,6 +266,18 @@ impl Signals {
             .map(|c| c.kind == crate::construct::Kind::Reply)
             .collect();
         let writers_own = constructs.iter().map(|c| c.writers_own).collect();
+        let dates_before = constructs
+            .iter()
+            .filter(|c| !c.dates_before.is_empty())
+            .map(|c| {
+                let names = c
+                    .dates_before
+                    .iter()
+                    .map(|d| Name::from(d.as_str()))
+                    .collect();
+                (Name::from(c.id.as_str()), names)
+            })
+            .collect();
         Ok(Signals {
             constructs,
             matcher,
@@ -274,6 +294,7 @@ impl Signals {
             pronouns_apply,
             is_reply,
             writers_own,
+            dates_before,
             needs_anchor,
             someone_else,
             strong_rules,
@@ -515,7 +536,56 @@ impl Signals {
         if owners.iter().any(|&ci| self.tells_of_past[ci]) {
             self.add_past(text, tokens, &mut signals, owners);
         }
+        if !self.dates_before.is_empty() {
+            self.date_before(text, &mut signals);
+        }
         signals
+    }
+
+    /// Dates as past the undated signals told before an affirmed present signal of a construct
+    /// that dates them (`Construct::dates_before`), within [`DATES_BEFORE_REACH`]: "I attempted
+    /// when things were at their worst. I'm five years clean of self-harm now."
+    fn date_before(&self, text: &str, signals: &mut [Signal]) {
+        for (construct, dated) in &self.dates_before {
+            // Where the construct's affirmed present signals are, in text order.
+            let recoveries: Vec<(usize, usize, String)> = signals
+                .iter()
+                .filter(|s| {
+                    s.construct == *construct
+                        && s.affirmed()
+                        && s.temporality == Temporality::Current
+                })
+                .map(|s| (s.start, s.end, s.text.clone()))
+                .collect();
+            if recoveries.is_empty() {
+                continue;
+            }
+            for s in signals.iter_mut() {
+                let timed = s.cues.iter().any(|c| {
+                    c.category == "historical" || c.category == "recent" || c.category == "future"
+                });
+                if timed || s.temporality != Temporality::Current || !dated.contains(&s.construct) {
+                    continue;
+                }
+                // The first recovery told after it, in a later sentence ("I overdosed even
+                // though I'm a year clean" is a lapse) and near enough to be the same story.
+                let Some((start, end, evidence)) = recoveries.iter().find(|(start, ..)| {
+                    *start >= s.end
+                        && *start - s.end <= DATES_BEFORE_REACH
+                        && text[s.end..*start].contains(['.', '!', '?', '\n'])
+                }) else {
+                    continue;
+                };
+                s.temporality = Temporality::Historical;
+                s.cues.push(Cue {
+                    category: Name::from_static("historical"),
+                    rule: Name::from_static(TOLD_BEFORE_RECOVERY),
+                    text: evidence.clone(),
+                    start: *start,
+                    end: *end,
+                });
+            }
+        }
     }
 
     /// The context's cue and terminator matches among `side`'s, in the sentences marked in
