@@ -15,7 +15,6 @@ use threadcare_engine::Engine;
 
 /// Probes the rules do not meet yet, with why (most need a level rule in code, see the note).
 const KNOWN_MISSES: &[(&str, &str)] = &[
-    ("p038", "context: 'does anyone know' marks it hypothetical; 'asking for myself' does not undo it"),
     ("p042", "data: 'tonight's the night' / 'i'm done' are idioms as often as intent"),
     ("p048", "data: 'my plan' and 'the date is set' with no suicidality named in the text read as a study or wedding plan as often; 'a plan and a date' together or 'the date is set' beside suicidality now count (p283, p284)"),
     ("p081", "data: a bare 'Relapsed.' names nothing; the thread would say what"),
