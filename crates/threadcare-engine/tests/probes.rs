@@ -15,6 +15,7 @@ use threadcare_engine::Engine;
 
 /// Probes the rules do not meet yet, with why (most need a level rule in code, see the note).
 const KNOWN_MISSES: &[(&str, &str)] = &[
+    ("p2944", "context: a bare 'at 16' dates an act as often as it tells a present age ('at 17 I already feel old') or the date of a diagnosis that lasts; only 'at age 16', 'aged 16', 'at 16 years old' date it"),
     ("p042", "data: 'tonight's the night' / 'i'm done' are idioms as often as intent"),
     ("p048", "data: 'my plan' and 'the date is set' with no suicidality named in the text read as a study or wedding plan as often; 'a plan and a date' together or 'the date is set' beside suicidality now count (p283, p284)"),
     ("p081", "data: a bare 'Relapsed.' names nothing; the thread would say what"),
