@@ -650,13 +650,13 @@ impl Context {
                 for (_, effect, category, ci) in best.into_iter().flatten() {
                     let m = &cue_matches[ci];
                     effect.apply(signal);
-                    signal.cues.push(Cue {
-                        category: Name::from_static(category),
-                        rule: self.cue_rules[m.pattern as usize].name.clone(),
-                        text: text[m.start..m.end].to_string(),
-                        start: m.start,
-                        end: m.end,
-                    });
+                    signal.cues.push(cue_on(
+                        text,
+                        category,
+                        self.cue_rules[m.pattern as usize].name.clone(),
+                        m.start,
+                        m.end,
+                    ));
                 }
                 // The evidence's own words settle whose experience it is.
                 let has_word =
@@ -685,13 +685,13 @@ impl Context {
                 {
                     if let Some((from, to)) = self.object_after(tokens, s_start, s_end) {
                         signal.experiencer = Experiencer::Other;
-                        signal.cues.push(Cue {
-                            category: Name::from_static("experiencer"),
-                            rule: Name::from_static(OBJECT_OTHER),
-                            text: text[from..to].to_string(),
-                            start: from,
-                            end: to,
-                        });
+                        signal.cues.push(cue_on(
+                            text,
+                            "experiencer",
+                            Name::from_static(OBJECT_OTHER),
+                            from,
+                            to,
+                        ));
                     }
                 }
                 // Quoted words someone else said ("my friend said 'I want to die'"): their `I` is
@@ -708,13 +708,9 @@ impl Context {
                             signal.cues.retain(|c| c.category != "experiencer");
                             ("experiencer", REPORTED_SPEECH)
                         };
-                        signal.cues.push(Cue {
-                            category: Name::from_static(category),
-                            rule: Name::from_static(rule),
-                            text: text[from..to].to_string(),
-                            start: from,
-                            end: to,
-                        });
+                        signal
+                            .cues
+                            .push(cue_on(text, category, Name::from_static(rule), from, to));
                     }
                 }
                 // A block quote of the text answered, or a link's address or words: not the
@@ -722,13 +718,13 @@ impl Context {
                 if may_quote && !signal.quoted {
                     if let Some((rule, (from, to))) = quoted_block_or_link(text, tokens, s_start) {
                         signal.quoted = true;
-                        signal.cues.push(Cue {
-                            category: Name::from_static("quotation"),
-                            rule: Name::from_static(rule),
-                            text: text[from..to].to_string(),
-                            start: from,
-                            end: to,
-                        });
+                        signal.cues.push(cue_on(
+                            text,
+                            "quotation",
+                            Name::from_static(rule),
+                            from,
+                            to,
+                        ));
                     }
                 }
                 // A question to the reader that the writer answers yes in the next sentence
@@ -886,13 +882,13 @@ impl Context {
                 || c.category == "hypothetical"
                 || c.category == "quotation")
         });
-        signal.cues.push(Cue {
-            category: Name::from_static("experiencer"),
-            rule: Name::from_static(ANSWERED),
-            text: text[from..to].to_string(),
-            start: from,
-            end: to,
-        });
+        signal.cues.push(cue_on(
+            text,
+            "experiencer",
+            Name::from_static(ANSWERED),
+            from,
+            to,
+        ));
         if let Some(ci) = date {
             let m = &cue_matches[ci as usize];
             let cr = &self.cue_rules[m.pattern as usize];
@@ -1399,6 +1395,17 @@ fn scare_quoted(tokens: &Tokens, start: usize, end: usize) -> bool {
         i = to;
     }
     true
+}
+
+/// A cue of `category` and `rule` on the words `text[from..to]`.
+fn cue_on(text: &str, category: &'static str, rule: Name, from: usize, to: usize) -> Cue {
+    Cue {
+        category: Name::from_static(category),
+        rule,
+        text: text[from..to].to_string(),
+        start: from,
+        end: to,
+    }
 }
 
 /// Makes a signal someone else's by what its own evidence says (the whole evidence is the cue,
