@@ -66,6 +66,7 @@ pub const REQUIRED: &[&str] = &[
     "harm_ed_praise",
     "harm_act_cheer",
     "harm_consent",
+    "harm_agreement",
     "harm_invalidation",
     "psychosis",
     "harm_to_others",
@@ -75,17 +76,23 @@ pub const REQUIRED: &[&str] = &[
 /// announced suicide, "6kg is amazing" to restriction; see [`thread_gates`]). Where the answered
 /// text does not make them harm, their signals are left out of the output: the same words cheer
 /// on an exam or a marathon, and a moderator should not see them marked.
-const THREAD_GATED: [&str; 3] = ["harm_act_cheer", "harm_consent", "harm_ed_praise"];
+const THREAD_GATED: [&str; 4] = [
+    "harm_act_cheer",
+    "harm_consent",
+    "harm_agreement",
+    "harm_ed_praise",
+];
 
 /// What the answered text's own affirmed signals, now (not past), tell: an announced act
 /// (intent, a plan, preparation, a goodbye) or one under way or just made (an attempt not dated
 /// to the last days); suicidality of any kind (a wish to be dead and up); disordered eating
-/// (behaviour or urges).
+/// (behaviour or urges); the writer's sense of being a burden.
 #[derive(Debug, Clone, Copy, Default)]
 struct Gates {
     act: bool,
     suicidal: bool,
     eating: bool,
+    burden: bool,
 }
 
 fn thread_gates(answered: &[Signal]) -> Gates {
@@ -109,10 +116,15 @@ fn thread_gates(answered: &[Signal]) -> Gates {
             .iter()
             .filter(now)
             .any(|s| s.family == "suicidality");
+    let burden = answered
+        .iter()
+        .filter(now)
+        .any(|s| s.construct == "burdensomeness");
     Gates {
         act,
         suicidal,
         eating,
+        burden,
     }
 }
 
@@ -132,6 +144,7 @@ fn drop_ungated(signals: &mut Vec<Signal>, gates: Gates) {
         !THREAD_GATED.iter().any(|c| s.construct == *c)
             || (s.construct == "harm_act_cheer" && gates.act)
             || (s.construct == "harm_consent" && gates.suicidal)
+            || (s.construct == "harm_agreement" && (gates.suicidal || gates.burden))
             || (s.construct == "harm_ed_praise" && gates.eating)
     });
 }
@@ -832,15 +845,25 @@ impl Engine {
         {
             harmful.push("encouragement".to_string());
         }
+        // Bare agreement ("maybe they would, who knows") is encouragement against the writer's
+        // own sense of being a burden or suicidality now: to a question about a party it is none.
+        if count("harm_agreement") > 0
+            && (gates.suicidal || gates.burden)
+            && !harmful.iter().any(|h| h == "encouragement")
+        {
+            harmful.push("encouragement".to_string());
+        }
         if count("harm_method") > 0
             && (of_concern || names_risk(&["suicidality", "self_harm", "substance"]))
         {
             harmful.push("method_or_means".to_string());
         }
+        // Compensation and restriction advice ("make up for it by fasting tomorrow") is harm to
+        // anyone who wrote with concern (guilt after a meal is often not yet named as eating).
         if count("harm_pro_ed") > 0
             && (answered_has(&["eating_disorder"])
                 || names_risk(&["eating_disorder"])
-                || answers_level >= Level::Moderate)
+                || answers_level >= Level::Low)
         {
             harmful.push("pro_eating_disorder".to_string());
         }

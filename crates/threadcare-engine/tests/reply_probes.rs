@@ -136,6 +136,26 @@ fn words_harmful_only_in_context_are_marked_only_there() {
         gated(exam, "Your life, your call, I respect it.", "harm_consent"),
         (false, vec![])
     );
+    // Bare agreement counts against the writer's own sense of being a burden; after a
+    // question about a party it is nothing.
+    let burden = "I'm such a drain on my family. They'd be happier if I wasn't around.";
+    let party = "Do you think my friends would like a surprise party for my birthday?";
+    assert_eq!(
+        gated(
+            burden,
+            "Yeah they probably would, who knows.",
+            "harm_agreement"
+        ),
+        (true, vec!["encouragement".to_string()])
+    );
+    assert_eq!(
+        gated(
+            party,
+            "Yeah they probably would, who knows.",
+            "harm_agreement"
+        ),
+        (false, vec![])
+    );
     let restricting = "I've lost 6kg in three weeks by skipping meals and I still feel huge.";
     let marathon = "I ran my first marathon on Sunday after a year of training.";
     assert_eq!(
