@@ -121,6 +121,39 @@ fn closes_single_quote(text: &str, i: usize, width: usize) -> bool {
 /// ('cause, 'em) or a year ('90s), and a closing mark follows on the same line.
 /// `next_close` caches the search for a closing mark, so that a line of many opening marks is
 /// scanned once.
+/// Whether a quotation mark opening now follows a search verb ("googled \"painless ways to
+/// die\"", "looked up 'how many'", "searched for “…”"): what it encloses is the writer's own
+/// query, not someone else's words, so it is not marked quoted.
+fn opens_a_query(out: &Tokens) -> bool {
+    const SEARCH: &[&str] = &[
+        "google",
+        "googled",
+        "googles",
+        "googling",
+        "search",
+        "searched",
+        "searches",
+        "searching",
+        "typed",
+        "types",
+        "typing",
+        "type",
+    ];
+    let n = out.tokens.len();
+    let norm = |k: usize| out.norm(k);
+    match n {
+        0 => false,
+        _ if SEARCH.contains(&norm(n - 1)) => true,
+        1 => false,
+        _ => {
+            let (a, b) = (norm(n - 2), norm(n - 1));
+            (b == "up" && matches!(a, "look" | "looks" | "looked" | "looking"))
+                || (matches!(b, "for" | "in")
+                    && (SEARCH.contains(&a) || matches!(a, "looked" | "looking")))
+        }
+    }
+}
+
 fn opens_single_quote(text: &str, i: usize, width: usize, next_close: &mut CloseCache) -> bool {
     let prev = text[..i].chars().next_back();
     if !prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '[' | '"' | '“' | '—' | '–'))
@@ -342,17 +375,19 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
                 if single {
                     single = !closes_single_quote(text, at, width);
                 } else {
-                    single = opens_single_quote(text, at, width, &mut next_close);
+                    single = opens_single_quote(text, at, width, &mut next_close)
+                        && (pending_break || !opens_a_query(out));
                 }
             }
-            '“' => quoted = true,
+            '“' => quoted = pending_break || !opens_a_query(out),
             '”' => quoted = false,
             '"' => {
                 // Straight quotes: opening when the previous char is not a word char.
                 let prev = text[..i - width].chars().next_back();
                 quoted = !prev.is_some_and(|p| {
                     is_word_char(p) || p == '.' || p == ',' || p == '!' || p == '?'
-                }) && !quoted;
+                }) && !quoted
+                    && (pending_break || !opens_a_query(out));
             }
             _ => {}
         }
@@ -563,6 +598,14 @@ mod tests {
             ["i'm", "going", "to", "end", "it", "tonight"]
         );
         assert_eq!(quoted("She said ‘I give up’ and left"), ["i", "give", "up"]);
+        // A search's words are the writer's own query.
+        for text in [
+            "I keep googling \"painless ways to die\" and closing the tab",
+            "last night i looked up 'how many would it take'",
+            "Searched for “quickest way out” again.",
+        ] {
+            assert!(quoted(text).is_empty(), "{text:?}");
+        }
         assert_eq!(
             quoted("she wrote ’leave me alone’ yesterday"),
             ["leave", "me", "alone"]
