@@ -1,5 +1,8 @@
 //! Finding signals: constructs matched on tokens, look-alikes removed, context applied.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use threadcare_core::{Certainty, Cue, Experiencer, Name, Signal, Temporality};
 
 /// The rule name of the cue that makes a signal found through another construct's
@@ -29,6 +32,55 @@ pub const TOLD_BEFORE_RECOVERY: &str = "told before the writer's recovery now";
 /// How far before the recovery (in bytes, about five hundred words) an undated signal it dates
 /// may be: the same story, not another post pasted above it.
 const DATES_BEFORE_REACH: usize = 3000;
+
+/// The cue rule of an undated signal told inside a story of the writer's past.
+pub const TOLD_IN_A_PAST_STORY: &str =
+    "told after a past period of the writer's life was named, before the present is told";
+/// How many sentences after the period named a story's undated signals may be.
+const STORY_REACH: usize = 3;
+
+/// A period of the writer's life named as the frame of what follows, at the start of a
+/// sentence: "When I was 15 I went through a dark time.", "Back in college things got really
+/// bad.", "Years ago I was struggling badly.", "I remember my first year of uni." A dated event
+/// ("two years ago my dad died") is not a period of one's own, what follows it may be now; nor
+/// is a period named inside a sentence about something else ("I used to cut when I was a
+/// teenager."), or one that may be now ("in my twenties", "in high school").
+static STORY_FRAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:",
+        r"when i was (?:a |an |about |around |only |just )?(?:\d{1,2}|kid|child|teen|teenager|younger|little|student|in (?:high school|middle school|secondary school|school|college|uni|university|my teens|my twenties|year \d{1,2}|grade \d{1,2}))",
+        r"|as an? (?:kid|child|teen|teenager|student)\b",
+        r"|back in (?:high school|middle school|secondary school|school|college|uni|university|the day|my teens|my twenties|19\d\d|20[0-2]\d)",
+        r"|(?:(?:in|back in|during) (?:19\d\d|200\d|201\d|202[0-3])|(?:years|decades|(?:a few|\d{1,2}|[a-z]+(?: and a half)?) years) (?:ago|back)),? ",
+        r"(?:i was|i went through|i struggled|i used to|i lived|i spent|i hit|i fell|i had a|i had no|i had nobody|i had nothing|things were|things got|life was|everything was|everything fell)\b",
+        r"|i remember (?:my (?:first|second|third|final|last) (?:year|term|semester)|when i was|being (?:\d{1,2}|a teen|a teenager|a kid|in))",
+        r"|my (?:first|second|third|final) year (?:of|at) (?:uni|university|college|high school|school) (?:was|were)\b",
+        r")"
+    ))
+    .expect("the story frame regex compiles")
+});
+
+/// The present told after a story of the past: time gone by, or where the writer is now.
+static STORY_PRESENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:",
+        r"now|nowadays|these days|today|tonight|currently|lately|recently|since then|years later|still|again|anymore|any more",
+        r"|this (?:week|month|year)|last (?:week|night|month)|in recovery|recovered",
+        r"|i['’]?m (?:\d{1,2}) now|i am (?:\d{1,2}) now",
+        r")\b"
+    ))
+    .expect("the story present regex compiles")
+});
+
+/// A verb of the present: a sentence with one is not told inside a story of the past ("Killing
+/// myself seems to be the only way").
+static PRESENT_TENSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:i['’]m|im|i am|i can['’]?t|i cannot|i don['’]?t|i feel|i have|i['’]ve|i keep|i need|i want|i wish|i think",
+        r"|seems|seem|is|are|am|isn['’]?t|aren['’]?t|doesn['’]?t|feels|hurts|keeps)\b"
+    ))
+    .expect("the present tense regex compiles")
+});
 
 /// The signal finder: every construct's patterns in one matcher, plus context.
 pub struct Signals {
@@ -539,6 +591,7 @@ impl Signals {
         if !self.dates_before.is_empty() {
             self.date_before(text, &mut signals);
         }
+        date_in_stories(text, tokens, &mut signals);
         signals
     }
 
@@ -787,9 +840,142 @@ thread_local! {
     static FIND: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
+/// Dates as past the undated signals of a story the writer tells of their past: a period of
+/// their life named in an earlier sentence ([`STORY_FRAME`]), the signal in a sentence after it
+/// with no time of its own, and the present told in a later sentence ([`STORY_PRESENT`]): "When
+/// I was 15 I went through a dark time. I took a whole bottle of pills. Now I'm 28." Without
+/// the present told after it, or with a word or a verb of the present between the period and
+/// the signal, nothing is dated: "Back in college I was bullied. I took 30 pills." may be tonight's act,
+/// and missing it is the worse error.
+fn date_in_stories(text: &str, tokens: &Tokens, signals: &mut [Signal]) {
+    let n = tokens.sentences.len();
+    if n < 3 {
+        return;
+    }
+    let sentence_of = |byte: usize| {
+        let t = tokens.tokens.partition_point(|t| t.end <= byte);
+        tokens.tokens.get(t).map_or(n - 1, |t| t.sentence as usize)
+    };
+    let undated = |s: &Signal| {
+        s.temporality == Temporality::Current
+            && !s.cues.iter().any(|c| {
+                c.category == "historical" || c.category == "recent" || c.category == "future"
+            })
+    };
+    // Only a signal in a middle sentence can be inside a story.
+    let candidate = |s: &Signal| undated(s) && (1..n - 1).contains(&sentence_of(s.start));
+    if !signals.iter().any(candidate) {
+        return;
+    }
+    // (At the start of a sentence: its first word, or its second after "but", "so" and the
+    // like.)
+    let opens_sentence = |byte: usize| {
+        let t = tokens.tokens.partition_point(|t| t.end <= byte);
+        tokens.tokens.get(t).is_some_and(|tok| {
+            let first = tokens.sentences[tok.sentence as usize].tokens.start;
+            t - first <= 1
+        })
+    };
+    let frames: Vec<(usize, usize, usize)> = STORY_FRAME
+        .find_iter(text)
+        .filter(|m| opens_sentence(m.start()))
+        .map(|m| (sentence_of(m.start()), m.start(), m.end()))
+        .collect();
+    if frames.is_empty() {
+        return;
+    }
+    let present: Vec<usize> = STORY_PRESENT
+        .find_iter(text)
+        .map(|m| sentence_of(m.start()))
+        .collect();
+    let present_tense: Vec<usize> = PRESENT_TENSE
+        .find_iter(text)
+        .map(|m| sentence_of(m.start()))
+        .collect();
+    for s in signals.iter_mut() {
+        if !candidate(s) {
+            continue;
+        }
+        let at = sentence_of(s.start);
+        // The nearest period named before the signal's sentence, within reach.
+        let Some(&(frame, start, end)) = frames
+            .iter()
+            .rev()
+            .find(|&&(f, ..)| f < at && at - f <= STORY_REACH)
+        else {
+            continue;
+        };
+        // No present (a word of it, or a verb) between the period and the signal (its own
+        // sentence included), and the present told after it.
+        let between = |&p: &usize| p > frame && p <= at;
+        if present.iter().any(between)
+            || present_tense.iter().any(between)
+            || !present.iter().any(|&p| p > at)
+        {
+            continue;
+        }
+        s.temporality = Temporality::Historical;
+        s.cues.push(Cue {
+            category: Name::from_static("historical"),
+            rule: Name::from_static(TOLD_IN_A_PAST_STORY),
+            text: text[start..end].to_string(),
+            start,
+            end,
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A story of the writer's past dates what it tells as past only between a period named
+    /// and the present told after it.
+    #[test]
+    fn a_story_of_the_past_dates_what_it_tells() {
+        let signals = Signals::embedded().unwrap();
+        let attempt = |text: &str| {
+            signals
+                .find(text)
+                .into_iter()
+                .find(|s| s.construct == "attempt")
+                .unwrap_or_else(|| panic!("no attempt in {text:?}"))
+                .temporality
+        };
+        assert_eq!(
+            attempt("When I was 15 things got very dark. I took a whole bottle of pills. Now I'm 30 and well."),
+            Temporality::Historical
+        );
+        // No present told after it: the act may be now.
+        assert_eq!(
+            attempt("When I was 15 things got very dark. I took a whole bottle of pills."),
+            Temporality::Current
+        );
+        // A dated event is not a period of the writer's life.
+        assert_eq!(
+            attempt("Two years ago my dad died. I took a whole bottle of pills. Now I'm scared."),
+            Temporality::Current
+        );
+        assert_eq!(
+            attempt("Two years ago I lost my dad. I took a whole bottle of pills. Now I'm scared."),
+            Temporality::Current
+        );
+        // Nor is a period named inside a sentence about something else.
+        assert_eq!(
+            attempt("I used to cut when I was a teenager. I took a whole bottle of pills. Now I'm scared."),
+            Temporality::Current
+        );
+        // A verb of the present in the act's sentence.
+        assert_eq!(
+            attempt("When I was 15 things got very dark. I took a whole bottle of pills and I feel sick. Now I'm scared."),
+            Temporality::Current
+        );
+        // The present between the period and the act.
+        assert_eq!(
+            attempt("When I was 15 things got very dark. Today I took a whole bottle of pills. I'm scared now."),
+            Temporality::Current
+        );
+    }
 
     /// Every construct's and context rule's fixture text.
     fn fixture_texts(s: &Signals) -> Vec<String> {
