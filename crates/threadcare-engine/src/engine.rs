@@ -47,14 +47,14 @@ const STORY_REACH: usize = 3;
 /// teenager."), or one that may be now ("in my twenties", "in high school").
 static STORY_FRAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)\b(?:",
-        r"when i was (?:a |an |about |around |only |just )?(?:\d{1,2}|kid|child|teen|teenager|younger|little|student|in (?:high school|middle school|secondary school|school|college|uni|university|my teens|my twenties|year \d{1,2}|grade \d{1,2}))",
-        r"|as an? (?:kid|child|teen|teenager|student)\b",
-        r"|back in (?:high school|middle school|secondary school|school|college|uni|university|the day|my teens|my twenties|19\d\d|20[0-2]\d)",
-        r"|(?:(?:in|back in|during) (?:19\d\d|200\d|201\d|202[0-3])|(?:years|decades|(?:a few|\d{1,2}|[a-z]+(?: and a half)?) years) (?:ago|back)),? ",
-        r"(?:i was|i went through|i struggled|i used to|i lived|i spent|i hit|i fell|i had a|i had no|i had nobody|i had nothing|things were|things got|life was|everything was|everything fell)\b",
-        r"|i remember (?:my (?:first|second|third|final|last) (?:year|term|semester)|when i was|being (?:\d{1,2}|a teen|a teenager|a kid|in))",
-        r"|my (?:first|second|third|final) year (?:of|at) (?:uni|university|college|high school|school) (?:was|were)\b",
+        r"(?i)(?-u:\b)(?:",
+        r"when i was (?:a |an |about |around |only |just )?(?:[0-9]{1,2}|kid|child|teen|teenager|younger|little|student|in (?:high school|middle school|secondary school|school|college|uni|university|my teens|my twenties|year [0-9]{1,2}|grade [0-9]{1,2}))",
+        r"|as an? (?:kid|child|teen|teenager|student)(?-u:\b)",
+        r"|back in (?:high school|middle school|secondary school|school|college|uni|university|the day|my teens|my twenties|19[0-9][0-9]|20[0-2][0-9])",
+        r"|(?:(?:in|back in|during) (?:19[0-9][0-9]|200[0-9]|201[0-9]|202[0-3])|(?:years|decades|(?:a few|[0-9]{1,2}|[a-z]+(?: and a half)?) years) (?:ago|back)),? ",
+        r"(?:i was|i went through|i struggled|i used to|i lived|i spent|i hit|i fell|i had a|i had no|i had nobody|i had nothing|things were|things got|life was|everything was|everything fell)(?-u:\b)",
+        r"|i remember (?:my (?:first|second|third|final|last) (?:year|term|semester)|when i was|being (?:[0-9]{1,2}|a teen|a teenager|a kid|in))",
+        r"|my (?:first|second|third|final) year (?:of|at) (?:uni|university|college|high school|school) (?:was|were)(?-u:\b)",
         r")"
     ))
     .expect("the story frame regex compiles")
@@ -63,11 +63,11 @@ static STORY_FRAME: LazyLock<Regex> = LazyLock::new(|| {
 /// The present told after a story of the past: time gone by, or where the writer is now.
 static STORY_PRESENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)\b(?:",
+        r"(?i)(?-u:\b)(?:",
         r"now|nowadays|these days|today|tonight|currently|lately|recently|since then|years later|still|again|anymore|any more",
         r"|this (?:week|month|year)|last (?:week|night|month)|in recovery|recovered",
-        r"|i['’]?m (?:\d{1,2}) now|i am (?:\d{1,2}) now",
-        r")\b"
+        r"|i(?:'|’)?m (?:[0-9]{1,2}) now|i am (?:[0-9]{1,2}) now",
+        r")(?-u:\b)"
     ))
     .expect("the story present regex compiles")
 });
@@ -76,8 +76,8 @@ static STORY_PRESENT: LazyLock<Regex> = LazyLock::new(|| {
 /// myself seems to be the only way").
 static PRESENT_TENSE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)\b(?:i['’]m|im|i am|i can['’]?t|i cannot|i don['’]?t|i feel|i have|i['’]ve|i keep|i need|i want|i wish|i think",
-        r"|seems|seem|is|are|am|isn['’]?t|aren['’]?t|doesn['’]?t|feels|hurts|keeps)\b"
+        r"(?i)(?-u:\b)(?:i(?:'|’)m|im|i am|i can(?:'|’)?t|i cannot|i don(?:'|’)?t|i feel|i have|i(?:'|’)ve|i keep|i need|i want|i wish|i think",
+        r"|seems|seem|is|are|am|isn(?:'|’)?t|aren(?:'|’)?t|doesn(?:'|’)?t|feels|hurts|keeps)(?-u:\b)"
     ))
     .expect("the present tense regex compiles")
 });
