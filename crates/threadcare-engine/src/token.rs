@@ -116,11 +116,6 @@ fn closes_single_quote(text: &str, i: usize, width: usize) -> bool {
         && !next.is_some_and(is_word_char)
 }
 
-/// Whether the apostrophe-like mark at byte `i` opens a single quotation: it starts a word
-/// (after a space, the start of the line or an opening bracket), the word is not an elision
-/// ('cause, 'em) or a year ('90s), and a closing mark follows on the same line.
-/// `next_close` caches the search for a closing mark, so that a line of many opening marks is
-/// scanned once.
 /// Whether a quotation mark opening now follows a search verb ("googled \"painless ways to
 /// die\"", "looked up 'how many'", "searched for “…”"): what it encloses is the writer's own
 /// query, not someone else's words, so it is not marked quoted.
@@ -154,6 +149,11 @@ fn opens_a_query(out: &Tokens) -> bool {
     }
 }
 
+/// Whether the apostrophe-like mark at byte `i` opens a single quotation: it starts a word
+/// (after a space, the start of the line or an opening bracket), the word is not an elision
+/// ('cause, 'em) or a year ('90s), and a closing mark follows on the same line.
+/// `next_close` caches the search for a closing mark, so that a line of many opening marks is
+/// scanned once.
 fn opens_single_quote(text: &str, i: usize, width: usize, next_close: &mut CloseCache) -> bool {
     let prev = text[..i].chars().next_back();
     if !prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '[' | '"' | '“' | '—' | '–'))
