@@ -373,12 +373,24 @@ impl Engine {
                 .as_deref()
                 .and_then(|p| by_id.get(p).copied());
             let tokens = tokenize(&item.text);
-            let mut signals = self.signals.find_in(&item.text, &tokens);
-            if let (ItemKind::Post, Some(title)) = (item.kind, item.title.as_deref()) {
-                signals.extend(self.signals.find(title).into_iter().map(|mut s| {
-                    s.in_title = true;
-                    s
-                }));
+            // A post's title and body are read as one text for anchors: either may name what
+            // lets the other's anchored patterns count.
+            let title = match item.kind {
+                ItemKind::Post => item.title.as_deref(),
+                _ => None,
+            };
+            let mut signals = self.signals.find_in_beside(&item.text, &tokens, title);
+            if let Some(title) = title {
+                let title_tokens = tokenize(title);
+                signals.extend(
+                    self.signals
+                        .find_in_beside(title, &title_tokens, Some(&item.text))
+                        .into_iter()
+                        .map(|mut s| {
+                            s.in_title = true;
+                            s
+                        }),
+                );
             }
             if item.kind == ItemKind::Post {
                 // Reply qualities describe answers; in a post they are noise.

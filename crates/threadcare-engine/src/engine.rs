@@ -383,16 +383,73 @@ impl Signals {
     }
 
     pub fn find_in(&self, text: &str, tokens: &Tokens) -> Vec<Signal> {
+        self.find_in_beside(text, tokens, None)
+    }
+
+    /// [`Signals::find_in`] for one of two texts that are read as one, a post's title and its
+    /// body: an anchor affirmed in the other (`beside`) also lets this text's anchored patterns
+    /// count ("I set a date" as the title, the means and the notes in the body). The other
+    /// text's own signals are not found here.
+    pub fn find_in_beside(&self, text: &str, tokens: &Tokens, beside: Option<&str>) -> Vec<Signal> {
         // The buffers are kept per thread between texts (fresh ones when this thread is
         // already using them).
         FIND.with(|cell| {
             let mut fresh = Scratch::default();
             let mut held = cell.try_borrow_mut();
-            self.find_with(text, tokens, held.as_deref_mut().unwrap_or(&mut fresh))
+            self.find_with(
+                text,
+                tokens,
+                beside,
+                held.as_deref_mut().unwrap_or(&mut fresh),
+            )
         })
     }
 
-    fn find_with(&self, text: &str, tokens: &Tokens, scratch: &mut Scratch) -> Vec<Signal> {
+    /// The anchor groups affirmed in `text` on its own (see [`Signals::find_in_beside`]), each
+    /// with whether its anchor is quoted.
+    fn anchor_groups_in(&self, text: &str) -> Vec<(u32, bool)> {
+        let tokens = tokenize(text);
+        let mut words = WordIds::default();
+        let mut ids = Ids::default();
+        self.vocabulary.ids_into(&tokens, &mut words);
+        self.anchors.ids_from_into(&tokens, &words, &mut ids);
+        let mut anchor_matches = Vec::new();
+        self.anchors
+            .find_with_hits_into(text, &tokens, &ids, None, None, &mut anchor_matches);
+        let mut found = Vec::new();
+        if anchor_matches.is_empty() {
+            return found;
+        }
+        let mut only = vec![false; tokens.sentences.len()];
+        for m in &anchor_matches {
+            for t in &tokens.tokens[m.tok_start..m.tok_end] {
+                only[t.sentence as usize] = true;
+            }
+        }
+        Context::mark_answers(text, &tokens, &mut only);
+        let mut hits = Vec::new();
+        self.regex_hits.hits_into(text, &mut hits);
+        self.side.ids_from_into(&tokens, &words, &mut ids);
+        let mut side = Vec::new();
+        self.side.find_with_hits_into(
+            text,
+            &tokens,
+            &ids,
+            Some(&only),
+            Some(self.regex_hits.of(&hits, 1)),
+            &mut side,
+        );
+        self.affirmed_anchors(text, &tokens, &side, &anchor_matches, &mut found);
+        found
+    }
+
+    fn find_with(
+        &self,
+        text: &str,
+        tokens: &Tokens,
+        beside: Option<&str>,
+        scratch: &mut Scratch,
+    ) -> Vec<Signal> {
         let Scratch {
             words,
             ids,
@@ -459,6 +516,9 @@ impl Signals {
         }
         if anchored {
             self.affirmed_anchors(text, tokens, side, anchor_matches, found);
+            if let Some(beside) = beside.filter(|b| !b.trim().is_empty()) {
+                found.extend(self.anchor_groups_in(beside));
+            }
             // A quoted anchor is someone's words: it speaks for quoted evidence only.
             matches.retain(|m| {
                 let group = self.needs_anchor[m.pattern as usize];

@@ -179,6 +179,61 @@ fn thread(jsonl: &str) -> Thread {
 }
 
 #[test]
+fn a_title_and_its_body_anchor_each_other() {
+    // The means taken to a locked room is an ordinary act unless the text names suicidality;
+    // a post's title is part of its text for that, and so is the body for the title.
+    let e = Engine::embedded().unwrap();
+    let body = "Tonight I grabbed the kitchen knife and went to the bathroom and locked the door.";
+    let level_of = |title: &str| {
+        let t = thread(&format!(
+            r#"{{"id":"p","title":"{title}","text":"{body}"}}"#
+        ));
+        let a = e.assess_thread(&t);
+        (
+            a.items[0].assessment.level,
+            a.items[0].assessment.signals.clone(),
+        )
+    };
+    let (level, signals) = level_of("I can't do this anymore, I'm suicidal");
+    assert_eq!(level, Level::Imminent, "{signals:?}");
+    assert!(
+        signals
+            .iter()
+            .any(|s| s.construct == "preparation" && !s.in_title),
+        "the body's act, anchored by the title: {signals:?}"
+    );
+    let (level, signals) = level_of("Cooking night");
+    assert_eq!(level, Level::None, "nothing suicidal named: {signals:?}");
+    // And the other way: a title's anchored words, anchored by the body.
+    let t = thread(
+        r#"{"id":"p","title":"I have everything ready for tonight","text":"I want to die. Nobody will miss me."}"#,
+    );
+    let a = e.assess_thread(&t);
+    assert!(
+        a.items[0]
+            .assessment
+            .signals
+            .iter()
+            .any(|s| s.construct == "preparation" && s.in_title),
+        "{:?}",
+        a.items[0].assessment.signals
+    );
+    let t = thread(
+        r#"{"id":"p","title":"I have everything ready for tonight","text":"The cake is iced and the balloons are up for her party."}"#,
+    );
+    let a = e.assess_thread(&t);
+    assert!(
+        !a.items[0]
+            .assessment
+            .signals
+            .iter()
+            .any(|s| s.construct == "preparation"),
+        "{:?}",
+        a.items[0].assessment.signals
+    );
+}
+
+#[test]
 fn replies_are_judged_against_what_they_answer() {
     let e = Engine::embedded().unwrap();
     let t = thread(concat!(
