@@ -420,13 +420,8 @@ impl Signals {
         if anchor_matches.is_empty() {
             return found;
         }
-        let mut only = vec![false; tokens.sentences.len()];
-        for m in &anchor_matches {
-            for t in &tokens.tokens[m.tok_start..m.tok_end] {
-                only[t.sentence as usize] = true;
-            }
-        }
-        Context::mark_answers(text, &tokens, &mut only);
+        let mut only = Vec::new();
+        sentences_to_read(text, &tokens, anchor_matches.iter(), &mut only);
         let mut hits = Vec::new();
         self.regex_hits.hits_into(text, &mut hits);
         self.side.ids_from_into(&tokens, &words, &mut ids);
@@ -488,14 +483,12 @@ impl Signals {
                 .find_with_hits_into(text, tokens, ids, None, None, anchor_matches);
         }
         // Look-alikes cancel the construct's matches they overlap.
-        only.clear();
-        only.resize(tokens.sentences.len(), false);
-        for m in matches.iter().chain(anchor_matches.iter()) {
-            for t in &tokens.tokens[m.tok_start..m.tok_end] {
-                only[t.sentence as usize] = true;
-            }
-        }
-        Context::mark_answers(text, tokens, only);
+        sentences_to_read(
+            text,
+            tokens,
+            matches.iter().chain(anchor_matches.iter()),
+            only,
+        );
         // With them, in the same walk, the context's cues and terminators: the signals'
         // sentences (where those are needed) are among these.
         self.side.ids_from_into(tokens, words, ids);
@@ -894,6 +887,25 @@ struct Scratch {
     /// The anchors' matches, and the groups they found.
     anchor_matches: Vec<Match>,
     found: Vec<(u32, bool)>,
+}
+
+/// Marks in `only` (one flag per sentence) the sentences the matches lie in, and those that
+/// answer a question among them (see [`Context::mark_answers`]): the sentences whose context
+/// cues and look-alikes are looked for.
+fn sentences_to_read<'a>(
+    text: &str,
+    tokens: &Tokens,
+    matches: impl Iterator<Item = &'a Match>,
+    only: &mut Vec<bool>,
+) {
+    only.clear();
+    only.resize(tokens.sentences.len(), false);
+    for m in matches {
+        for t in &tokens.tokens[m.tok_start..m.tok_end] {
+            only[t.sentence as usize] = true;
+        }
+    }
+    Context::mark_answers(text, tokens, only);
 }
 
 thread_local! {
