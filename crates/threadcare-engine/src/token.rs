@@ -149,6 +149,53 @@ fn opens_a_query(out: &Tokens) -> bool {
     }
 }
 
+/// Whether a quotation mark opening now gives the writer's own thought rather than someone
+/// else's words: their own mind speaking ("my brain was like, \"I want to die\"", "my head
+/// keeps saying 'just end it'"), what they told themselves ("I told myself 'not tonight'") or
+/// thought ("I just thought \"I can't do this\""). What encloses it is not marked quoted, as a
+/// search's words are not (see [`opens_a_query`]).
+fn opens_own_thought(out: &Tokens) -> bool {
+    const MIND: &[&str] = &["brain", "mind", "head", "thoughts"];
+    const SAYS: &[&str] = &[
+        "says",
+        "said",
+        "saying",
+        "say",
+        "screams",
+        "screamed",
+        "screaming",
+        "goes",
+        "went",
+        "whispers",
+        "whispered",
+        "tells",
+        "told",
+        "yells",
+        "yelled",
+    ];
+    const THINK: &[&str] = &["thought", "think", "thinking", "thinks"];
+    const TELL: &[&str] = &[
+        "told", "tell", "tells", "telling", "said", "say", "saying", "thought", "think",
+    ];
+    let n = out.tokens.len();
+    let norm = |k: usize| if k <= n && k > 0 { out.norm(n - k) } else { "" };
+    // "my brain was like", "my mind is like"
+    let like = norm(1) == "like"
+        && (MIND.contains(&norm(3)) && norm(4) == "my"
+            || MIND.contains(&norm(2)) && norm(3) == "my");
+    // "my brain says", "my head keeps saying", "my mind tells me"
+    let says = |at: usize| {
+        SAYS.contains(&norm(at))
+            && (1..=2).any(|back| MIND.contains(&norm(at + back)) && norm(at + back + 1) == "my")
+    };
+    let mind_says = says(1) || norm(1) == "me" && says(2);
+    // "I told myself", "I said to myself"
+    let to_self = norm(1) == "myself" && (TELL.contains(&norm(2)) || TELL.contains(&norm(3)));
+    // "I thought", "I just thought", "I kept thinking"
+    let thought = THINK.contains(&norm(1)) && (norm(2) == "i" || norm(3) == "i");
+    like || mind_says || to_self || thought
+}
+
 /// Whether the apostrophe-like mark at byte `i` opens a single quotation: it starts a word
 /// (after a space, the start of the line or an opening bracket), the word is not an elision
 /// ('cause, 'em) or a year ('90s), and a closing mark follows on the same line.
@@ -376,10 +423,10 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
                     single = !closes_single_quote(text, at, width);
                 } else {
                     single = opens_single_quote(text, at, width, &mut next_close)
-                        && (pending_break || !opens_a_query(out));
+                        && (pending_break || !(opens_a_query(out) || opens_own_thought(out)));
                 }
             }
-            '“' => quoted = pending_break || !opens_a_query(out),
+            '“' => quoted = pending_break || !(opens_a_query(out) || opens_own_thought(out)),
             '”' => quoted = false,
             '"' => {
                 // Straight quotes: opening when the previous char is not a word char.
@@ -387,7 +434,7 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
                 quoted = !prev.is_some_and(|p| {
                     is_word_char(p) || p == '.' || p == ',' || p == '!' || p == '?'
                 }) && !quoted
-                    && (pending_break || !opens_a_query(out));
+                    && (pending_break || !(opens_a_query(out) || opens_own_thought(out)));
             }
             _ => {}
         }
@@ -606,6 +653,20 @@ mod tests {
         ] {
             assert!(quoted(text).is_empty(), "{text:?}");
         }
+        // The writer's own mind speaking, or what they told themselves, is theirs too.
+        for text in [
+            "this morning my brain was like, \"everything is pointless, just die\"",
+            "my head keeps saying 'nobody would notice'",
+            "I told myself “one more day” and went to bed.",
+            "I just thought 'I can't keep doing this' and cried.",
+        ] {
+            assert!(quoted(text).is_empty(), "{text:?}");
+        }
+        // Someone else's words stay theirs.
+        assert_eq!(
+            quoted("my friend was like, \"you should rest\""),
+            ["you", "should", "rest"]
+        );
         assert_eq!(
             quoted("she wrote ’leave me alone’ yesterday"),
             ["leave", "me", "alone"]
