@@ -196,6 +196,12 @@ fn opens_own_thought(out: &Tokens) -> bool {
     like || mind_says || to_self || thought
 }
 
+/// Whether a quotation mark opening now encloses the writer's own words: a search's query
+/// ([`opens_a_query`]) or their own thought ([`opens_own_thought`]).
+fn opens_writers_own_words(out: &Tokens) -> bool {
+    opens_a_query(out) || opens_own_thought(out)
+}
+
 /// Whether the apostrophe-like mark at byte `i` opens a single quotation: it starts a word
 /// (after a space, the start of the line or an opening bracket), the word is not an elision
 /// ('cause, 'em) or a year ('90s), and a closing mark follows on the same line.
@@ -423,10 +429,10 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
                     single = !closes_single_quote(text, at, width);
                 } else {
                     single = opens_single_quote(text, at, width, &mut next_close)
-                        && (pending_break || !(opens_a_query(out) || opens_own_thought(out)));
+                        && (pending_break || !opens_writers_own_words(out));
                 }
             }
-            '“' => quoted = pending_break || !(opens_a_query(out) || opens_own_thought(out)),
+            '“' => quoted = pending_break || !opens_writers_own_words(out),
             '”' => quoted = false,
             '"' => {
                 // Straight quotes: opening when the previous char is not a word char.
@@ -434,7 +440,7 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
                 quoted = !prev.is_some_and(|p| {
                     is_word_char(p) || p == '.' || p == ',' || p == '!' || p == '?'
                 }) && !quoted
-                    && (pending_break || !(opens_a_query(out) || opens_own_thought(out)));
+                    && (pending_break || !opens_writers_own_words(out));
             }
             _ => {}
         }
