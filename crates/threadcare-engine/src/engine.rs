@@ -1157,10 +1157,6 @@ mod tests {
         );
     }
 
-    /// Which regexes may match, learnt for both matchers in one scan of the text (the gate of
-    /// [`crate::gate`]), gives the matches of running every pattern and every regex: on the
-    /// data files' own phrases (which exercise the regexes), alone and run together, in ASCII
-    /// and not.
     /// A regex with no rare literal string is asked of every text, as part of one regex set
     /// whose lazy DFA grows with each such regex (two context cues with long gaps, written as
     /// regexes, once made the data sets' texts a third slower). Their number is held here: a
@@ -1175,6 +1171,10 @@ mod tests {
         );
     }
 
+    /// Which regexes may match, learnt for both matchers in one scan of the text (the gate of
+    /// [`crate::gate`]), gives the matches of running every pattern and every regex: on the
+    /// data files' own phrases (which exercise the regexes), alone and run together, in ASCII
+    /// and not.
     #[test]
     fn one_regex_gate_for_both_matchers_finds_what_running_every_regex_finds() {
         let s = Signals::embedded().unwrap();
