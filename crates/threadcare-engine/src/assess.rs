@@ -76,11 +76,12 @@ pub const REQUIRED: &[&str] = &[
 /// announced suicide, "6kg is amazing" to restriction; see [`thread_gates`]). Where the answered
 /// text does not make them harm, their signals are left out of the output: the same words cheer
 /// on an exam or a marathon, and a moderator should not see them marked.
-const THREAD_GATED: [&str; 4] = [
+const THREAD_GATED: [&str; 5] = [
     "harm_act_cheer",
     "harm_consent",
     "harm_agreement",
     "harm_ed_praise",
+    "reply_celebration",
 ];
 
 /// What the answered text's own affirmed signals, now (not past), tell: an announced act
@@ -93,6 +94,8 @@ struct Gates {
     suicidal: bool,
     eating: bool,
     burden: bool,
+    /// A risk of any family affirmed now and nothing protective: good news it is not.
+    at_risk_unprotected: bool,
 }
 
 fn thread_gates(answered: &[Signal]) -> Gates {
@@ -120,11 +123,26 @@ fn thread_gates(answered: &[Signal]) -> Gates {
         .iter()
         .filter(now)
         .any(|s| s.construct == "burdensomeness");
+    let at_risk = answered.iter().filter(now).any(|s| {
+        [
+            "suicidality",
+            "self_harm",
+            "eating_disorder",
+            "substance",
+            "risk_factor",
+        ]
+        .contains(&s.family.as_str())
+    });
+    let protected = answered
+        .iter()
+        .filter(now)
+        .any(|s| s.family == "protective");
     Gates {
         act,
         suicidal,
         eating,
         burden,
+        at_risk_unprotected: at_risk && !protected,
     }
 }
 
@@ -146,6 +164,7 @@ fn drop_ungated(signals: &mut Vec<Signal>, gates: Gates) {
             || (s.construct == "harm_consent" && gates.suicidal)
             || (s.construct == "harm_agreement" && (gates.suicidal || gates.burden))
             || (s.construct == "harm_ed_praise" && gates.eating)
+            || (s.construct == "reply_celebration" && gates.at_risk_unprotected)
     });
 }
 
@@ -890,14 +909,37 @@ impl Engine {
         if count("harm_invalidation") > 0 && answers_level >= Level::Low {
             harmful.push("invalidation".to_string());
         }
+        // Gladness that reads a post at risk as good news ("so happy for you" to "I want to
+        // die") is warmth that missed the person: it does not make the reply an answer. (Its
+        // signals are only here where the answered text makes them so: `drop_ungated`.)
+        let celebrations: Vec<&Signal> = signals
+            .iter()
+            .filter(|s| s.construct == "reply_celebration" && !s.negated && !s.quoted)
+            .collect();
+        let answering_reactions = signals
+            .iter()
+            .filter(|s| {
+                s.construct == "emotional_reaction"
+                    && !s.negated
+                    && !s.quoted
+                    && s.certainty != Certainty::Hypothetical
+                    && !celebrations
+                        .iter()
+                        .any(|c| c.start < s.end && s.start < c.end)
+            })
+            .count();
         let empathic =
-            empathy.emotional_reaction + empathy.interpretation + empathy.exploration > 0;
-        // A reply that tells of the replier's own suicidality now ("same, would be nice not to
-        // wake up") relates, but it is not the answer a person at risk needed: someone else at
-        // risk has spoken, and that reply has its own level. A past one ("I tried years ago,
-        // please call someone") can still be supportive.
+            answering_reactions + empathy.interpretation as usize + empathy.exploration as usize
+                > 0;
+        // A reply that tells of the replier's own suicidality or self-harm now ("same, would be
+        // nice not to wake up", "same, I keep wanting to cut too") relates, but it is not the
+        // answer a person at risk needed: someone else at risk has spoken, and that reply has
+        // its own level. A past one ("I tried years ago, please call someone") can still be
+        // supportive.
         let replier_at_risk_now = signals.iter().any(|s| {
-            s.affirmed() && s.temporality != Temporality::Historical && s.family == "suicidality"
+            s.affirmed()
+                && s.temporality != Temporality::Historical
+                && (s.family == "suicidality" || s.family == "self_harm")
         });
         ReplyAssessment {
             answers_level,
