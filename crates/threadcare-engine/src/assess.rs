@@ -814,15 +814,12 @@ impl Engine {
         answers_level: Level,
         answered: &[Signal],
     ) -> ReplyAssessment {
+        // A signal that counts for the reply: said, not denied, quoted or supposed.
+        let counts = |s: &Signal| !s.negated && !s.quoted && s.certainty != Certainty::Hypothetical;
         let count = |id: &str| {
             signals
                 .iter()
-                .filter(|s| {
-                    s.construct == id
-                        && !s.negated
-                        && !s.quoted
-                        && s.certainty != Certainty::Hypothetical
-                })
+                .filter(|s| s.construct == id && counts(s))
                 .count()
         };
         let grade = |n: usize| match n {
@@ -914,15 +911,13 @@ impl Engine {
         // signals are only here where the answered text makes them so: `drop_ungated`.)
         let celebrations: Vec<&Signal> = signals
             .iter()
-            .filter(|s| s.construct == "reply_celebration" && !s.negated && !s.quoted)
+            .filter(|s| s.construct == "reply_celebration" && counts(s))
             .collect();
         let answering_reactions = signals
             .iter()
             .filter(|s| {
                 s.construct == "emotional_reaction"
-                    && !s.negated
-                    && !s.quoted
-                    && s.certainty != Certainty::Hypothetical
+                    && counts(s)
                     && !celebrations
                         .iter()
                         .any(|c| c.start < s.end && s.start < c.end)
