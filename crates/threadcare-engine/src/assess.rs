@@ -930,11 +930,17 @@ impl Engine {
         // nice not to wake up", "same, I keep wanting to cut too") relates, but it is not the
         // answer a person at risk needed: someone else at risk has spoken, and that reply has
         // its own level. A past one ("I tried years ago, please call someone") can still be
-        // supportive.
+        // supportive, and so can words that point to care ("deep cuts can need stitches, please
+        // get it looked at": the danger named is the reason for the referral it overlaps).
+        let referrals: Vec<&Signal> = signals
+            .iter()
+            .filter(|s| s.construct == "referral" && s.affirmed())
+            .collect();
         let replier_at_risk_now = signals.iter().any(|s| {
             s.affirmed()
                 && s.temporality != Temporality::Historical
                 && (s.family == "suicidality" || s.family == "self_harm")
+                && !referrals.iter().any(|r| r.start < s.end && s.start < r.end)
         });
         ReplyAssessment {
             answers_level,
