@@ -9,6 +9,80 @@ use threadcare_core::{Certainty, Cue, Experiencer, Name, Signal, Temporality};
 /// `tells_of_past` historical.
 pub const PAST_OF_MILESTONE: &str = "what a recovery milestone is from";
 
+/// The rule name of the cue that dates what a recovery milestone is from to the last days or
+/// weeks, where the milestone counts fewer than a month ("4 days clean from cutting").
+pub const RECENT_OF_MILESTONE: &str = "what a short recovery milestone is from";
+
+/// Whether a milestone's own words count a time of at most a month ("4 days clean", "two weeks
+/// without cutting", "a week sober"): the behaviour it is from was then in the last days or
+/// weeks, as "it's been 4 days since I last cut" says, not in the past. Longer counts, months
+/// and years, and a milestone without a count ("clean since March") are the past.
+fn counts_under_a_month(milestone: &str) -> bool {
+    let words: Vec<String> = milestone
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let number = |w: &str| -> Option<u32> {
+        if let Ok(n) = w.parse::<u32>() {
+            return Some(n);
+        }
+        const WORDS: [&str; 31] = [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+            "twentyone",
+            "twentytwo",
+            "twentythree",
+            "twentyfour",
+            "twentyfive",
+            "twentysix",
+            "twentyseven",
+            "twentyeight",
+            "twentynine",
+            "thirty",
+        ];
+        match w {
+            "a" | "an" => Some(1),
+            "couple" => Some(2),
+            "few" => Some(3),
+            _ => WORDS.iter().position(|x| *x == w).map(|n| n as u32),
+        }
+    };
+    // ("a year and 2 days clean" is past a month)
+    let longer = ["month", "months", "year", "years", "yr", "yrs"];
+    if words.iter().any(|w| longer.contains(&w.as_str())) {
+        return false;
+    }
+    words.iter().enumerate().any(|(k, w)| {
+        let limit = match w.as_str() {
+            "hour" | "hours" => u32::MAX,
+            "day" | "days" => 30,
+            "week" | "weeks" | "wk" | "wks" => 4,
+            _ => return false,
+        };
+        k > 0 && number(&words[k - 1]).is_some_and(|n| n <= limit)
+    })
+}
+
 use crate::construct::{self, Construct, ConstructError};
 use crate::context::{Context, ContextError, Reach};
 use crate::pattern::{Ids, Lexicon, Match, Matcher, PatternError, RegexHits, Vocabulary, WordIds};
@@ -845,14 +919,32 @@ impl Signals {
                 if already {
                     continue;
                 }
+                // The milestone's words and the few before it in its sentence ("a year and 2
+                // days clean": the match may start at the last count).
+                let from = tokens
+                    .tokens
+                    .get(tokens.tokens.partition_point(|t| t.end <= s.start))
+                    .and_then(|t| tokens.sentences.get(t.sentence as usize))
+                    .map_or(s.start, |x| x.start.min(s.start));
+                let before: Vec<&str> = text[from..s.start].split_whitespace().collect();
+                let told = format!(
+                    "{} {}",
+                    before[before.len().saturating_sub(4)..].join(" "),
+                    s.text
+                );
+                let (temporality, category, why) = if counts_under_a_month(&told) {
+                    (Temporality::Recent, "recent", RECENT_OF_MILESTONE)
+                } else {
+                    (Temporality::Historical, "historical", PAST_OF_MILESTONE)
+                };
                 out.push(Signal {
                     construct: construct.clone(),
                     family: family.clone(),
-                    temporality: Temporality::Historical,
+                    temporality,
                     rule: rule.clone(),
                     cues: vec![Cue {
-                        category: Name::from_static("historical"),
-                        rule: Name::from_static(PAST_OF_MILESTONE),
+                        category: Name::from_static(category),
+                        rule: Name::from_static(why),
                         text: text[m.start..m.end].to_string(),
                         start: m.start,
                         end: m.end,
@@ -1001,6 +1093,29 @@ fn date_in_stories(text: &str, tokens: &Tokens, signals: &mut [Signal]) {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_milestone_of_less_than_a_month_counts_recent_time() {
+        for short in [
+            "4 days clean from cutting",
+            "two weeks without self harm",
+            "a week sober",
+            "day 3 clean",
+            "12 hours clean",
+        ] {
+            let day3 = short == "day 3 clean";
+            assert_eq!(counts_under_a_month(short), !day3, "{short}");
+        }
+        for long in [
+            "200 days clean from self harm",
+            "6 weeks clean",
+            "a year and 2 days clean",
+            "clean since March",
+            "three months without cutting",
+        ] {
+            assert!(!counts_under_a_month(long), "{long}");
+        }
+    }
+
     /// A story of the writer's past dates what it tells as past only between a period named
     /// and the present told after it.
     #[test]
@@ -1106,8 +1221,9 @@ mod tests {
         assert!(urge("I want to cut myself so badly tonight.").is_some());
     }
 
-    /// A milestone brings what it is from, in the past, only when it is the writer's own and
-    /// names it; the construct's own patterns are not doubled.
+    /// A milestone brings what it is from, in the past (in the last weeks where it counts less
+    /// than a month), only when it is the writer's own and names it; the construct's own
+    /// patterns are not doubled.
     #[test]
     fn a_milestone_tells_of_its_past_behaviour() {
         let s = Signals::embedded().unwrap();
@@ -1124,8 +1240,14 @@ mod tests {
                 .collect()
         };
         assert_eq!(
-            past("3 weeks clean from sh today"),
+            past("3 months clean from sh today"),
             [("self_injury".to_string(), true)]
+        );
+        // Three weeks clean: the last cut was three weeks ago, in the last weeks, as "it's been
+        // 3 weeks since I last cut" says.
+        assert_eq!(
+            past("3 weeks clean from sh today"),
+            [("self_injury".to_string(), false)]
         );
         assert_eq!(
             past("two months purge free and eating with my family"),
