@@ -9,80 +9,6 @@ use threadcare_core::{Certainty, Cue, Experiencer, Name, Signal, Temporality};
 /// `tells_of_past` historical.
 pub const PAST_OF_MILESTONE: &str = "what a recovery milestone is from";
 
-/// The rule name of the cue that dates what a recovery milestone is from to the last days or
-/// weeks, where the milestone counts fewer than a month ("4 days clean from cutting").
-pub const RECENT_OF_MILESTONE: &str = "what a short recovery milestone is from";
-
-/// Whether a milestone's own words count a time of at most a month ("4 days clean", "two weeks
-/// without cutting", "a week sober"): the behaviour it is from was then in the last days or
-/// weeks, as "it's been 4 days since I last cut" says, not in the past. Longer counts, months
-/// and years, and a milestone without a count ("clean since March") are the past.
-fn counts_under_a_month(milestone: &str) -> bool {
-    let words: Vec<String> = milestone
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    let number = |w: &str| -> Option<u32> {
-        if let Ok(n) = w.parse::<u32>() {
-            return Some(n);
-        }
-        const WORDS: [&str; 31] = [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-            "twentyone",
-            "twentytwo",
-            "twentythree",
-            "twentyfour",
-            "twentyfive",
-            "twentysix",
-            "twentyseven",
-            "twentyeight",
-            "twentynine",
-            "thirty",
-        ];
-        match w {
-            "a" | "an" => Some(1),
-            "couple" => Some(2),
-            "few" => Some(3),
-            _ => WORDS.iter().position(|x| *x == w).map(|n| n as u32),
-        }
-    };
-    // ("a year and 2 days clean" is past a month)
-    let longer = ["month", "months", "year", "years", "yr", "yrs"];
-    if words.iter().any(|w| longer.contains(&w.as_str())) {
-        return false;
-    }
-    words.iter().enumerate().any(|(k, w)| {
-        let limit = match w.as_str() {
-            "hour" | "hours" => u32::MAX,
-            "day" | "days" => 30,
-            "week" | "weeks" | "wk" | "wks" => 4,
-            _ => return false,
-        };
-        k > 0 && number(&words[k - 1]).is_some_and(|n| n <= limit)
-    })
-}
-
 use crate::construct::{self, Construct, ConstructError};
 use crate::context::{Context, ContextError, Reach};
 use crate::pattern::{Ids, Lexicon, Match, Matcher, PatternError, RegexHits, Vocabulary, WordIds};
@@ -99,6 +25,74 @@ pub enum EngineError {
     Pattern { file: String, source: PatternError },
     #[error(transparent)]
     Model(#[from] crate::model::ModelError),
+}
+
+/// The rule name of the cue that dates what a recovery milestone is from to the last days or
+/// weeks, where the milestone counts fewer than a month ("4 days clean from cutting").
+pub const RECENT_OF_MILESTONE: &str = "what a short recovery milestone is from";
+
+/// Whether a milestone's words count a time of at most a month ("4 days clean", "two weeks
+/// without cutting", "a week sober", "day 3 clean"): the behaviour it is from was then in the
+/// last days or weeks, as "it's been 4 days since I last cut" says, not in the past. Months and
+/// years ("a year and 2 days clean"), longer counts, and a milestone without a count ("clean
+/// since March") are the past.
+fn counts_under_a_month(milestone: &str) -> bool {
+    const NUMBERS: [(&str, u32); 24] = [
+        ("a", 1),
+        ("an", 1),
+        ("one", 1),
+        ("couple", 2),
+        ("two", 2),
+        ("few", 3),
+        ("three", 3),
+        ("four", 4),
+        ("five", 5),
+        ("six", 6),
+        ("seven", 7),
+        ("eight", 8),
+        ("nine", 9),
+        ("ten", 10),
+        ("eleven", 11),
+        ("twelve", 12),
+        ("thirteen", 13),
+        ("fourteen", 14),
+        ("fifteen", 15),
+        ("sixteen", 16),
+        ("seventeen", 17),
+        ("eighteen", 18),
+        ("nineteen", 19),
+        ("twenty", 20),
+    ];
+    let words: Vec<String> = milestone
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "month" | "months" | "year" | "years" | "yr" | "yrs"
+        )
+    }) {
+        return false;
+    }
+    let number = |w: &str| {
+        w.parse::<u32>()
+            .ok()
+            .or_else(|| NUMBERS.iter().find(|(n, _)| *n == w).map(|(_, v)| *v))
+    };
+    words.iter().enumerate().any(|(k, w)| {
+        let limit = match w.as_str() {
+            "hour" | "hours" => u32::MAX,
+            "day" | "days" => 30,
+            "week" | "weeks" | "wk" | "wks" => 4,
+            _ => return false,
+        };
+        // "4 days", or "day 4"
+        let before = k.checked_sub(1).and_then(|j| number(&words[j]));
+        let after = words.get(k + 1).and_then(|x| number(x));
+        before.or(after).is_some_and(|n| n <= limit)
+    })
 }
 
 /// The cue rule of an undated signal told before the writer's present recovery.
@@ -1102,8 +1096,7 @@ mod tests {
             "day 3 clean",
             "12 hours clean",
         ] {
-            let day3 = short == "day 3 clean";
-            assert_eq!(counts_under_a_month(short), !day3, "{short}");
+            assert!(counts_under_a_month(short), "{short}");
         }
         for long in [
             "200 days clean from self harm",
