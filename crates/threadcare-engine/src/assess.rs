@@ -98,6 +98,11 @@ struct Gates {
     at_risk_unprotected: bool,
 }
 
+/// Whether two signals' spans share a byte.
+fn overlap(a: &Signal, b: &Signal) -> bool {
+    a.start < b.end && b.start < a.end
+}
+
 fn thread_gates(answered: &[Signal]) -> Gates {
     let now = |s: &&Signal| s.affirmed() && s.temporality != Temporality::Historical;
     // An attempt counts while under way or just made (no time word puts it in the last days,
@@ -587,7 +592,6 @@ impl Engine {
                     && (matches!(signals[i].family.as_str(), "suicidality" | "self_harm")
                         || is(i, const { ids(&["harm_to_others"]) }))
             });
-            let overlap = |a: &Signal, b: &Signal| a.start < b.end && b.start < a.end;
             let commanded: Vec<&Signal> = psychosis
                 .iter()
                 .filter(|p| harm.iter().any(|h| overlap(p, h)))
@@ -918,9 +922,7 @@ impl Engine {
             .filter(|s| {
                 s.construct == "emotional_reaction"
                     && counts(s)
-                    && !celebrations
-                        .iter()
-                        .any(|c| c.start < s.end && s.start < c.end)
+                    && !celebrations.iter().any(|c| overlap(c, s))
             })
             .count();
         let empathic =
@@ -940,7 +942,7 @@ impl Engine {
             s.affirmed()
                 && s.temporality != Temporality::Historical
                 && (s.family == "suicidality" || s.family == "self_harm")
-                && !referrals.iter().any(|r| r.start < s.end && s.start < r.end)
+                && !referrals.iter().any(|r| overlap(r, s))
         });
         ReplyAssessment {
             answers_level,
