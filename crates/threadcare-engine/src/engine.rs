@@ -594,9 +594,12 @@ impl Signals {
                 return Vec::new();
             }
         }
-        // One signal per construct per stretch of text: of overlapping matches, the longest.
-        // Ties go to the pattern written first, whatever order the matcher found them in.
-        // (A pattern matches at most once per start: the keys are distinct.)
+        // One signal per construct per stretch of text: of overlapping matches, the longest,
+        // unless a shorter one is a strong form of the factor and the longest is not ("would be
+        // happier without me": the strong "happier without me" inside a plain "be happier
+        // without me"), which then stands for the stretch: a plain reading must not hide the
+        // strong one. Ties go to the pattern written first, whatever order the matcher found
+        // them in. (A pattern matches at most once per start: the keys are distinct.)
         matches.sort_unstable_by_key(|m| {
             (
                 self.owner[m.pattern as usize].0,
@@ -610,6 +613,10 @@ impl Signals {
             let ci = self.owner[m.pattern as usize].0;
             if let Some(last) = kept.last() {
                 if self.owner[last.pattern as usize].0 == ci && m.start < last.end {
+                    let strong = |p: u32| self.is_strong_rule(&self.rules[p as usize]);
+                    if strong(m.pattern) && !strong(last.pattern) {
+                        *kept.last_mut().expect("a last match") = m;
+                    }
                     continue;
                 }
             }
