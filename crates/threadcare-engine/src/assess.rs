@@ -672,9 +672,13 @@ impl Engine {
         // A factor a model found (rule `model:…`) counts as a risk factor (low), never towards
         // moderate or severe: levels above low rest on the rules' evidence.
         let strong = select(&|i| now(i) && is(i, const { ids(STRONG_FACTORS) }) && !by_model(i));
-        let mut distinct: Vec<&str> = strong.iter().map(|s| s.construct.as_str()).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
+        // Two factors are two pieces of evidence: one phrase read as two ("I'm a constant
+        // disappointment to my parents": shame and burdensomeness on the same words) is one.
+        let two_factors = strong.iter().enumerate().any(|(k, a)| {
+            strong[k + 1..]
+                .iter()
+                .any(|b| a.construct != b.construct && !overlap(a, b))
+        });
         // DESIGN §5 names burdensomeness, entrapment, hopelessness and self-hatred as strong.
         // Thwarted belonging counts with another of them (the interpersonal theory's pair), but
         // loneliness told three ways is still one risk factor (low), not three.
@@ -684,7 +688,7 @@ impl Engine {
             .count();
         // A strong form by what it says (others better off with the writer gone) counts alone.
         let strong_alone = strong.iter().any(|s| self.signals.is_strong_rule(&s.rule));
-        if distinct.len() >= 2 || repeated >= 3 || strong_alone {
+        if two_factors || repeated >= 3 || strong_alone {
             push(
                 &mut reasons,
                 Level::Moderate,
