@@ -140,6 +140,25 @@ impl Signal {
             && self.certainty != Certainty::Hypothetical
             && !self.quoted
     }
+
+    /// The signal's context in short words, for tools and tests: its temporality, then
+    /// `negated`, `other` (someone else's), its certainty where not definite, and `quoted`.
+    pub fn context_flags(&self) -> Vec<String> {
+        let mut flags = vec![format!("{:?}", self.temporality).to_lowercase()];
+        if self.negated {
+            flags.push("negated".into());
+        }
+        if self.experiencer == Experiencer::Other {
+            flags.push("other".into());
+        }
+        if self.certainty != Certainty::Definite {
+            flags.push(format!("{:?}", self.certainty).to_lowercase());
+        }
+        if self.quoted {
+            flags.push("quoted".into());
+        }
+        flags
+    }
 }
 
 /// Risk and protective factors named in a text.

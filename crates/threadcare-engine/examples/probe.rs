@@ -14,7 +14,7 @@
 use std::io::BufRead;
 
 use serde_json::json;
-use threadcare_core::{Certainty, Experiencer, Format, Thread};
+use threadcare_core::{Certainty, Format, Thread};
 use threadcare_engine::Engine;
 use threadcare_ingest::Collect;
 
@@ -58,17 +58,12 @@ fn assess_post(engine: &Engine, text: &str) -> serde_json::Value {
         .signals
         .iter()
         .map(|s| {
-            let mut flags = vec![format!("{:?}", s.temporality).to_lowercase()];
-            if s.negated {
-                flags.push("negated".into());
-            }
-            if s.experiencer == Experiencer::Other {
-                flags.push("other".into());
-            }
-            if s.certainty != Certainty::Definite {
-                flags.push(format!("{:?}", s.certainty).to_lowercase());
-            }
-            format!("{} {:?} [{}]", s.construct, s.text, flags.join(","))
+            format!(
+                "{} {:?} [{}]",
+                s.construct,
+                s.text,
+                s.context_flags().join(",")
+            )
         })
         .collect();
     json!({

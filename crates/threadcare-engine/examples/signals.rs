@@ -18,19 +18,7 @@ fn main() {
     let engine = threadcare_engine::Signals::embedded().unwrap_or_else(|e| panic!("{e}"));
     for s in engine.find(&text) {
         let line = text[..s.start].matches('\n').count() + 1;
-        let mut flags = vec![format!("{:?}", s.temporality).to_lowercase()];
-        if s.negated {
-            flags.push("negated".into());
-        }
-        if s.experiencer == threadcare_core::Experiencer::Other {
-            flags.push("other".into());
-        }
-        if s.certainty != threadcare_core::Certainty::Definite {
-            flags.push(format!("{:?}", s.certainty).to_lowercase());
-        }
-        if s.quoted {
-            flags.push("quoted".into());
-        }
+        let flags = s.context_flags();
         let cues: Vec<String> = s
             .cues
             .iter()

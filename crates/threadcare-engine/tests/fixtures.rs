@@ -72,19 +72,7 @@ fn check(
 }
 
 fn describe(s: &Signal) -> String {
-    let mut flags = vec![format!("{:?}", s.temporality).to_lowercase()];
-    if s.negated {
-        flags.push("negated".into());
-    }
-    if s.experiencer == Experiencer::Other {
-        flags.push("other".into());
-    }
-    if s.certainty != Certainty::Definite {
-        flags.push(format!("{:?}", s.certainty).to_lowercase());
-    }
-    if s.quoted {
-        flags.push("quoted".into());
-    }
+    let flags = s.context_flags();
     let cues: Vec<String> = s
         .cues
         .iter()
