@@ -186,6 +186,8 @@ pub struct Signals {
     needs_anchor: Vec<u32>,
     /// For each pattern of `matcher`: it tells of someone else's act (`Anchored::someone_else`).
     someone_else: Vec<bool>,
+    /// For each pattern of `matcher`: it is a strong form of its risk factor (`Anchored::strong`).
+    strong: Vec<bool>,
     /// The rules of the patterns that are a strong form of their risk factor
     /// (`Anchored::strong`).
     strong_rules: std::collections::HashSet<Name>,
@@ -254,6 +256,7 @@ impl Signals {
             (Vec::new(), Matcher::new(), Vec::new());
         let mut anchored_rules: Vec<Name> = Vec::new();
         let mut someone_else = Vec::new();
+        let mut strong = Vec::new();
         let mut strong_rules = std::collections::HashSet::new();
         let mut group_owner = Vec::new();
         let mut groups = 0u32;
@@ -270,6 +273,7 @@ impl Signals {
                 owner.push((ci as u32, pi as u32));
                 needs_anchor.push(u32::MAX);
                 someone_else.push(false);
+                strong.push(false);
             }
             for a in &c.anchored {
                 let group = groups;
@@ -285,6 +289,7 @@ impl Signals {
                         group
                     });
                     someone_else.push(a.someone_else);
+                    strong.push(a.strong);
                     let rule = Name::from(format!("{}:{}", c.id, p));
                     if a.strong {
                         strong_rules.insert(rule.clone());
@@ -417,6 +422,7 @@ impl Signals {
             dates_before,
             needs_anchor,
             someone_else,
+            strong,
             strong_rules,
             anchors,
             anchor_group,
@@ -613,8 +619,7 @@ impl Signals {
             let ci = self.owner[m.pattern as usize].0;
             if let Some(last) = kept.last() {
                 if self.owner[last.pattern as usize].0 == ci && m.start < last.end {
-                    let strong = |p: u32| self.is_strong_rule(&self.rules[p as usize]);
-                    if strong(m.pattern) && !strong(last.pattern) {
+                    if self.strong[m.pattern as usize] && !self.strong[last.pattern as usize] {
                         *kept.last_mut().expect("a last match") = m;
                     }
                     continue;
