@@ -145,6 +145,12 @@ pub struct Anchored {
     /// says the writer's death would be a relief, which a bare "I feel like a burden" does not.
     #[serde(default)]
     pub strong: bool,
+    /// The patterns say in their own words that the construct's look-alikes (`exclude`) do
+    /// not apply: "burned myself with my straighteners on purpose" is self-injury although
+    /// "burned myself with my straighteners" is the look-alike of an accident. An exclude
+    /// does not cancel their matches (context still applies: "not on purpose" is denied).
+    #[serde(default)]
+    pub over_excludes: bool,
 }
 
 /// One entry of [`Construct::tells_of_past`].

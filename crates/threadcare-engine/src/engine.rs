@@ -188,6 +188,9 @@ pub struct Signals {
     someone_else: Vec<bool>,
     /// For each pattern of `matcher`: it is a strong form of its risk factor (`Anchored::strong`).
     strong: Vec<bool>,
+    /// For each pattern of `matcher`: the construct's look-alikes do not cancel it
+    /// (`Anchored::over_excludes`).
+    over_excludes: Vec<bool>,
     /// The rules of the patterns that are a strong form of their risk factor
     /// (`Anchored::strong`).
     strong_rules: std::collections::HashSet<Name>,
@@ -257,6 +260,7 @@ impl Signals {
         let mut anchored_rules: Vec<Name> = Vec::new();
         let mut someone_else = Vec::new();
         let mut strong = Vec::new();
+        let mut over_excludes = Vec::new();
         let mut strong_rules = std::collections::HashSet::new();
         let mut group_owner = Vec::new();
         let mut groups = 0u32;
@@ -274,6 +278,7 @@ impl Signals {
                 needs_anchor.push(u32::MAX);
                 someone_else.push(false);
                 strong.push(false);
+                over_excludes.push(false);
             }
             for a in &c.anchored {
                 let group = groups;
@@ -282,7 +287,7 @@ impl Signals {
                 for p in &a.patterns {
                     add(&mut matcher, p)?;
                     owner.push((ci as u32, u32::MAX));
-                    // A block without anchors only groups patterns (`someone_else`, `strong`).
+                    // A block without anchors only groups patterns (`someone_else`, `strong`, `over_excludes`).
                     needs_anchor.push(if a.anchors.is_empty() {
                         u32::MAX
                     } else {
@@ -290,6 +295,7 @@ impl Signals {
                     });
                     someone_else.push(a.someone_else);
                     strong.push(a.strong);
+                    over_excludes.push(a.over_excludes);
                     let rule = Name::from(format!("{}:{}", c.id, p));
                     if a.strong {
                         strong_rules.insert(rule.clone());
@@ -423,6 +429,7 @@ impl Signals {
             needs_anchor,
             someone_else,
             strong,
+            over_excludes,
             strong_rules,
             anchors,
             anchor_group,
@@ -578,7 +585,8 @@ impl Signals {
         if !excluded.is_empty() {
             matches.retain(|m| {
                 let ci = self.owner[m.pattern as usize].0;
-                excluded.max_end(ci, m.end).is_none_or(|end| end <= m.start)
+                self.over_excludes[m.pattern as usize]
+                    || excluded.max_end(ci, m.end).is_none_or(|end| end <= m.start)
             });
         }
         if anchored {
