@@ -424,6 +424,11 @@ impl Engine {
                 mark_quotes(&mut signals, &item.text, &tokens, &parent.text);
                 if let Some((_, parent_signals)) = levels.get(parent.id.as_str()) {
                     mark_echoes(&mut signals, &item.text, &tokens, parent_signals);
+                    if item.kind == ItemKind::Comment {
+                        let shared =
+                            shared_disclosures(&item.text, &tokens, parent_signals, &signals);
+                        signals.extend(shared);
+                    }
                 }
             }
             if item.kind == ItemKind::Post {
@@ -984,17 +989,7 @@ fn mark_echoes(signals: &mut [Signal], text: &str, tokens: &Tokens, answered: &[
     const SECOND_PERSON: &[&str] = &[
         "you", "your", "you're", "youre", "you've", "you'd", "you'll", "yourself", "u", "ur",
     ];
-    let word = |k: usize| (k < tokens.tokens.len()).then(|| tokens.norm(k));
-    let shares = matches!(
-        (word(0), word(1)),
-        (Some("same" | "mood" | "relatable" | "metoo" | "samee"), _)
-            | (Some("me"), Some("too"))
-            | (Some("felt"), Some("this" | "that"))
-            | (
-                Some("honestly" | "literally" | "ugh" | "omg"),
-                Some("same" | "mood")
-            )
-    );
+    let shares = opens_by_sharing(tokens);
     for s in signals.iter_mut() {
         if s.experiencer == Experiencer::Other
             || s.family == "reply"
@@ -1030,6 +1025,104 @@ fn mark_echoes(signals: &mut [Signal], text: &str, tokens: &Tokens, answered: &[
             });
         }
     }
+}
+
+/// The reply opens by sharing what it answers: "same", "me too", "felt this", "honestly same".
+fn opens_by_sharing(tokens: &Tokens) -> bool {
+    let word = |k: usize| (k < tokens.tokens.len()).then(|| tokens.norm(k));
+    matches!(
+        (word(0), word(1)),
+        (Some("same" | "mood" | "relatable" | "metoo" | "samee"), _)
+            | (Some("me"), Some("too"))
+            | (Some("felt"), Some("this" | "that"))
+            | (
+                Some("honestly" | "literally" | "ugh" | "omg"),
+                Some("same" | "mood")
+            )
+    )
+}
+
+/// What a bare share can carry over from the text it answers: the ideation, self-injury or
+/// eating-disorder behaviour and urges disclosed there. (A plan, a date or an attempt is not
+/// read into a "same": the replier said only that they feel or do the same.)
+const SHAREABLE: &[&str] = &[
+    "passive_ideation",
+    "active_ideation",
+    "self_injury",
+    "self_injury_urge",
+    "ed_behaviour",
+    "ed_urge",
+];
+
+/// The most words a reply may have to count as a bare share ("same here lol", "me too
+/// honestly, every night"): a longer reply says what it shares in its own words.
+const SHARE_WORDS: usize = 8;
+
+const SHARE_RULE: &str = "a bare share of what the answered text disclosed";
+
+/// A reply that is a bare share ("same here lol" to "my self-harm is getting worse", "me too"
+/// to "I want to die") tells of the replier's own risk in the answered text's words: for each
+/// construct of [`SHAREABLE`] that the answered text affirmed (not in the past), a signal of the
+/// replier's own, quoting the share, dated as the answered text dated it. Not
+/// where the reply tells of such risk itself (its own words are then the evidence).
+fn shared_disclosures(
+    text: &str,
+    tokens: &Tokens,
+    answered: &[Signal],
+    own: &[Signal],
+) -> Vec<Signal> {
+    if tokens.tokens.len() > SHARE_WORDS || !opens_by_sharing(tokens) {
+        return Vec::new();
+    }
+    let at_risk = |s: &Signal| {
+        s.affirmed()
+            && matches!(
+                s.family.as_str(),
+                "suicidality" | "self_harm" | "eating_disorder"
+            )
+    };
+    if own.iter().any(at_risk) {
+        return Vec::new();
+    }
+    // The evidence is the share itself ("same here", "me too", "honestly same").
+    let last = match (tokens.norm(0), tokens.tokens.get(1).map(|_| tokens.norm(1))) {
+        ("me" | "felt" | "honestly" | "literally" | "ugh" | "omg", _) => 1,
+        ("same" | "samee", Some("here" | "tbh" | "honestly" | "lol")) => 1,
+        _ => 0,
+    };
+    let (start, end) = (tokens.tokens[0].start, tokens.tokens[last].end);
+    let mut shared: Vec<Signal> = Vec::new();
+    for a in answered {
+        if !at_risk(a)
+            || a.temporality == Temporality::Historical
+            || !SHAREABLE.contains(&a.construct.as_str())
+            || shared.iter().any(|s| s.construct == a.construct)
+        {
+            continue;
+        }
+        shared.push(Signal {
+            construct: a.construct.clone(),
+            family: a.family.clone(),
+            start,
+            end,
+            text: text[start..end].to_string(),
+            negated: false,
+            temporality: a.temporality,
+            experiencer: Experiencer::Writer,
+            certainty: a.certainty,
+            quoted: false,
+            rule: Name::from(format!("{}:shared", a.construct)),
+            cues: vec![Cue {
+                category: Name::from_static("experiencer"),
+                rule: Name::from_static(SHARE_RULE),
+                text: text[start..end].to_string(),
+                start,
+                end,
+            }],
+            in_title: false,
+        });
+    }
+    shared
 }
 
 /// Marks signals of a comment (`text`, tokenized as `tokens`) that sit in a sentence repeating

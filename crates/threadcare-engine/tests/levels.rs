@@ -331,6 +331,45 @@ fn a_commenter_at_risk_is_answered_only_by_replies_to_them() {
 }
 
 #[test]
+fn a_bare_share_carries_the_answered_risk_to_the_replier() {
+    let e = Engine::embedded().unwrap();
+    let post = r#"{"id":"p","author":"x","text":"My self-harm is getting worse. I cut again last night."}"#;
+    let share =
+        r#"{"id":"c1","thread_id":"p","parent_id":"p","author":"y","text":"same here lol"}"#;
+    let story = r#"{"id":"c2","thread_id":"p","parent_id":"p","author":"z","text":"Same here years ago. It got easier once I told my therapist, please tell yours."}"#;
+    let a = e.assess_thread(&thread(&[post, share, story].join("\n")));
+    let c1 = &a.items[1].assessment;
+    assert_eq!(c1.level, Level::Severe, "{}", c1.explanation);
+    let shared: Vec<_> = c1
+        .signals
+        .iter()
+        .filter(|s| s.rule.ends_with(":shared"))
+        .collect();
+    assert_eq!(shared.len(), 1, "{:?}", c1.signals);
+    assert_eq!(shared[0].construct, "self_injury");
+    assert_eq!(shared[0].text, "same here");
+    assert!(shared[0].affirmed());
+    assert!(!c1.reply.as_ref().unwrap().supportive);
+    assert!(
+        a.summary.unanswered_items.contains(&"c1".to_string()),
+        "{:?}",
+        a.summary
+    );
+    // A reply that tells its own (past) story is not a bare share.
+    let c2 = &a.items[2].assessment;
+    assert!(
+        c2.signals.iter().all(|s| !s.rule.ends_with(":shared")),
+        "{:?}",
+        c2.signals
+    );
+    // A share of what carries no risk carries none.
+    let post = r#"{"id":"p","author":"x","text":"Mondays are the worst, so tired today."}"#;
+    let share = r#"{"id":"c1","thread_id":"p","parent_id":"p","author":"y","text":"same lol"}"#;
+    let a = e.assess_thread(&thread(&[post, share].join("\n")));
+    assert_eq!(a.items[1].assessment.level, Level::None);
+}
+
+#[test]
 fn encouragement_depends_on_what_is_answered() {
     let e = Engine::embedded().unwrap();
     let t = thread(concat!(
