@@ -1208,6 +1208,9 @@ fn explain(
                 out.push_str(&s.text);
                 out.push('\'');
                 out.push_str(when(s, context));
+                if s.rule.ends_with(":shared") {
+                    out.push_str(", a share of what the text it answers disclosed");
+                }
             }
             out.push(')');
         }

@@ -340,6 +340,12 @@ fn a_bare_share_carries_the_answered_risk_to_the_replier() {
     let a = e.assess_thread(&thread(&[post, share, story].join("\n")));
     let c1 = &a.items[1].assessment;
     assert_eq!(c1.level, Level::Severe, "{}", c1.explanation);
+    assert!(
+        c1.explanation
+            .contains("'same here', a share of what the text it answers disclosed"),
+        "{}",
+        c1.explanation
+    );
     let shared: Vec<_> = c1
         .signals
         .iter()
