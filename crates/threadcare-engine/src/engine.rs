@@ -287,7 +287,8 @@ impl Signals {
                 for p in &a.patterns {
                     add(&mut matcher, p)?;
                     owner.push((ci as u32, u32::MAX));
-                    // A block without anchors only groups patterns (`someone_else`, `strong`, `over_excludes`).
+                    // A block without anchors only groups patterns (`someone_else`, `strong`,
+                    // `over_excludes`).
                     needs_anchor.push(if a.anchors.is_empty() {
                         u32::MAX
                     } else {
