@@ -989,7 +989,7 @@ fn mark_echoes(signals: &mut [Signal], text: &str, tokens: &Tokens, answered: &[
     const SECOND_PERSON: &[&str] = &[
         "you", "your", "you're", "youre", "you've", "you'd", "you'll", "yourself", "u", "ur",
     ];
-    let shares = opens_by_sharing(tokens);
+    let shares = opening_share(tokens).is_some();
     for s in signals.iter_mut() {
         if s.experiencer == Experiencer::Other
             || s.family == "reply"
@@ -1027,19 +1027,18 @@ fn mark_echoes(signals: &mut [Signal], text: &str, tokens: &Tokens, answered: &[
     }
 }
 
-/// The reply opens by sharing what it answers: "same", "me too", "felt this", "honestly same".
-fn opens_by_sharing(tokens: &Tokens) -> bool {
+/// Whether the reply opens by sharing what it answers ("same", "me too", "felt this",
+/// "honestly same", "same here"): the index of the share's last token.
+fn opening_share(tokens: &Tokens) -> Option<usize> {
     let word = |k: usize| (k < tokens.tokens.len()).then(|| tokens.norm(k));
-    matches!(
-        (word(0), word(1)),
-        (Some("same" | "mood" | "relatable" | "metoo" | "samee"), _)
-            | (Some("me"), Some("too"))
-            | (Some("felt"), Some("this" | "that"))
-            | (
-                Some("honestly" | "literally" | "ugh" | "omg"),
-                Some("same" | "mood")
-            )
-    )
+    match (word(0), word(1)) {
+        (Some("same" | "samee"), Some("here" | "tbh" | "honestly" | "lol")) => Some(1),
+        (Some("same" | "mood" | "relatable" | "metoo" | "samee"), _) => Some(0),
+        (Some("me"), Some("too"))
+        | (Some("felt"), Some("this" | "that"))
+        | (Some("honestly" | "literally" | "ugh" | "omg"), Some("same" | "mood")) => Some(1),
+        _ => None,
+    }
 }
 
 /// What a bare share can carry over from the text it answers: the ideation, self-injury or
@@ -1071,9 +1070,9 @@ fn shared_disclosures(
     answered: &[Signal],
     own: &[Signal],
 ) -> Vec<Signal> {
-    if tokens.tokens.len() > SHARE_WORDS || !opens_by_sharing(tokens) {
+    let Some(last) = opening_share(tokens).filter(|_| tokens.tokens.len() <= SHARE_WORDS) else {
         return Vec::new();
-    }
+    };
     let at_risk = |s: &Signal| {
         s.affirmed()
             && matches!(
@@ -1085,11 +1084,6 @@ fn shared_disclosures(
         return Vec::new();
     }
     // The evidence is the share itself ("same here", "me too", "honestly same").
-    let last = match (tokens.norm(0), tokens.tokens.get(1).map(|_| tokens.norm(1))) {
-        ("me" | "felt" | "honestly" | "literally" | "ugh" | "omg", _) => 1,
-        ("same" | "samee", Some("here" | "tbh" | "honestly" | "lol")) => 1,
-        _ => 0,
-    };
     let (start, end) = (tokens.tokens[0].start, tokens.tokens[last].end);
     let mut shared: Vec<Signal> = Vec::new();
     for a in answered {
