@@ -2,7 +2,9 @@
 //! (lower case, no subject, abbreviations, typos, idioms), each with the level and constructs a
 //! clinician would expect per DESIGN §5. The rules alone are checked (the models are retrained
 //! on the rules, so they are not part of this check). A probe may also say
-//! `"expect_concern_for_other": true|false` (someone else's risk, or fiction that must not raise it).
+//! `"expect_concern_for_other": true|false` (someone else's risk, or fiction that must not raise it)
+//! and `"expect_absent": [...]`, constructs that must not be found as the text's own (a look-alike
+//! of a theme or a protective factor, which no level would show).
 //!
 //! Every probe must meet its expectation, except those listed in [`KNOWN_MISSES`] with the
 //! reason the rule data cannot meet them. A listed probe that starts to pass fails the test too,
@@ -32,6 +34,8 @@ struct Probe {
     text: String,
     level: Level,
     constructs: Vec<String>,
+    /// Constructs that must not be found (affirmed: neither negated nor hypothetical).
+    absent: Vec<String>,
     /// When given, whether the assessment must flag concern for someone else.
     concern: Option<bool>,
 }
@@ -66,6 +70,11 @@ fn probes() -> Vec<Probe> {
                 level: parse_level(&r.text("expect_level"), &id),
                 text: r.text("text"),
                 constructs: r.strings("expect_constructs"),
+                absent: if r.value["expect_absent"].is_null() {
+                    Vec::new()
+                } else {
+                    r.strings("expect_absent")
+                },
                 id,
             }
         })
@@ -89,7 +98,7 @@ fn every_probe_meets_its_expectation() {
         assert!(ids.contains(id), "KNOWN_MISSES names unknown probe {id}");
     }
     for p in &probes {
-        for c in &p.constructs {
+        for c in p.constructs.iter().chain(&p.absent) {
             assert!(
                 engine.signals.construct(c).is_some(),
                 "probe {} names unknown construct {c}",
@@ -113,15 +122,25 @@ fn every_probe_meets_its_expectation() {
                 })
             })
             .collect();
+        let found: Vec<&str> = p
+            .absent
+            .iter()
+            .map(String::as_str)
+            .filter(|c| {
+                a.signals.iter().any(|s| {
+                    s.construct == *c && !s.negated && s.certainty != Certainty::Hypothetical
+                })
+            })
+            .collect();
         let concern_ok = p.concern.is_none_or(|c| c == a.concern_for_other);
-        let ok = a.level == p.level && missing.is_empty() && concern_ok;
+        let ok = a.level == p.level && missing.is_empty() && found.is_empty() && concern_ok;
         let known = KNOWN_MISSES.iter().any(|(id, _)| *id == p.id);
         if ok {
             met += 1;
         }
         match (ok, known) {
             (false, false) => failures.push(format!(
-                "  {} {:?}: expected {} got {}{}{}",
+                "  {} {:?}: expected {} got {}{}{}{}",
                 p.id,
                 p.text,
                 p.level,
@@ -130,6 +149,11 @@ fn every_probe_meets_its_expectation() {
                     String::new()
                 } else {
                     format!(", missing {missing:?}")
+                },
+                if found.is_empty() {
+                    String::new()
+                } else {
+                    format!(", found {found:?} (expected absent)")
                 },
                 if concern_ok {
                     String::new()
