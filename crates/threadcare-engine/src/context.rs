@@ -102,6 +102,11 @@ pub struct Rule {
     /// writer's own ("Do you ever want to die? Every single day."). See [`Answers`].
     #[serde(default)]
     pub asks: bool,
+    /// Constructs the cue does not apply to: what its words are themselves evidence of. "If she
+    /// hadn't rung I would have cut again" tells of an act that did not happen (hypothetical
+    /// self-injury) and of an urge that did (`spares = ["self_injury_urge"]`).
+    #[serde(default)]
+    pub spares: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -567,7 +572,10 @@ impl Context {
                     let cr = &self.cue_rules[m.pattern as usize];
                     let file = &self.files[cr.file];
                     let rule = &file.rules[cr.rule];
-                    if rule.pseudo || (rule.pronoun && !pronouns) {
+                    if rule.pseudo
+                        || (rule.pronoun && !pronouns)
+                        || rule.spares.iter().any(|c| *c == *signal.construct)
+                    {
                         continue;
                     }
                     if m.tok_start >= s_start && m.tok_start < s_end {

@@ -313,6 +313,22 @@ impl Signals {
                 exclude_owner.push(ci as u32);
             }
         }
+        // A cue that spares a construct names one that exists (a misspelt name would spare
+        // nothing, silently).
+        for f in &context.files {
+            for r in &f.rules {
+                if let Some(c) = r
+                    .spares
+                    .iter()
+                    .find(|c| !constructs.iter().any(|k| k.id == **c))
+                {
+                    return Err(EngineError::Context(ContextError::Parse {
+                        file: format!("context ({})", f.category.name()),
+                        message: format!("rule `{}` spares unknown construct `{c}`", r.cue),
+                    }));
+                }
+            }
+        }
         // The context's cues and terminators, numbered as `Context::new` numbers them (the
         // context compiled each already: these cannot fail).
         let side_excludes = side.len() as u32;
