@@ -871,9 +871,14 @@ impl Engine {
             harmful.push("encouragement".to_string());
         }
         // Good will ("good luck", "you've got this") is encouragement only against a text that
-        // announces the act now: the same words cheer on an exam.
+        // announces the act now: the same words cheer on an exam. Nor in a reply that points to
+        // help: there "you can do this" cheers on getting it ("if you reach out and get help you
+        // can do this").
         let gates = thread_gates(answered);
-        if count("harm_act_cheer") > 0 && gates.act && !harmful.iter().any(|h| h == "encouragement")
+        if count("harm_act_cheer") > 0
+            && gates.act
+            && count("referral") == 0
+            && !harmful.iter().any(|h| h == "encouragement")
         {
             harmful.push("encouragement".to_string());
         }
