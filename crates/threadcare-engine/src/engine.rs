@@ -27,6 +27,27 @@ pub enum EngineError {
     Model(#[from] crate::model::ModelError),
 }
 
+/// A context rule that spares a construct names one of the rule set's constructs: a misspelt
+/// name would spare nothing, silently. (Checked for the whole embedded rule set; an engine
+/// built on a few constructs may leave others unnamed.)
+fn check_spares(constructs: &[Construct], context: &Context) -> Result<(), EngineError> {
+    for f in &context.files {
+        for r in &f.rules {
+            if let Some(c) = r
+                .spares
+                .iter()
+                .find(|c| !constructs.iter().any(|k| k.id == **c))
+            {
+                return Err(EngineError::Context(ContextError::Parse {
+                    file: format!("context ({})", f.category.name()),
+                    message: format!("rule `{}` spares unknown construct `{c}`", r.cue),
+                }));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The rule name of the cue that dates what a recovery milestone is from to the last days or
 /// weeks, where the milestone counts fewer than a month ("4 days clean from cutting").
 pub const RECENT_OF_MILESTONE: &str = "what a short recovery milestone is from";
@@ -243,6 +264,7 @@ impl Signals {
             }
         }
         let context = Context::new(crate::context::embedded(), &lexicon)?;
+        check_spares(&constructs, &context)?;
         Signals::new(constructs, context, &lexicon)
     }
 
@@ -311,22 +333,6 @@ impl Signals {
             for p in &c.exclude {
                 add(&mut side, p)?;
                 exclude_owner.push(ci as u32);
-            }
-        }
-        // A cue that spares a construct names one that exists (a misspelt name would spare
-        // nothing, silently).
-        for f in &context.files {
-            for r in &f.rules {
-                if let Some(c) = r
-                    .spares
-                    .iter()
-                    .find(|c| !constructs.iter().any(|k| k.id == **c))
-                {
-                    return Err(EngineError::Context(ContextError::Parse {
-                        file: format!("context ({})", f.category.name()),
-                        message: format!("rule `{}` spares unknown construct `{c}`", r.cue),
-                    }));
-                }
             }
         }
         // The context's cues and terminators, numbered as `Context::new` numbers them (the
@@ -1307,6 +1313,34 @@ mod tests {
             message.contains("recovery_milestone.toml") && message.contains("no_such_construct"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_context_rule_may_spare_only_a_known_construct() {
+        let lexicon = construct::parse_lexicon(construct::embedded_lexicon()).unwrap();
+        let constructs: Vec<Construct> = construct::embedded()
+            .iter()
+            .map(|(f, t)| construct::parse(f, t).unwrap())
+            .collect();
+        let context = Context::new(crate::context::embedded(), &lexicon).unwrap();
+        check_spares(&constructs, &context).expect("the embedded rules spare known constructs");
+        let misspelt = r#"
+category = "hypothetical"
+description = "test"
+citation = "test"
+
+[[rules]]
+cue = "would have"
+spares = ["self_injury_urg"]
+
+[[fixtures]]
+text = "I would have cut."
+construct = "self_injury"
+expect = "hypothetical"
+"#;
+        let context = Context::new(&[("hypothetical_test.toml", misspelt)], &lexicon).unwrap();
+        let message = check_spares(&constructs, &context).unwrap_err().to_string();
+        assert!(message.contains("self_injury_urg"), "{message}");
     }
 
     /// A regex with no rare literal string is asked of every text, as part of one regex set
