@@ -872,8 +872,7 @@ impl Engine {
         }
         // Good will ("good luck", "you've got this") is encouragement only against a text that
         // announces the act now: the same words cheer on an exam. Nor in a reply that points to
-        // help: there "you can do this" cheers on getting it ("if you reach out and get help you
-        // can do this").
+        // help: there "you can do this" cheers on getting that help.
         let gates = thread_gates(answered);
         if count("harm_act_cheer") > 0
             && gates.act
