@@ -112,25 +112,22 @@ fn every_probe_meets_its_expectation() {
         let a = engine.assess_text(&p.text);
         // A construct counts when it is found and not denied or imagined (someone else's, past
         // or quoted still count: the expectation names what the text is about).
+        let counts = |c: &str| {
+            a.signals
+                .iter()
+                .any(|s| s.construct == *c && !s.negated && s.certainty != Certainty::Hypothetical)
+        };
         let missing: Vec<&str> = p
             .constructs
             .iter()
             .map(String::as_str)
-            .filter(|c| {
-                !a.signals.iter().any(|s| {
-                    s.construct == *c && !s.negated && s.certainty != Certainty::Hypothetical
-                })
-            })
+            .filter(|c| !counts(c))
             .collect();
         let found: Vec<&str> = p
             .absent
             .iter()
             .map(String::as_str)
-            .filter(|c| {
-                a.signals.iter().any(|s| {
-                    s.construct == *c && !s.negated && s.certainty != Certainty::Hypothetical
-                })
-            })
+            .filter(|c| counts(c))
             .collect();
         let concern_ok = p.concern.is_none_or(|c| c == a.concern_for_other);
         let ok = a.level == p.level && missing.is_empty() && found.is_empty() && concern_ok;
