@@ -218,7 +218,14 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default);
+    // Start-up: reading the rules and models and building their automata, which every
+    // process pays once before its first text.
+    let t0 = Instant::now();
     let engine = Engine::embedded().expect("engine data");
+    println!(
+        "engine start-up (rules, context, models, automata): {:.2} s",
+        t0.elapsed().as_secs_f64()
+    );
     let t0 = Instant::now();
     let texts = corpus(target);
     let bytes: usize = texts.iter().map(|t| t.len()).sum();

@@ -165,12 +165,14 @@ pub struct Matcher {
     required_sigs: Vec<u128>,
     /// Number of distinct word ids.
     n_ids: u32,
-    /// The literal word prefixes of the token patterns (see [`Trie`]).
-    trie: Trie,
-    /// `trie` laid out for walking, made on first use (or by [`Matcher::prepare`]).
+    /// The literal word prefixes of the token patterns (see [`PrefixDag`]) laid out for
+    /// walking, made on first use (or by [`Matcher::prepare`]) once every pattern is known.
     walk: std::sync::OnceLock<TrieWalk>,
-    /// For each pattern, how many of its steps its literal prefixes cover (see [`Trie`]).
+    /// For each pattern, how many of its steps its literal prefixes cover (see [`PrefixDag`]).
     covered: Vec<u32>,
+    /// For each pattern, whether its literal prefixes go on into step `covered` and stop
+    /// there, before a prefix test (see [`prefix_plan`]).
+    stops: Vec<bool>,
     /// For each word id, the patterns of `starts` that the trie cannot rule out (a literal
     /// prefix that is empty because a prefix test such as `suicid*` comes first): always tried.
     loose_starts: Vec<Vec<u32>>,
@@ -204,7 +206,7 @@ const SIGNATURE_BIT: [u128; 129] = {
     bits
 };
 
-/// The most literal prefixes one pattern puts in the [`Trie`]: past that, its prefixes stop at
+/// The most literal prefixes one pattern puts in the [`PrefixDag`]: past that, its prefixes stop at
 /// the element before (shorter, so less selective, never wrong).
 const PREFIX_LIMIT: usize = 2048;
 
@@ -212,72 +214,227 @@ const PREFIX_LIMIT: usize = 2048;
 /// step rather than from where its literal prefix ends.
 const FULL: u32 = 1 << 31;
 
-/// A trie over word ids of every token pattern's literal prefixes: the word sequences that a
-/// match must start with, up to the pattern's first gap or prefix test (optional elements give
-/// prefixes with and without them). Walking it from a token lists exactly the patterns whose
-/// prefix the following words spell, so a token costs one walk (usually one or two lookups)
-/// instead of one check per pattern that starts with its word: "i" opens over a hundred
-/// patterns, and the next word rules out nearly all of them. It is only a filter: every pattern
-/// it lets through is matched by [`match_steps`] as before.
+/// The literal prefixes of every token pattern, the word sequences that a match must start
+/// with, up to the pattern's first gap or prefix test (optional elements give prefixes with
+/// and without them), as a trie over word ids whose equal branches are one: from each
+/// sequence of words that opens a prefix, one node, which accepts the patterns whose prefix
+/// the sequence spells. Walking it from a token lists exactly the patterns whose prefix the
+/// following words spell, so a token costs one walk (usually one or two lookups) instead of
+/// one check per pattern that starts with its word: "i" opens over a hundred patterns, and the
+/// next word rules out nearly all of them. It is only a filter: every pattern it lets through
+/// is matched by [`match_steps`] as before.
+///
+/// Inflections and word classes multiply the prefixes ("want", "wants", "wanted" before the
+/// same words; forty words for a person): as a plain trie they made two million nodes, built
+/// at every start. Made instead by the subset construction (Rabin and Scott 1959) over a small
+/// automaton with one path per alternative of each element ([`PrefixDag::of`]), the words that
+/// lead to the same states lead to one node, and a few tens of thousands remain.
 #[derive(Debug, Default)]
-struct Trie {
+struct PrefixDag {
     /// For each word id, 1 + the node of the one-word prefix (0: none).
     root: Vec<u32>,
-    /// (node, next word id) → node.
-    next: FxHashMap<(u32, u32), u32>,
     /// For each node, the word ids of its children modulo 64 as bits: most words that follow
-    /// a node are none of its children, and this rules them out without a lookup in `next`.
+    /// a node are none of its children, and this rules them out without a lookup.
     kids: Vec<u64>,
-    /// (node, pattern) for each pattern with a literal prefix ending at the node, in the order
-    /// added and maybe more than once (see [`Trie::accept_lists`]); with the [`FULL`] flag
-    /// where the prefix stops inside an element (before a prefix test), so that the pattern
-    /// must be matched from its start. One flat list rather than a list per node: the trie has
-    /// hundreds of thousands of nodes, and a small allocation for each that accepts a pattern
-    /// cost more to make and to free than the rest of building it.
-    accepted: Vec<(u32, u32)>,
-    /// For each node, the last pattern `accepted` holds for it without and with [`FULL`]: a
-    /// pattern's prefixes are inserted one after the other and often end at the same node
-    /// again, and these keep it from being listed there again.
-    last: Vec<[u32; 2]>,
+    /// Node `v`'s children, (word id, node) by word id: `links[first_link[v]..first_link[v + 1]]`.
+    first_link: Vec<u32>,
+    links: Vec<(u32, u32)>,
+    /// Node `v`'s accepted patterns, ascending and each once:
+    /// `accepts[first_accept[v]..first_accept[v + 1]]`; with the [`FULL`] flag where the prefix
+    /// stops inside an element (before a prefix test), so that the pattern must be matched
+    /// from its start.
+    first_accept: Vec<u32>,
+    accepts: Vec<u32>,
 }
 
-impl Trie {
-    /// The node after `node` (the root when `None`) and word `id`, made when new.
-    fn child(&mut self, node: Option<u32>, id: u32) -> u32 {
-        let fresh = self.kids.len() as u32;
-        let next = match node {
-            None => {
-                if self.root.len() <= id as usize {
-                    self.root.resize(id as usize + 1, 0);
-                }
-                match self.root[id as usize] {
-                    0 => {
-                        self.root[id as usize] = fresh + 1;
-                        fresh
-                    }
-                    n => n - 1,
-                }
-            }
-            Some(node) => {
-                self.kids[node as usize] |= 1 << (id % 64);
-                *self.next.entry((node, id)).or_insert(fresh)
-            }
-        };
-        if next == fresh {
-            self.kids.push(0);
-            self.last.push([u32::MAX; 2]);
-        }
-        next
+/// The automaton the [`PrefixDag`] is made from: for each pattern, a state before each element
+/// its prefixes run through, joined by one path of states per alternative (a state per
+/// word), and a move without a word past an optional element. Nondeterministic: alternatives
+/// and patterns that start with the same word are separate paths.
+#[derive(Debug, Default)]
+struct PrefixNfa {
+    /// (state, word id, next state), sorted.
+    edges: Vec<(u32, u32, u32)>,
+    /// For each state, the state a move without a word reaches (`UNKNOWN`: none).
+    skip: Vec<u32>,
+    /// (state, pattern), sorted: the patterns a prefix ending in the state spells.
+    accepted: Vec<(u32, u32)>,
+}
+
+impl PrefixNfa {
+    fn state(&mut self) -> u32 {
+        self.skip.push(UNKNOWN);
+        self.skip.len() as u32 - 1
     }
 
-    /// Lists `pattern` (which may carry the [`FULL`] flag) as accepted at `node`, unless it is
-    /// the last listed there.
-    fn accept(&mut self, node: u32, pattern: u32) {
-        let last = &mut self.last[node as usize][(pattern & FULL != 0) as usize];
-        if *last != pattern {
-            *last = pattern;
-            self.accepted.push((node, pattern));
+    /// A path spelling `words` from `from` to `to` (a fresh state when `None`); returns its end.
+    fn path(&mut self, from: u32, words: &[u32], to: Option<u32>) -> u32 {
+        let mut at = from;
+        for (k, &id) in words.iter().enumerate() {
+            let next = match to {
+                Some(t) if k + 1 == words.len() => t,
+                _ => self.state(),
+            };
+            self.edges.push((at, id, next));
+            at = next;
         }
+        at
+    }
+
+    /// Adds the states of `steps`' prefixes planned by [`prefix_plan`] (`covered`, `stop`) for
+    /// pattern `p`; returns its start state.
+    fn add(&mut self, steps: &[Step], covered: usize, stop: bool, p: u32) -> u32 {
+        let start = self.state();
+        let mut at = start;
+        for step in &steps[..covered] {
+            let Step::Elem(elem) = step else {
+                unreachable!("the steps before `covered` are elements")
+            };
+            let next = self.state();
+            for alt in &elem.alts {
+                let words = prefix_words(alt);
+                debug_assert_eq!(
+                    words.len(),
+                    alt.len(),
+                    "the elements before `covered` are words"
+                );
+                self.path(at, &words, Some(next));
+            }
+            if elem.optional {
+                self.skip[at as usize] = next;
+            }
+            at = next;
+        }
+        match (stop, steps.get(covered)) {
+            (true, Some(Step::Elem(elem))) => {
+                // The element with a prefix test: every prefix through it is matched from the
+                // pattern's start.
+                for alt in &elem.alts {
+                    let end = self.path(at, &prefix_words(alt), None);
+                    self.accepted.push((end, p | FULL));
+                }
+                if elem.optional {
+                    self.accepted.push((at, p | FULL));
+                }
+            }
+            _ => self.accepted.push((at, p)),
+        }
+        start
+    }
+
+    /// `set` with every state the moves without a word reach, sorted and each once.
+    fn close(&self, set: &mut Vec<u32>) {
+        let mut k = 0;
+        while k < set.len() {
+            let next = self.skip[set[k] as usize];
+            if next != UNKNOWN {
+                set.push(next);
+            }
+            k += 1;
+        }
+        set.sort_unstable();
+        set.dedup();
+    }
+
+    /// The range of `list` (sorted by state first) that belongs to `state`.
+    fn of<T: Copy>(list: &[(u32, T)], state: u32) -> &[(u32, T)] {
+        let from = list.partition_point(|e| e.0 < state);
+        let to = from + list[from..].partition_point(|e| e.0 == state);
+        &list[from..to]
+    }
+}
+
+impl PrefixDag {
+    /// The literal prefixes of `patterns` (each with `covered` and `stop` of its
+    /// [`prefix_plan`]; `None` for a regex).
+    fn of<'a>(patterns: impl Iterator<Item = Option<(&'a [Step], usize, bool)>>) -> PrefixDag {
+        let mut nfa = PrefixNfa::default();
+        let mut starts = Vec::new();
+        for (p, plan) in patterns.enumerate() {
+            if let Some((steps, covered, stop)) = plan {
+                starts.push(nfa.add(steps, covered, stop, p as u32));
+            }
+        }
+        nfa.edges.sort_unstable();
+        nfa.accepted.sort_unstable();
+        let edges: Vec<(u32, (u32, u32))> =
+            nfa.edges.iter().map(|&(s, w, t)| (s, (w, t))).collect();
+        // Each node is the set of states its words reach, numbered as found; a node's
+        // children and accepted patterns are worked out in that order, so that each node's
+        // lie together.
+        let mut dag = PrefixDag::default();
+        let mut number: FxHashMap<Box<[u32]>, u32> = FxHashMap::default();
+        let mut sets: Vec<Box<[u32]>> = Vec::new();
+        let mut moves: Vec<(u32, u32)> = Vec::new();
+        let mut target: Vec<u32> = Vec::new();
+        // The children of a set of states, by word: (word, node), made when new.
+        let mut children = |from: &[u32], out: &mut Vec<(u32, u32)>, sets: &mut Vec<Box<[u32]>>| {
+            moves.clear();
+            for &s in from {
+                moves.extend(PrefixNfa::of(&edges, s).iter().map(|e| e.1));
+            }
+            moves.sort_unstable();
+            out.clear();
+            let mut k = 0;
+            while k < moves.len() {
+                let word = moves[k].0;
+                target.clear();
+                while k < moves.len() && moves[k].0 == word {
+                    target.push(moves[k].1);
+                    k += 1;
+                }
+                nfa.close(&mut target);
+                let node = match number.get(target.as_slice()) {
+                    Some(&n) => n,
+                    None => {
+                        let n = sets.len() as u32;
+                        number.insert(target.as_slice().into(), n);
+                        sets.push(target.as_slice().into());
+                        n
+                    }
+                };
+                out.push((word, node));
+            }
+        };
+        let mut start = starts;
+        nfa.close(&mut start);
+        let mut first = Vec::new();
+        children(&start, &mut first, &mut sets);
+        for &(word, node) in &first {
+            if dag.root.len() <= word as usize {
+                dag.root.resize(word as usize + 1, 0);
+            }
+            dag.root[word as usize] = node + 1;
+        }
+        let mut out = Vec::new();
+        let mut v = 0;
+        while v < sets.len() {
+            let set = std::mem::take(&mut sets[v]);
+            dag.first_accept.push(dag.accepts.len() as u32);
+            let from = dag.accepts.len();
+            for &s in set.iter() {
+                dag.accepts
+                    .extend(PrefixNfa::of(&nfa.accepted, s).iter().map(|a| a.1));
+            }
+            dag.accepts[from..].sort_unstable();
+            let mut kept = from;
+            for k in from..dag.accepts.len() {
+                if k == from || dag.accepts[k] != dag.accepts[kept - 1] {
+                    dag.accepts[kept] = dag.accepts[k];
+                    kept += 1;
+                }
+            }
+            dag.accepts.truncate(kept);
+            children(&set, &mut out, &mut sets);
+            dag.first_link.push(dag.links.len() as u32);
+            dag.kids
+                .push(out.iter().fold(0, |bits, &(id, _)| bits | 1 << (id % 64)));
+            dag.links.extend_from_slice(&out);
+            v += 1;
+        }
+        dag.first_accept.push(dag.accepts.len() as u32);
+        dag.first_link.push(dag.links.len() as u32);
+        dag
     }
 
     /// The number of nodes.
@@ -285,180 +442,72 @@ impl Trie {
         self.kids.len()
     }
 
-    /// Each node's accepted patterns, each once, in ascending order: node `v`'s are
-    /// `patterns[first[v]..first[v + 1]]`.
-    fn accept_lists(&self) -> (Vec<u32>, Vec<u32>) {
-        // Placed by node in one pass, then each node's few sorted and made distinct.
-        let mut first = vec![0u32; self.len() + 1];
-        for &(node, _) in &self.accepted {
-            first[node as usize + 1] += 1;
-        }
-        for k in 1..first.len() {
-            first[k] += first[k - 1];
-        }
-        let mut placed = vec![0u32; self.accepted.len()];
-        let mut fill = first.clone();
-        for &(node, p) in &self.accepted {
-            placed[fill[node as usize] as usize] = p;
-            fill[node as usize] += 1;
-        }
-        let mut lists = Vec::with_capacity(placed.len());
-        let mut from = 0;
-        for v in 0..self.len() {
-            let list = &mut placed[from..first[v + 1] as usize];
-            from = first[v + 1] as usize;
-            list.sort_unstable();
-            first[v] = lists.len() as u32;
-            for (k, &p) in list.iter().enumerate() {
-                if k == 0 || list[k - 1] != p {
-                    lists.push(p);
-                }
-            }
-        }
-        first[self.len()] = lists.len() as u32;
-        (first, lists)
+    /// Node `v`'s children, (word id, node) by word id.
+    fn links_of(&self, v: usize) -> &[(u32, u32)] {
+        &self.links[self.first_link[v] as usize..self.first_link[v + 1] as usize]
     }
 
-    /// Inserts the literal prefixes of `steps` planned by [`prefix_plan`] (`covered`, `stop`),
-    /// from step `k` at `node`, depth first: the prefixes share their nodes as they are made,
-    /// and none is copied. An empty prefix sets `loose` (the pattern cannot be ruled out).
-    #[allow(clippy::too_many_arguments)]
-    fn insert_prefixes(
-        &mut self,
-        steps: &[Step],
-        covered: usize,
-        stop: bool,
-        node: Option<u32>,
-        k: usize,
-        pattern: u32,
-        loose: &mut bool,
-    ) {
-        let mut accept = |trie: &mut Trie, node: Option<u32>, full: bool| match node {
-            None => *loose = true,
-            Some(n) => {
-                trie.accept(n, if full { pattern | FULL } else { pattern });
+    /// Node `v`'s accepted patterns.
+    fn accepts_of(&self, v: usize) -> &[u32] {
+        &self.accepts[self.first_accept[v] as usize..self.first_accept[v + 1] as usize]
+    }
+
+    /// The nodes, each after all of its children.
+    fn children_first(&self) -> Vec<u32> {
+        let mut order = Vec::with_capacity(self.len());
+        let mut done = vec![false; self.len()];
+        let mut stack: Vec<(u32, u32)> = Vec::new();
+        for v in 0..self.len() as u32 {
+            if done[v as usize] {
+                continue;
             }
-        };
-        if k == covered {
-            match (stop, steps.get(k)) {
-                (true, Some(Step::Elem(elem))) => {
-                    // The element with a prefix test: every prefix through it is matched from
-                    // the pattern's start.
-                    for alt in &elem.alts {
-                        let mut at = node;
-                        for t in alt {
-                            match t {
-                                Test::Word(id) => at = Some(self.child(at, *id)),
-                                Test::Prefix(_) => break,
-                            }
+            stack.push((v, 0));
+            done[v as usize] = true;
+            while let Some(top) = stack.last_mut() {
+                let (node, k) = *top;
+                match self.links_of(node as usize).get(k as usize) {
+                    Some(&(_, child)) => {
+                        top.1 += 1;
+                        if !done[child as usize] {
+                            done[child as usize] = true;
+                            stack.push((child, 0));
                         }
-                        accept(self, at, true);
                     }
-                    if elem.optional {
-                        accept(self, node, true);
+                    None => {
+                        order.push(node);
+                        stack.pop();
                     }
                 }
-                _ => accept(self, node, false),
-            }
-            return;
-        }
-        let Step::Elem(elem) = &steps[k] else {
-            unreachable!("the steps before `covered` are elements")
-        };
-        for alt in &elem.alts {
-            let mut at = node;
-            for t in alt {
-                let Test::Word(id) = t else {
-                    unreachable!("the elements before `covered` are words")
-                };
-                at = Some(self.child(at, *id));
-            }
-            self.insert_prefixes(steps, covered, stop, at, k + 1, pattern, loose);
-        }
-        if elem.optional {
-            self.insert_prefixes(steps, covered, stop, node, k + 1, pattern, loose);
-        }
-    }
-
-    /// `pattern` may carry the [`FULL`] flag.
-    #[cfg(test)]
-    fn insert(&mut self, path: &[u32], pattern: u32) {
-        let Some((&first, rest)) = path.split_first() else {
-            return;
-        };
-        if self.root.len() <= first as usize {
-            self.root.resize(first as usize + 1, 0);
-        }
-        let mut node = match self.root[first as usize] {
-            0 => {
-                self.kids.push(0);
-                self.last.push([u32::MAX; 2]);
-                self.root[first as usize] = self.kids.len() as u32;
-                self.kids.len() as u32 - 1
-            }
-            n => n - 1,
-        };
-        for &id in rest {
-            let fresh = self.kids.len() as u32;
-            self.kids[node as usize] |= 1 << (id % 64);
-            node = *self.next.entry((node, id)).or_insert(fresh);
-            if node == fresh {
-                self.kids.push(0);
-                self.last.push([u32::MAX; 2]);
             }
         }
-        self.accept(node, pattern);
+        order
     }
 
     /// The trie laid out for walking (see [`TrieWalk`]): its nodes merged where they lead to
     /// the same (see below), numbered breadth first.
     fn frozen(&self) -> TrieWalk {
         let n = self.len();
-        let (first_accept, accept_lists) = self.accept_lists();
-        let accepts =
-            |v: usize| &accept_lists[first_accept[v] as usize..first_accept[v + 1] as usize];
-        // Every (node, word id, child), sorted: each node's children together, by word id
-        // (placed by node in one pass, then each node's few sorted).
-        let mut first_link = vec![0u32; n + 1];
-        for &(node, _) in self.next.keys() {
-            first_link[node as usize + 1] += 1;
-        }
-        for k in 1..first_link.len() {
-            first_link[k] += first_link[k - 1];
-        }
-        let mut links = vec![(0u32, 0u32, 0u32); self.next.len()];
-        let mut fill = first_link.clone();
-        for (&(node, id), &child) in &self.next {
-            links[fill[node as usize] as usize] = (node, id, child);
-            fill[node as usize] += 1;
-        }
-        for v in 0..n {
-            links[first_link[v] as usize..first_link[v + 1] as usize].sort_unstable();
-        }
-        let links_of =
-            |node: usize| &links[first_link[node] as usize..first_link[node + 1] as usize];
+        let accepts = |v: usize| self.accepts_of(v);
+        let links_of = |v: usize| self.links_of(v);
         // Two nodes that accept the same patterns and whose children by each word are the same
-        // (merged) node give the same walk from there on: they become one. The expansion of
-        // inflections and word classes makes hundreds of thousands of nodes that differ only by
-        // the word leading to them ("want", "wants", "wanted" followed by the same words); merged,
-        // a few thousand remain, and a walk stays in the cache. A walk reaches, word for word, a
-        // node accepting the patterns the trie's node accepts: the same candidates (their order
-        // does not matter: the matcher groups them by pattern).
-        // A child is made after its parent (a larger number): from the last node back, each
-        // node's children are merged before it.
+        // (merged) node give the same walk from there on: they become one. The subset
+        // construction leaves some such pairs (different states that spell the same from
+        // there on); merged, a walk stays in the cache. A walk reaches, word for word, a node
+        // accepting the patterns the automaton's node accepts: the same candidates (their order
+        // does not matter: the matcher groups them by pattern). Each node's children are
+        // merged before it.
         let mut merged = vec![0u32; n];
         let mut by_key: FxHashMap<Box<[u32]>, u32> = FxHashMap::default();
-        // For each merged node, one node of the trie it stands for.
+        // For each merged node, one node of the automaton it stands for.
         let mut stands_for: Vec<u32> = Vec::new();
         let mut key: Vec<u32> = Vec::new();
-        for v in (0..n).rev() {
+        for v in self.children_first() {
+            let v = v as usize;
             key.clear();
             let accept = accepts(v);
             key.push(accept.len() as u32);
             key.extend_from_slice(accept);
-            key[1..].sort_unstable();
-            for &(_, id, child) in links_of(v) {
-                debug_assert!(child as usize > v, "children are made after their parents");
+            for &(id, child) in links_of(v) {
                 key.extend([id, merged[child as usize]]);
             }
             merged[v] = match by_key.get(key.as_slice()) {
@@ -488,7 +537,7 @@ impl Trie {
         let mut at = 0;
         while at < order.len() {
             let v = stands_for[order[at] as usize] as usize;
-            for &(_, _, child) in links_of(v) {
+            for &(_, child) in links_of(v) {
                 visit(merged[child as usize], &mut order);
             }
             at += 1;
@@ -512,11 +561,7 @@ impl Trie {
             walk.accept.extend_from_slice(accepts(v));
             walk.accept[accept as usize..].sort_unstable();
             children.clear();
-            children.extend(
-                links_of(v)
-                    .iter()
-                    .map(|&(_, id, child)| (id, new_node(child))),
-            );
+            children.extend(links_of(v).iter().map(|&(id, child)| (id, new_node(child))));
             walk.nodes.push(WalkNode::with_children(
                 self.kids[v],
                 accept..walk.accept.len() as u32,
@@ -540,14 +585,14 @@ impl Trie {
     }
 }
 
-/// A [`Trie`] laid out for walking: each node's child bits and the bounds of its accepted
+/// A [`PrefixDag`] laid out for walking: each node's child bits and the bounds of its accepted
 /// patterns and of its children in one record, the lists of all nodes in two flat arrays. A
 /// node's children are a small open-addressing table of its own (see [`WalkNode::child`]) whose
 /// slots hold a copy of the child's record: a step of a walk reads, nearly always, one slot of
 /// the table.
 #[derive(Debug, Default)]
 struct TrieWalk {
-    /// As [`Trie::root`].
+    /// As [`PrefixDag::root`].
     root: Vec<u32>,
     /// For each word id, a copy of the record of its one-word prefix's node (an empty record,
     /// which accepts nothing and has no children, where there is none): a walk's first step
@@ -563,7 +608,7 @@ type Edge = (u32, u32, WalkNode);
 
 #[derive(Debug, Clone, Default)]
 struct WalkNode {
-    /// As [`Trie::kids`].
+    /// As [`PrefixDag::kids`].
     kids: u64,
     accept: std::ops::Range<u32>,
     /// The first slot of the children's table, and `32 - log2` of its size (a power of two at
@@ -658,7 +703,7 @@ impl TrieWalk {
     }
 }
 
-/// How far a pattern's literal prefixes reach (see [`Trie`]), counted as
+/// How far a pattern's literal prefixes reach (see [`PrefixDag`]), counted as
 /// [`literal_prefixes`] would make them: the steps every prefix covers, and whether the prefixes
 /// stop inside the next element (it has an alternative with a prefix test), so that all of them
 /// are matched from the pattern's start.
@@ -687,7 +732,40 @@ fn prefix_plan(steps: &[Step], limit: usize) -> (usize, bool) {
     (covered, false)
 }
 
-/// The literal prefixes of a pattern (see [`Trie`]), at most about `limit` of them, and how
+/// The words an alternative starts with, up to its first prefix test: what of it a literal
+/// prefix holds.
+fn prefix_words(alt: &[Test]) -> Vec<u32> {
+    alt.iter()
+        .map_while(|t| match t {
+            Test::Word(id) => Some(*id),
+            Test::Prefix(_) => None,
+        })
+        .collect()
+}
+
+/// Whether a pattern's literal prefixes planned by [`prefix_plan`] (`covered`, `stop`)
+/// include the empty one: then no walk lists it, and it is tried on every token its first
+/// words start (`loose_starts`). Every element before `covered` must be optional (an
+/// alternative has at least one word), and, with `stop`, the element there optional or with
+/// an alternative that opens with a prefix test.
+fn has_empty_prefix(steps: &[Step], covered: usize, stop: bool) -> bool {
+    let skippable = steps[..covered]
+        .iter()
+        .all(|s| matches!(s, Step::Elem(e) if e.optional));
+    skippable
+        && match (stop, steps.get(covered)) {
+            (true, Some(Step::Elem(elem))) => {
+                elem.optional
+                    || elem
+                        .alts
+                        .iter()
+                        .any(|alt| matches!(alt.first(), Some(Test::Prefix(_))))
+            }
+            _ => true,
+        }
+}
+
+/// The literal prefixes of a pattern (see [`PrefixDag`]), at most about `limit` of them, and how
 /// many of its steps every prefix covers: a text that spells one of the prefixes matches those
 /// steps whatever else it holds.
 #[cfg(test)]
@@ -990,13 +1068,12 @@ impl Matcher {
                 .filter(|&sig| sig != u128::MAX),
         );
         self.required.push(none..self.required_sigs.len() as u32);
-        let mut loose = false;
-        self.trie
-            .insert_prefixes(&steps, covered, stop, None, 0, index, &mut loose);
         self.walk = std::sync::OnceLock::new();
         self.covered.resize(index as usize, 0);
         self.covered.push(covered as u32);
-        if loose {
+        self.stops.resize(index as usize, false);
+        self.stops.push(stop);
+        if has_empty_prefix(&steps, covered, stop) {
             for &id in &firsts {
                 if self.loose_starts.len() <= id as usize {
                     self.loose_starts.resize(id as usize + 1, Vec::new());
@@ -1207,7 +1284,15 @@ impl Matcher {
     }
 
     fn trie_walk(&self) -> &TrieWalk {
-        self.walk.get_or_init(|| self.trie.frozen())
+        self.walk.get_or_init(|| self.prefix_dag().frozen())
+    }
+
+    /// The literal prefixes of the token patterns (see [`PrefixDag`]).
+    fn prefix_dag(&self) -> PrefixDag {
+        PrefixDag::of(self.patterns.iter().enumerate().map(|(p, c)| match c {
+            Compiled::Tokens(steps) => Some((&steps[..], self.covered[p] as usize, self.stops[p])),
+            Compiled::Regex(..) => None,
+        }))
     }
 
     fn regex_gate(&self) -> &RegexGate {
@@ -1608,7 +1693,7 @@ fn explode(seq: Vec<WordTest>) -> Vec<Vec<Test>> {
 }
 
 /// The required elements of a pattern after its first (see [`Matcher::required`]), from step
-/// `from` on: the steps before are covered by the literal prefix the [`Trie`] has matched.
+/// `from` on: the steps before are covered by the literal prefix the [`PrefixDag`] has matched.
 fn required_words(steps: &[Step], from: usize) -> Vec<Box<[u32]>> {
     let mut out: Vec<Box<[u32]>> = Vec::new();
     let mut first = true;
@@ -2212,12 +2297,15 @@ mod tests {
         }
     }
 
-    /// The trie built depth first holds exactly the prefixes that listing them breadth first
-    /// gives, with the same flags: inserting each listed prefix gives the same trie.
+    /// The automaton holds exactly the prefixes that listing them breadth first gives, with
+    /// the same flags: each sequence of words from the root reaches a node when it opens a
+    /// listed prefix, and the node accepts the patterns of the prefixes it spells.
     #[test]
-    fn prefixes_made_depth_first_are_the_listed_ones() {
+    fn the_prefix_automaton_holds_exactly_the_listed_prefixes() {
         let (m, _) = embedded_matcher();
-        let mut listed = Trie::default();
+        let dag = m.prefix_dag();
+        // Every listed prefix and every sequence that opens one, with what it accepts.
+        let mut want: FxHashMap<Vec<u32>, Vec<u32>> = FxHashMap::default();
         let mut loose = vec![false; m.patterns.len()];
         for (p, c) in m.patterns.iter().enumerate() {
             let Compiled::Tokens(steps) = c else { continue };
@@ -2231,48 +2319,59 @@ mod tests {
             for (path, full) in prefixes {
                 if path.is_empty() {
                     loose[p] = true;
-                } else {
-                    listed.insert(&path, if full { p as u32 | FULL } else { p as u32 });
+                    continue;
                 }
+                for l in 1..path.len() {
+                    want.entry(path[..l].to_vec()).or_default();
+                }
+                want.entry(path)
+                    .or_default()
+                    .push(if full { p as u32 | FULL } else { p as u32 });
             }
         }
-        // Same nodes, same accepted patterns (as sets) at each path.
-        assert_eq!(listed.len(), m.trie.len());
-        let paths = |t: &Trie| {
-            let (first, lists) = t.accept_lists();
-            let mut out: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
-            let mut stack: Vec<(u32, Vec<u32>)> = t
-                .root
-                .iter()
-                .enumerate()
-                .filter(|(_, &n)| n > 0)
-                .map(|(id, &n)| (n - 1, vec![id as u32]))
-                .collect();
-            let mut kids: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
-            for (&(parent, id), &child) in &t.next {
-                kids.entry(parent).or_default().push((id, child));
+        for accepts in want.values_mut() {
+            accepts.sort_unstable();
+            accepts.dedup();
+        }
+        // Every sequence of words from the root, as far as the automaton goes.
+        let mut stack: Vec<(u32, Vec<u32>)> = dag
+            .root
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(id, &n)| (n - 1, vec![id as u32]))
+            .collect();
+        let mut seen = 0;
+        while let Some((node, path)) = stack.pop() {
+            seen += 1;
+            let accepts = want.get(&path);
+            assert!(accepts.is_some(), "{path:?} opens no prefix");
+            assert_eq!(
+                dag.accepts_of(node as usize),
+                &accepts.unwrap()[..],
+                "{path:?}"
+            );
+            for &(id, child) in dag.links_of(node as usize) {
+                let mut p = path.clone();
+                p.push(id);
+                stack.push((child, p));
             }
-            while let Some((node, path)) = stack.pop() {
-                let acc = &lists[first[node as usize] as usize..first[node as usize + 1] as usize];
-                out.push((path.clone(), acc.to_vec()));
-                for &(id, child) in kids.get(&node).map(|v| &v[..]).unwrap_or(&[]) {
-                    let mut p = path.clone();
-                    p.push(id);
-                    stack.push((child, p));
-                }
-            }
-            out.sort();
-            out
-        };
-        assert_eq!(paths(&listed), paths(&m.trie));
+        }
+        assert_eq!(seen, want.len(), "every listed prefix is reached");
+        // The words leading to the same states are one node.
+        assert!(
+            dag.len() * 10 < want.len(),
+            "{} nodes for {} sequences",
+            dag.len(),
+            want.len()
+        );
         // Every child's word is in its parent's bits (the walk never misses a child), and no
-        // other word is.
-        for t in [&listed, &m.trie] {
-            let mut bits = vec![0u64; t.kids.len()];
-            for &(parent, id) in t.next.keys() {
-                bits[parent as usize] |= 1 << (id % 64);
-            }
-            assert_eq!(bits, t.kids);
+        // other word is; children are listed by word.
+        for v in 0..dag.len() {
+            let links = dag.links_of(v);
+            let bits = links.iter().fold(0u64, |b, &(id, _)| b | 1 << (id % 64));
+            assert_eq!(bits, dag.kids[v]);
+            assert!(links.windows(2).all(|w| w[0].0 < w[1].0));
         }
         for (p, &l) in loose.iter().enumerate() {
             let in_loose = m.loose_starts.iter().any(|v| v.contains(&(p as u32)));
@@ -2280,51 +2379,52 @@ mod tests {
         }
     }
 
-    /// Merging the trie's nodes that lead to the same leaves a small fraction of them (the
-    /// inflections and word classes multiply nodes that differ only by the word before), and
-    /// every merged node accepts what each node it stands for accepts.
+    /// Merging the nodes that lead to the same leaves fewer of them, and every merged node
+    /// accepts what each node it stands for accepts and leads where they lead.
     #[test]
     fn the_walking_layout_merges_equivalent_nodes() {
         let (m, _) = embedded_matcher();
         let walk = m.trie_walk();
+        let dag = m.prefix_dag();
         assert!(
-            walk.nodes.len() * 10 < m.trie.len(),
+            walk.nodes.len() < dag.len(),
             "{} merged nodes of {}",
             walk.nodes.len(),
-            m.trie.len()
+            dag.len()
         );
-        // Every path of the trie, walked in both: the same accepted patterns at each step.
-        let mut stack: Vec<(u32, u32)> = m
-            .trie
+        // Every node of the automaton, reached from the root in both: the same accepted
+        // patterns, the same children, and always the same merged node.
+        let mut stack: Vec<(u32, u32)> = dag
             .root
             .iter()
             .zip(&walk.root)
             .filter(|(&t, _)| t > 0)
             .map(|(&t, &w)| (t - 1, w - 1))
             .collect();
-        let mut kids: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
-        for (&(parent, id), &child) in &m.trie.next {
-            kids.entry(parent).or_default().push((id, child));
+        for (id, &r) in dag.root.iter().enumerate() {
+            let first = &walk.first[id];
+            match r {
+                0 => assert!(first.accept.is_empty() && first.kids == 0),
+                r => assert_eq!(
+                    first.accept,
+                    walk.nodes[walk.root[id] as usize - 1].accept,
+                    "{r}"
+                ),
+            }
         }
-        let (first, lists) = m.trie.accept_lists();
-        let accepts_by_node: FxHashMap<u32, Vec<u32>> = (0..m.trie.len())
-            .map(|v| {
-                (
-                    v as u32,
-                    lists[first[v] as usize..first[v + 1] as usize].to_vec(),
-                )
-            })
-            .collect();
-        let mut seen = 0;
+        let mut merged_as: FxHashMap<u32, u32> = FxHashMap::default();
         while let Some((t, w)) = stack.pop() {
-            seen += 1;
+            if let Some(&before) = merged_as.get(&t) {
+                assert_eq!(before, w);
+                continue;
+            }
+            merged_as.insert(t, w);
             let node = &walk.nodes[w as usize];
-            let want = accepts_by_node.get(&t).cloned().unwrap_or_default();
             assert_eq!(
                 walk.accept[node.accept.start as usize..node.accept.end as usize],
-                want[..]
+                *dag.accepts_of(t as usize)
             );
-            let children = kids.get(&t).map(|v| &v[..]).unwrap_or(&[]);
+            let children = dag.links_of(t as usize);
             for &(id, child) in children {
                 assert!(node.kids & (1 << (id % 64)) != 0);
                 stack.push((child, node.child(&walk.edges, id).unwrap()));
@@ -2338,7 +2438,7 @@ mod tests {
             );
             assert_eq!(node.child(&walk.edges, UNKNOWN), None);
         }
-        assert_eq!(seen, m.trie.len());
+        assert_eq!(merged_as.len(), dag.len(), "every node is reached");
     }
 
     /// Packing a word reads what copying its first 16 bytes into a zeroed buffer gives.
