@@ -542,7 +542,7 @@ impl PrefixDag {
             }
             at += 1;
         }
-        let new_node = |trie_node: u32| number[merged[trie_node as usize] as usize];
+        let new_node = |node: u32| number[merged[node as usize] as usize];
         let mut walk = TrieWalk {
             root: self
                 .root
