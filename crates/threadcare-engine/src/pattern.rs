@@ -253,8 +253,8 @@ struct PrefixDag {
 /// and patterns that start with the same word are separate paths.
 #[derive(Debug, Default)]
 struct PrefixNfa {
-    /// (state, word id, next state), sorted.
-    edges: Vec<(u32, u32, u32)>,
+    /// (state, (word id, next state)), sorted.
+    edges: Vec<(u32, (u32, u32))>,
     /// For each state, the state a move without a word reaches (`UNKNOWN`: none).
     skip: Vec<u32>,
     /// (state, pattern), sorted: the patterns a prefix ending in the state spells.
@@ -275,7 +275,7 @@ impl PrefixNfa {
                 Some(t) if k + 1 == words.len() => t,
                 _ => self.state(),
             };
-            self.edges.push((at, id, next));
+            self.edges.push((at, (id, next)));
             at = next;
         }
         at
@@ -357,8 +357,6 @@ impl PrefixDag {
         }
         nfa.edges.sort_unstable();
         nfa.accepted.sort_unstable();
-        let edges: Vec<(u32, (u32, u32))> =
-            nfa.edges.iter().map(|&(s, w, t)| (s, (w, t))).collect();
         // Each node is the set of states its words reach, numbered as found; a node's
         // children and accepted patterns are worked out in that order, so that each node's
         // lie together.
@@ -371,7 +369,7 @@ impl PrefixDag {
         let mut children = |from: &[u32], out: &mut Vec<(u32, u32)>, sets: &mut Vec<Box<[u32]>>| {
             moves.clear();
             for &s in from {
-                moves.extend(PrefixNfa::of(&edges, s).iter().map(|e| e.1));
+                moves.extend(PrefixNfa::of(&nfa.edges, s).iter().map(|e| e.1));
             }
             moves.sort_unstable();
             out.clear();
@@ -407,24 +405,18 @@ impl PrefixDag {
             dag.root[word as usize] = node + 1;
         }
         let mut out = Vec::new();
+        let mut accepts = Vec::new();
         let mut v = 0;
         while v < sets.len() {
             let set = std::mem::take(&mut sets[v]);
-            dag.first_accept.push(dag.accepts.len() as u32);
-            let from = dag.accepts.len();
+            accepts.clear();
             for &s in set.iter() {
-                dag.accepts
-                    .extend(PrefixNfa::of(&nfa.accepted, s).iter().map(|a| a.1));
+                accepts.extend(PrefixNfa::of(&nfa.accepted, s).iter().map(|a| a.1));
             }
-            dag.accepts[from..].sort_unstable();
-            let mut kept = from;
-            for k in from..dag.accepts.len() {
-                if k == from || dag.accepts[k] != dag.accepts[kept - 1] {
-                    dag.accepts[kept] = dag.accepts[k];
-                    kept += 1;
-                }
-            }
-            dag.accepts.truncate(kept);
+            accepts.sort_unstable();
+            accepts.dedup();
+            dag.first_accept.push(dag.accepts.len() as u32);
+            dag.accepts.extend_from_slice(&accepts);
             children(&set, &mut out, &mut sets);
             dag.first_link.push(dag.links.len() as u32);
             dag.kids
