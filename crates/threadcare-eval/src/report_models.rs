@@ -89,8 +89,8 @@ fn irf(w: &mut String, e: &Evaluation, m: &Evaluation) {
     };
     let _ = writeln!(
         w,
-        "Predicted 1 when the assessment has an affirmed signal of the construct: the rules' own, or one a \
-         model added (rule `model:irf_burden` / `model:irf_belong`, quoting its evidence). Rules alone beside \
+        "Predicted 1 when the assessment has an affirmed signal of the factor (for burdensomeness, as IRF's \
+         annotators mark it: see the section IRF above): the rules' own, or one a model added (rule `model:irf_burden` / `model:irf_belong`, quoting its evidence). Rules alone beside \
          the engine with models, {} split:\n",
         i.split
     );
@@ -99,6 +99,14 @@ fn irf(w: &mut String, e: &Evaluation, m: &Evaluation) {
         &[
             ("burdensomeness, rules alone", &r.burdensomeness),
             ("burdensomeness, with models", &i.burdensomeness),
+            (
+                "burdensomeness (the construct alone), rules alone",
+                &r.burdensomeness_construct,
+            ),
+            (
+                "burdensomeness (the construct alone), with models",
+                &i.burdensomeness_construct,
+            ),
             ("thwarted belongingness, rules alone", &r.belongingness),
             ("thwarted belongingness, with models", &i.belongingness),
         ],

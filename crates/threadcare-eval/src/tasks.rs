@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use threadcare_core::{
-    Assessment, Format, Item, ItemKind, Level, Position, ReplyAssessment, Source, Thread,
+    Assessment, Format, Item, ItemKind, Level, Position, ReplyAssessment, Signal, Source, Thread,
 };
 use threadcare_engine::construct::Kind;
 use threadcare_engine::Engine;
@@ -127,8 +127,13 @@ pub struct IrfResult {
     pub split: &'static str,
     pub n: usize,
     pub skipped: Vec<Skip>,
+    /// IRF's `burden` as its annotators mark it: [`IRF_BURDEN_READS`].
     pub burdensomeness: Binary,
+    /// IRF's `burden` read as the construct `burdensomeness` alone.
+    pub burdensomeness_construct: Binary,
     pub belongingness: Binary,
+    /// What the rules read in the annotators' quoted evidence of `burden` on the train split.
+    pub quotes: Option<BurdenQuotes>,
     /// Constructs the predictions rely on that the engine does not have (predicted negative).
     pub missing_constructs: Vec<&'static str>,
     pub seconds: f64,
@@ -417,8 +422,79 @@ fn affirms(a: &Assessment, construct: &str) -> bool {
         .any(|s| s.affirmed() && s.construct == construct)
 }
 
+/// What IRF's `burden` label stands for in the engine's constructs. Its annotators quote, as the
+/// evidence of perceived burdensomeness, mostly the wish to die (at the reading's choice, the rules
+/// read 442 of the train split's 634 quotes as suicidal ideation or behaviour and 17 as
+/// self-injury, against 29 as burdensomeness in the sense of a liability to others; the report
+/// counts them anew, [`BurdenQuotes`]). So the label is read as the construct or the desire for
+/// death and self-harm that, in the interpersonal theory, it leads to. `burdensomeness_construct`
+/// keeps the strict reading beside it.
+pub const IRF_BURDEN_READS: [&str; 10] = [
+    "burdensomeness",
+    "passive_ideation",
+    "active_ideation",
+    "method",
+    "intent",
+    "plan",
+    "preparation",
+    "attempt",
+    "goodbye",
+    "self_injury",
+];
+
+/// The annotators' quoted evidence of `burden` (`burden_exp`) on IRF's train split, each quote
+/// assessed alone: how many hold a signal of suicidal ideation or behaviour (the rest of
+/// [`IRF_BURDEN_READS`] but self-injury), of self-injury, of `burdensomeness`. Counted anew on each
+/// run, so the report's grounds for its reading of the label follow the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BurdenQuotes {
+    pub quotes: usize,
+    pub suicidality: usize,
+    pub self_injury: usize,
+    pub burdensomeness: usize,
+}
+
+/// Reads the quotes of `rows` (see [`BurdenQuotes`]).
+pub fn burden_quotes(engine: &Engine, rows: &[data::IrfPost]) -> BurdenQuotes {
+    let found: Vec<[bool; 3]> = rows
+        .par_iter()
+        .filter(|r| r.burden && !r.burden_exp.trim().is_empty())
+        .map(|r| {
+            let a = engine.assess_text(&r.burden_exp);
+            let has = |f: &dyn Fn(&str) -> bool| a.signals.iter().any(|s| f(&s.construct));
+            [
+                has(&|c| {
+                    IRF_BURDEN_READS.contains(&c) && c != "burdensomeness" && c != "self_injury"
+                }),
+                has(&|c| c == "self_injury"),
+                has(&|c| c == "burdensomeness"),
+            ]
+        })
+        .collect();
+    let count = |k: usize| found.iter().filter(|f| f[k]).count();
+    BurdenQuotes {
+        quotes: found.len(),
+        suicidality: count(0),
+        self_injury: count(1),
+        burdensomeness: count(2),
+    }
+}
+
+/// The writer affirms IRF's factor (`burdensomeness` or `thwarted_belonging`) in these signals:
+/// thwarted belonging as its construct, burdensomeness as any of [`IRF_BURDEN_READS`].
+pub fn irf_affirms(signals: &[Signal], construct: &str) -> bool {
+    signals.iter().any(|s| {
+        s.affirmed()
+            && if construct == "burdensomeness" {
+                IRF_BURDEN_READS.contains(&s.construct.as_str())
+            } else {
+                s.construct == construct
+            }
+    })
+}
+
 /// IRF test split: burdensomeness and thwarted belongingness, each predicted present when the
-/// engine finds an affirmed signal of the construct.
+/// engine finds an affirmed signal of the factor ([`irf_affirms`]).
 pub fn irf(
     engine: &Engine,
     table: &ConstructTable,
@@ -435,17 +511,21 @@ pub fn irf(
         "IRF: assessing {} posts of the {split} split",
         loaded.rows.len()
     ));
-    let preds: Vec<(bool, bool)> = loaded
+    let preds: Vec<(bool, bool, bool)> = loaded
         .rows
         .par_iter()
         .map(|r| {
             let a = engine.assess_text(&r.text);
             (
+                irf_affirms(&a.signals, "burdensomeness"),
+                irf_affirms(&a.signals, "thwarted_belonging"),
                 affirms(&a, "burdensomeness"),
-                affirms(&a, "thwarted_belonging"),
             )
         })
         .collect();
+    let quotes = data::load_irf(data_dir, "train")
+        .ok()
+        .map(|train| burden_quotes(engine, &train.rows));
     let truth_burden: Vec<bool> = loaded.rows.iter().map(|r| r.burden).collect();
     let truth_belong: Vec<bool> = loaded.rows.iter().map(|r| r.belong).collect();
     let pred_burden: Vec<bool> = preds.iter().map(|p| p.0).collect();
@@ -455,7 +535,12 @@ pub fn irf(
         n: loaded.rows.len(),
         skipped: loaded.skipped,
         burdensomeness: Binary::new(&truth_burden, &pred_burden),
+        burdensomeness_construct: Binary::new(
+            &truth_burden,
+            &preds.iter().map(|p| p.2).collect::<Vec<_>>(),
+        ),
         belongingness: Binary::new(&truth_belong, &pred_belong),
+        quotes,
         missing_constructs: ["burdensomeness", "thwarted_belonging"]
             .into_iter()
             .filter(|c| !table.has(c))
@@ -712,4 +797,73 @@ pub fn dreaddit(
         calibration: metrics::calibration(&confidence, &correct, CALIBRATION_BINS),
         seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(text: &str, burden: bool, burden_exp: &str) -> data::IrfPost {
+        data::IrfPost {
+            id: "1".into(),
+            text: text.into(),
+            belong: false,
+            burden,
+            belong_exp: String::new(),
+            burden_exp: burden_exp.into(),
+        }
+    }
+
+    #[test]
+    fn irf_burden_is_read_as_its_annotators_mark_it_and_belonging_as_its_construct() {
+        let engine = Engine::rules_only().expect("rules");
+        let read = |text: &str| {
+            let a = engine.assess_text(text);
+            (
+                irf_affirms(&a.signals, "burdensomeness"),
+                irf_affirms(&a.signals, "thwarted_belonging"),
+            )
+        };
+        // the wish to die and a burden to others both count as IRF's burden
+        assert_eq!(read("Most nights I just want to die."), (true, false));
+        assert_eq!(
+            read("My family would be better off without me."),
+            (true, false)
+        );
+        assert_eq!(read("I cut myself again last night."), (true, false));
+        // negated, someone else's or supposed: not the writer's own
+        assert_eq!(
+            read("I don't want to die, I want things to change."),
+            (false, false)
+        );
+        assert_eq!(read("My brother told me he wants to die."), (false, false));
+        // loneliness is belonging, not burden
+        assert_eq!(
+            read("I have nobody to talk to and I feel so alone."),
+            (false, true)
+        );
+    }
+
+    #[test]
+    fn the_burden_quotes_are_counted_by_what_the_rules_read_in_them() {
+        let engine = Engine::rules_only().expect("rules");
+        let rows = vec![
+            post("a post", true, "want to kill myself"),
+            post("a post", true, "a burden to everyone"),
+            post("a post", true, "cutting myself"),
+            post("a post", true, "a long day at work"),
+            // without the label or without a quote: not counted
+            post("a post", false, "want to kill myself"),
+            post("a post", true, "  "),
+        ];
+        assert_eq!(
+            burden_quotes(&engine, &rows),
+            BurdenQuotes {
+                quotes: 4,
+                suicidality: 1,
+                self_injury: 1,
+                burdensomeness: 1,
+            }
+        );
+    }
 }

@@ -1427,7 +1427,7 @@ fn train_irf(
         .par_iter()
         .map(|(t, s, text)| text_features(text, t, s))
         .collect();
-    let rule_affirms = |s: &[Signal]| s.iter().any(|x| x.affirmed() && x.construct == construct);
+    let rule_affirms = |s: &[Signal]| crate::tasks::irf_affirms(s, construct);
     let factor_models = |post: &Linear, sentences: Option<&Linear>| {
         let burden = name == "irf_burden";
         Models {
@@ -1706,8 +1706,20 @@ fn train_irf(
         },
         "grid": sentence_grid,
     });
+    let reading = if construct == "burdensomeness" {
+        format!(
+            " The rules' signal here is IRF's factor as its annotators mark it: an affirmed signal of any of {} (their quoted evidence of `burden` is mostly the wish to die; see `docs/evaluation.md`, section IRF). A signal the models add is always `burdensomeness`.",
+            crate::tasks::IRF_BURDEN_READS
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    } else {
+        String::new()
+    };
     let section = format!(
-        "### `{name}.json`, `{sentence_name}.json`\n\nIRF `{column}` → construct `{construct}`, 2 classes. The post model is fitted on `irf/train_data.csv` ({} posts) plus, as negatives, the {} Dreaddit train posts without stress at even positions (ordinary talk about friends, family and work is not the factor), and chosen on `irf/val_data.csv` ({} posts): {} (validation F1 alone {:.3} at threshold {:.2}). The sentence model is fitted on {} sentences: the {positives} that hold the annotators' quoted words (`{column}_exp`) in {quoted_posts} train posts with the factor (their other sentences are left out), and every sentence of the train posts without it and of those Dreaddit posts; chosen on val: {}, weight {mix} for its largest sentence probability in the score. Threshold {:.2} on the engine's decision (the rules' signal, or the score at or above the threshold with an evidence sentence), the best F1 among thresholds that give the factor to at most {:.0}% of the {} held-out Dreaddit no-stress posts (odd positions). Validation F1 **{:.3}** (rules alone {:.3}); the models add the factor to {:.1}% of the held-out no-stress posts. Final fit: {final_fit}; {} and {} weight rows.\n",
+        "### `{name}.json`, `{sentence_name}.json`\n\nIRF `{column}` → construct `{construct}`, 2 classes.{reading} The post model is fitted on `irf/train_data.csv` ({} posts) plus, as negatives, the {} Dreaddit train posts without stress at even positions (ordinary talk about friends, family and work is not the factor), and chosen on `irf/val_data.csv` ({} posts): {} (validation F1 alone {:.3} at threshold {:.2}). The sentence model is fitted on {} sentences: the {positives} that hold the annotators' quoted words (`{column}_exp`) in {quoted_posts} train posts with the factor (their other sentences are left out), and every sentence of the train posts without it and of those Dreaddit posts; chosen on val: {}, weight {mix} for its largest sentence probability in the score. Threshold {:.2} on the engine's decision (the rules' signal, or the score at or above the threshold with an evidence sentence), the best F1 among thresholds that give the factor to at most {:.0}% of the {} held-out Dreaddit no-stress posts (odd positions). Validation F1 **{:.3}** (rules alone {:.3}); the models add the factor to {:.1}% of the held-out no-stress posts. Final fit: {final_fit}; {} and {} weight rows.\n",
         train.rows.len(),
         calm.negatives.len(),
         val.rows.len(),

@@ -129,6 +129,17 @@ fn full_evaluation_on_the_public_sets() {
     assert_eq!(i.n, 1057);
     check_binary("IRF burdensomeness", &i.burdensomeness, 1057);
     check_binary("IRF belongingness", &i.belongingness, 1057);
+    check_binary(
+        "IRF burdensomeness, the construct alone",
+        &i.burdensomeness_construct,
+        1057,
+    );
+    // Reading the label more widely can only find more of it.
+    assert!(i.burdensomeness.recall() >= i.burdensomeness_construct.recall());
+    // The grounds for that reading are counted on the train split's quotes.
+    let q = i.quotes.expect("the train split is beside the test split");
+    assert!(q.quotes > 600 && q.quotes <= 636, "{q:?}");
+    assert!(q.suicidality > q.burdensomeness, "{q:?}");
 
     let ep = e.epitome.done().unwrap();
     assert_eq!(ep.mechanisms.len(), 3);
@@ -164,7 +175,7 @@ fn full_evaluation_on_the_public_sets() {
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| set"))
         .collect();
-    assert_eq!(rows.len(), 11, "summary rows");
+    assert_eq!(rows.len(), 12, "summary rows");
     for row in rows {
         let value = row.split('|').nth(3).unwrap().trim();
         let x: f64 = value
