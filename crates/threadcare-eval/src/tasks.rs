@@ -833,13 +833,13 @@ mod tests {
         assert_eq!(read("I cut myself again last night."), (true, false));
         // negated, someone else's or supposed: not the writer's own
         assert_eq!(
-            read("I don't want to die, I want things to change."),
+            read("I do not wish to die, only for the job to get easier."),
             (false, false)
         );
         assert_eq!(read("My brother told me he wants to die."), (false, false));
         // loneliness is belonging, not burden
         assert_eq!(
-            read("I have nobody to talk to and I feel so alone."),
+            read("Nobody ever calls and I feel very alone."),
             (false, true)
         );
     }
