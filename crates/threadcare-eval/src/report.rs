@@ -428,11 +428,7 @@ fn irf(w: &mut String, e: &Evaluation) {
          negated, hypothetical or quoted; any time) of the factor: `thwarted_belonging` for \
          belongingness; for burdensomeness, what IRF's annotators mark as it.\n"
     );
-    let reads = crate::tasks::IRF_BURDEN_READS
-        .iter()
-        .map(|c| format!("`{c}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let reads = crate::tasks::IRF_BURDEN_READS;
     let grounds = match e.irf.done().and_then(|i| i.quotes) {
         Some(q) => format!(
             "Read by the rules now, {} of the {} quotes of the train split hold a signal of \
@@ -445,7 +441,7 @@ fn irf(w: &mut String, e: &Evaluation) {
         w,
         "IRF's `burden` is wider than the construct `burdensomeness` (a liability to others, \
          others better off without one): the annotators quote as its evidence (`burden_exp`) mostly \
-         the wish to die. {grounds}So the label is read as an affirmed signal of any of {reads}: the \
+         the wish to die. {grounds}So the label is read as an affirmed signal of {reads}: the \
          construct, or the desire for death and the self-harm that it leads to in the interpersonal \
          theory. The reading was chosen on the train split's quotes and checked on the val split \
          (rules alone, at the commit that chose it: F1 0.082 strict, 0.815 so read) before the \

@@ -429,22 +429,18 @@ fn affirms(a: &Assessment, construct: &str) -> bool {
 /// counts them anew, [`BurdenQuotes`]). So the label is read as the construct or the desire for
 /// death and self-harm that, in the interpersonal theory, it leads to. `burdensomeness_construct`
 /// keeps the strict reading beside it.
-pub const IRF_BURDEN_READS: [&str; 10] = [
-    "burdensomeness",
-    "passive_ideation",
-    "active_ideation",
-    "method",
-    "intent",
-    "plan",
-    "preparation",
-    "attempt",
-    "goodbye",
-    "self_injury",
-];
+pub const IRF_BURDEN_READS: &str = "`burdensomeness`, any construct of the family `suicidality` \
+     (passive and active ideation, method, intent, plan, preparation, attempt, goodbye) or \
+     `self_injury`";
+
+/// Whether a signal of this construct and family counts as IRF's `burden` ([`IRF_BURDEN_READS`]).
+pub fn reads_as_burden(construct: &str, family: &str) -> bool {
+    construct == "burdensomeness" || family == "suicidality" || construct == "self_injury"
+}
 
 /// The annotators' quoted evidence of `burden` (`burden_exp`) on IRF's train split, each quote
 /// assessed alone: how many hold a signal of suicidal ideation or behaviour (the rest of
-/// [`IRF_BURDEN_READS`] but self-injury), of self-injury, of `burdensomeness`. Counted anew on each
+/// the family `suicidality`), of self-injury, of `burdensomeness`. Counted anew on each
 /// run, so the report's grounds for its reading of the label follow the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BurdenQuotes {
@@ -461,13 +457,11 @@ pub fn burden_quotes(engine: &Engine, rows: &[data::IrfPost]) -> BurdenQuotes {
         .filter(|r| r.burden && !r.burden_exp.trim().is_empty())
         .map(|r| {
             let a = engine.assess_text(&r.burden_exp);
-            let has = |f: &dyn Fn(&str) -> bool| a.signals.iter().any(|s| f(&s.construct));
+            let has = |f: &dyn Fn(&Signal) -> bool| a.signals.iter().any(f);
             [
-                has(&|c| {
-                    IRF_BURDEN_READS.contains(&c) && c != "burdensomeness" && c != "self_injury"
-                }),
-                has(&|c| c == "self_injury"),
-                has(&|c| c == "burdensomeness"),
+                has(&|s| s.family == "suicidality"),
+                has(&|s| s.construct == "self_injury"),
+                has(&|s| s.construct == "burdensomeness"),
             ]
         })
         .collect();
@@ -486,7 +480,7 @@ pub fn irf_affirms(signals: &[Signal], construct: &str) -> bool {
     signals.iter().any(|s| {
         s.affirmed()
             && if construct == "burdensomeness" {
-                IRF_BURDEN_READS.contains(&s.construct.as_str())
+                reads_as_burden(&s.construct, &s.family)
             } else {
                 s.construct == construct
             }

@@ -1708,12 +1708,8 @@ fn train_irf(
     });
     let reading = if construct == "burdensomeness" {
         format!(
-            " The rules' signal here is IRF's factor as its annotators mark it: an affirmed signal of any of {} (their quoted evidence of `burden` is mostly the wish to die; see `docs/evaluation.md`, section IRF). A signal the models add is always `burdensomeness`.",
+            " The rules' signal here is IRF's factor as its annotators mark it: an affirmed signal of {} (their quoted evidence of `burden` is mostly the wish to die; see `docs/evaluation.md`, section IRF). A signal the models add is always `burdensomeness`.",
             crate::tasks::IRF_BURDEN_READS
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
         )
     } else {
         String::new()
