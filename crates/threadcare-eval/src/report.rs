@@ -444,7 +444,7 @@ fn irf(w: &mut String, e: &Evaluation) {
          the wish to die. {grounds}So the label is read as an affirmed signal of {reads}: the \
          construct, or the desire for death and the self-harm that it leads to in the interpersonal \
          theory. The reading was chosen on the train split's quotes and checked on the val split \
-         (rules alone, at the commit that chose it: F1 0.082 strict, 0.815 so read) before the \
+         (rules alone, at 7e7ec6e that chose it: F1 0.082 strict, 0.815 so read) before the \
          test split was scored with it; the row `burdensomeness (the construct alone)` keeps the \
          strict reading.\n"
     );

@@ -439,9 +439,9 @@ pub fn reads_as_burden(construct: &str, family: &str) -> bool {
 }
 
 /// The annotators' quoted evidence of `burden` (`burden_exp`) on IRF's train split, each quote
-/// assessed alone: how many hold a signal of suicidal ideation or behaviour (the rest of
-/// the family `suicidality`), of self-injury, of `burdensomeness`. Counted anew on each
-/// run, so the report's grounds for its reading of the label follow the rules.
+/// assessed alone: how many hold a signal of suicidal ideation or behaviour (the family
+/// `suicidality`), of self-injury, of `burdensomeness`. Counted anew on each run, so the
+/// report's grounds for its reading of the label follow the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BurdenQuotes {
     pub quotes: usize,
@@ -475,7 +475,7 @@ pub fn burden_quotes(engine: &Engine, rows: &[data::IrfPost]) -> BurdenQuotes {
 }
 
 /// The writer affirms IRF's factor (`burdensomeness` or `thwarted_belonging`) in these signals:
-/// thwarted belonging as its construct, burdensomeness as any of [`IRF_BURDEN_READS`].
+/// thwarted belonging as its construct, burdensomeness as [`reads_as_burden`] says.
 pub fn irf_affirms(signals: &[Signal], construct: &str) -> bool {
     signals.iter().any(|s| {
         s.affirmed()
@@ -825,7 +825,7 @@ mod tests {
             (true, false)
         );
         assert_eq!(read("I cut myself again last night."), (true, false));
-        // negated, someone else's or supposed: not the writer's own
+        // negated or someone else's: not the writer's own
         assert_eq!(
             read("I do not wish to die, only for the job to get easier."),
             (false, false)
