@@ -80,6 +80,17 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
+/// Characters that show nothing and join nothing of their own: variation selectors, zero-width
+/// spaces and joiners, the word joiner, the byte-order mark and the soft hyphen. Inside a word
+/// they are skipped, so that a keyboard's emoji selector or a pasted soft hyphen does not split
+/// the word the writer wrote.
+fn is_invisible_joiner(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}'
+    )
+}
+
 fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '’' || c == '‘'
 }
@@ -358,6 +369,13 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
                 if is_word_char(d) {
                     push_lower(norm, d);
                     j += d.len_utf8();
+                } else if is_invisible_joiner(d)
+                    && j + d.len_utf8() < bytes.len()
+                    && is_word_char(char_at(j + d.len_utf8()))
+                {
+                    // An invisible mark inside a word ("I\u{fe0f}t", as some phone keyboards
+                    // write "It") is no letter: the word goes on, and the span keeps the mark.
+                    j += d.len_utf8();
                 } else if is_apostrophe(d) {
                     // An inner apostrophe joins (don't, i'm); a trailing one does not.
                     let after = j + d.len_utf8();
@@ -617,6 +635,20 @@ mod tests {
     }
 
     #[test]
+    fn invisible_marks_inside_a_word_do_not_split_it() {
+        // A variation selector after a capital (some keyboards), a soft hyphen, a zero-width
+        // joiner; one at a word's edge stays outside it.
+        let text = "end I\u{fe0f}t, ki\u{ad}ll, self\u{200d}harm \u{fe0f}now it\u{fe0f} ok";
+        let t = tokenize(text);
+        assert_eq!(
+            words(&t),
+            ["end", "it", "kill", "selfharm", "now", "it", "ok"]
+        );
+        assert_eq!(&text[t.tokens[1].start..t.tokens[1].end], "I\u{fe0f}t");
+        assert_eq!(&text[t.tokens[5].start..t.tokens[5].end], "it");
+    }
+
+    #[test]
     fn sentences_end_at_stops_and_lines() {
         let t = tokenize("First one. Second one!\nThird line\nFourth? 3.5 stays");
         let s: Vec<_> = t.sentences.iter().map(|s| s.tokens.len()).collect();
@@ -732,8 +764,11 @@ mod tests {
                 // Folded character by character, as the tokenizer does: `str::to_lowercase`
                 // would also apply the Greek final-sigma rule (word-final Σ → ς), which a
                 // per-word normal form for English patterns does not need.
+                // Invisible marks inside a word are skipped (a span never starts or ends
+                // with one).
                 let folded: String = text[tok.start..tok.end]
                     .chars()
+                    .filter(|&c| !is_invisible_joiner(c))
                     .flat_map(char::to_lowercase)
                     .collect::<String>()
                     .replace(['’', '‘'], "'");
