@@ -328,7 +328,9 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
             i += w;
             continue;
         }
-        if is_word_char(c) {
+        // A masked word may open with `$` ("$uicide").
+        let dollar = if c == '$' { MASKED.at(bytes, i) } else { None };
+        if is_word_char(c) || dollar.is_some() {
             if pending_break {
                 let end = out.tokens.last().map(|t| t.end).unwrap_or(0);
                 close_sentence(
@@ -345,15 +347,21 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
             let norm = &mut out.norms;
             push_lower(norm, c);
             let mut j = i + width;
+            // Whether the word may be a masked one (see [`Masked`]): it has a digit, or a
+            // masking mark goes on into a letter or digit.
+            let mut masked = c.is_ascii_digit();
             while j < bytes.len() {
                 let b = bytes[j];
                 let lower = ASCII_WORD_LOWER[b as usize];
                 if lower != 0 {
+                    masked |= lower.is_ascii_digit();
                     norm.push(lower as char);
                     j += 1;
                     continue;
                 }
                 if b < 0x80 && b != b'\'' {
+                    masked |= matches!(b, b'*' | b'#' | b'@' | b'!' | b'$')
+                        && bytes.get(j + 1).is_some_and(|n| n.is_ascii_alphanumeric());
                     break;
                 }
                 let d = char_at(j);
@@ -392,7 +400,21 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
             if sentence_start_byte.is_none() {
                 sentence_start_byte = Some(start);
             }
-            if let Some(word) = SPELLING.fold(&out.norms.as_bytes()[norm_start as usize..]) {
+            // A masked word ("k!ll", "su1c1de"), or one spelt out ("k i l l"), is read as the
+            // word; else a spelling of a word is folded to it.
+            let unmasked = dollar
+                .or_else(|| masked.then(|| MASKED.at(bytes, start)).flatten())
+                .or_else(|| {
+                    (j == start + 1 && c.is_ascii_alphabetic())
+                        .then(|| MASKED.spelt_at(bytes, start))
+                        .flatten()
+                })
+                .filter(|&(end, _)| end >= j);
+            if let Some((end, word)) = unmasked {
+                out.norms.truncate(norm_start as usize);
+                out.norms.push_str(word);
+                j = end;
+            } else if let Some(word) = SPELLING.fold(&out.norms.as_bytes()[norm_start as usize..]) {
                 out.norms.truncate(norm_start as usize);
                 out.norms.push_str(word);
             }
@@ -485,6 +507,151 @@ static SPELLING: LazyLock<Spelling> = LazyLock::new(|| {
     Spelling::parse(embedded_spelling()).unwrap_or_else(|e| panic!("_spelling.toml: {e}"))
 });
 
+static MASKED: LazyLock<Masked> = LazyLock::new(|| {
+    Masked::parse(embedded_spelling()).unwrap_or_else(|e| panic!("_spelling.toml: {e}"))
+});
+
+/// The words of `_spelling.toml`'s `[masked]` section, by length: a token that spells one of
+/// them with letters masked (`k!ll`, `su1c1de`, `d*e`) or spelt out (`s u i c i d e`) is read
+/// as that word (see the section's comment for the exact rules).
+struct Masked {
+    by_len: Vec<Vec<&'static str>>,
+}
+
+/// The longest masked run looked at, in bytes.
+const MASKED_MAX: usize = 16;
+
+/// Whether the byte `b` of a masked word may stand for `letter` (lower case).
+fn stands_for(b: u8, letter: u8) -> bool {
+    match b.to_ascii_lowercase() {
+        l @ b'a'..=b'z' => l == letter,
+        b'0' => letter == b'o',
+        b'1' | b'!' => matches!(letter, b'i' | b'l'),
+        b'3' => letter == b'e',
+        b'4' | b'@' => letter == b'a',
+        b'5' | b'$' => letter == b's',
+        b'7' => letter == b't',
+        b'*' | b'#' => matches!(letter, b'a' | b'e' | b'i' | b'o' | b'u' | b'y'),
+        _ => false,
+    }
+}
+
+impl Masked {
+    /// The words after the line `[masked]` (every line before it is the spelling table's).
+    fn parse(text: &'static str) -> Result<Masked, String> {
+        let mut by_len: Vec<Vec<&'static str>> = vec![Vec::new(); MASKED_MAX + 1];
+        let mut inside = false;
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if line == "[masked]" {
+                inside = true;
+                continue;
+            }
+            if !inside {
+                continue;
+            }
+            for word in line.split_whitespace() {
+                if word.len() < 3
+                    || word.len() > MASKED_MAX
+                    || !word.bytes().all(|b| b.is_ascii_lowercase())
+                {
+                    return Err(format!(
+                        "line {}: a masked word is 3 to {MASKED_MAX} lower-case letters: {word}",
+                        n + 1
+                    ));
+                }
+                if by_len[word.len()].contains(&word) {
+                    return Err(format!("line {}: a masked word given twice: {word}", n + 1));
+                }
+                by_len[word.len()].push(word);
+            }
+        }
+        Ok(Masked { by_len })
+    }
+
+    fn word(&self, run: &[u8]) -> Option<&'static str> {
+        self.by_len.get(run.len())?.iter().copied().find(|w| {
+            w.bytes().zip(run).all(|(letter, &b)| stands_for(b, letter))
+        })
+    }
+
+    /// The masked word that starts at byte `start` of `text`, if one does: where it ends and
+    /// the word it is.
+    fn at(&self, bytes: &[u8], start: usize) -> Option<(usize, &'static str)> {
+        let alnum = |k: usize| bytes.get(k).is_some_and(|b| b.is_ascii_alphanumeric());
+        let (mut end, mut letters, mut masks) = (start, 0usize, 0usize);
+        while end < bytes.len() && end - start < MASKED_MAX {
+            let b = bytes[end];
+            if b.is_ascii_alphabetic() {
+                letters += 1;
+            } else if b.is_ascii_digit()
+                || (b == b'$' && alnum(end + 1))
+                || (matches!(b, b'*' | b'#' | b'@' | b'!') && end > start && alnum(end + 1))
+            {
+                masks += 1;
+            } else {
+                break;
+            }
+            end += 1;
+        }
+        // (A run that goes on into a letter outside ASCII is part of a longer word.)
+        let more = text_char_is_word(bytes, end);
+        if masks == 0 || letters < 2 || letters <= masks || more {
+            return None;
+        }
+        self.word(&bytes[start..end]).map(|w| (end, w))
+    }
+
+    /// The word spelt out letter by letter from byte `start` ("s u i c i d e", "k.i.l.l"): one
+    /// separator between letters, the same each time.
+    fn spelt_at(&self, bytes: &[u8], start: usize) -> Option<(usize, &'static str)> {
+        let sep = *bytes.get(start + 1)?;
+        if !matches!(sep, b' ' | b'.' | b'-') {
+            return None;
+        }
+        let mut letters = [0u8; MASKED_MAX];
+        let (mut n, mut k) = (0, start);
+        loop {
+            let b = bytes[k];
+            if !b.is_ascii_alphabetic() || n == MASKED_MAX {
+                return None;
+            }
+            letters[n] = b.to_ascii_lowercase();
+            n += 1;
+            let next = bytes.get(k + 1).copied();
+            if next == Some(sep)
+                && bytes.get(k + 2).is_some_and(|b| b.is_ascii_alphabetic())
+                && !bytes.get(k + 3).is_some_and(|b| b.is_ascii_alphanumeric())
+            {
+                k += 2;
+                continue;
+            }
+            break;
+        }
+        if n < 4 || text_char_is_word(bytes, k + 1) {
+            return None;
+        }
+        let word = self.by_len[n].iter().copied().find(|w| w.as_bytes() == &letters[..n])?;
+        Some((k + 1, word))
+    }
+}
+
+/// Whether a letter or digit (any script) starts at byte `at` of `bytes` (UTF-8).
+fn text_char_is_word(bytes: &[u8], at: usize) -> bool {
+    match bytes.get(at) {
+        None => false,
+        Some(b) if b.is_ascii() => b.is_ascii_alphanumeric(),
+        Some(_) => std::str::from_utf8(&bytes[at..(at + 4).min(bytes.len())])
+            .or_else(|e| std::str::from_utf8(&bytes[at..at + e.valid_up_to()]))
+            .ok()
+            .and_then(|s| s.chars().next())
+            .is_some_and(is_word_char),
+    }
+}
+
 /// The embedded spelling file (`constructs/_spelling.toml`).
 pub fn embedded_spelling() -> &'static str {
     include_str!(concat!(
@@ -504,6 +671,10 @@ impl Spelling {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
+            }
+            if line == "[masked]" {
+                // (The masked words, see [`Masked`], close the file.)
+                break;
             }
             let bad = |why: &str| format!("line {}: {why}: {line}", n + 1);
             let (variant, word) = line
@@ -611,6 +782,61 @@ mod tests {
                 "{line:?} should be rejected"
             );
         }
+    }
+
+    #[test]
+    fn masked_words_read_as_the_word_and_spans_keep_the_writers() {
+        let text = "i want to K!LL myself, su1c1de, $elf h4rm, d*e, k.i.l.l and s u i c i d e";
+        let t = tokenize(text);
+        assert_eq!(
+            words(&t),
+            [
+                "i", "want", "to", "kill", "myself", "suicide", "self", "harm", "die", "kill",
+                "and", "suicide"
+            ]
+        );
+        let spans: Vec<&str> = t.tokens.iter().map(|k| &text[k.start..k.end]).collect();
+        assert_eq!(spans[3], "K!LL");
+        assert_eq!(spans[5], "su1c1de");
+        assert_eq!(spans[6], "$elf");
+        assert_eq!(spans[8], "d*e");
+        assert_eq!(spans[9], "k.i.l.l");
+        assert_eq!(spans[11], "s u i c i d e");
+        // The mask between two words does not end the sentence it sits in.
+        assert_eq!(t.sentences.len(), 1);
+        // Not masked words: codes, numbers, times, emphasis, a missing space after a stop, a
+        // word not in the list, too few real letters, letters one apart that spell nothing,
+        // and chat forms (which the spelling table still folds).
+        let t = tokenize("Room D13 at 4am, 2 pills, I feel *ill*. ok!Then b4 c4t r4p3 i a m 2nite");
+        assert_eq!(
+            words(&t),
+            [
+                "room", "d13", "at", "4am", "2", "pills", "i", "feel", "ill", "ok", "then", "b4",
+                "c4t", "r4p3", "i", "a", "m", "tonight"
+            ]
+        );
+        // A masked run that goes on into a longer word is not the word.
+        let t = tokenize("k1llé");
+        assert_eq!(words(&t), ["k1llé"]);
+    }
+
+    #[test]
+    fn the_masked_words_parse_and_bad_ones_are_rejected() {
+        let m = Masked::parse(embedded_spelling()).expect("the embedded file parses");
+        assert!(m.by_len.iter().map(Vec::len).sum::<usize>() > 30);
+        assert_eq!(m.word(b"k!ll"), Some("kill"));
+        assert_eq!(m.word(b"kill"), Some("kill"));
+        assert_eq!(m.word(b"k?ll"), None);
+        for bad in [
+            "[masked]\nKill",
+            "[masked]\nok",
+            "[masked]\nkill kill",
+            "[masked]\nk1ll",
+        ] {
+            assert!(Masked::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+        // The spelling table stops where the masked words start.
+        assert!(Spelling::parse("tonite = \"tonight\"\n[masked]\nkill").is_ok());
     }
 
     #[test]
@@ -772,8 +998,16 @@ mod tests {
                     .flat_map(char::to_lowercase)
                     .collect::<String>()
                     .replace(['’', '‘'], "'");
-                // A chat form or misspelling of `_spelling.toml` ("pls") reads as its word.
-                let expected = SPELLING.fold(folded.as_bytes()).unwrap_or(folded.as_str());
+                // A chat form or misspelling of `_spelling.toml` ("pls") reads as its word, and
+                // so does a masked word ("k!ll") or one spelt out ("k i l l").
+                let span = text[tok.start..tok.end].as_bytes();
+                let expected = MASKED
+                    .at(span, 0)
+                    .or_else(|| MASKED.spelt_at(span, 0))
+                    .filter(|&(end, _)| end == span.len())
+                    .map(|(_, w)| w)
+                    .or_else(|| SPELLING.fold(folded.as_bytes()))
+                    .unwrap_or(folded.as_str());
                 proptest::prop_assert_eq!(t.norm(i), expected);
                 last_end = tok.end;
             }
