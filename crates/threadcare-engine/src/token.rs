@@ -573,9 +573,11 @@ impl Masked {
     }
 
     fn word(&self, run: &[u8]) -> Option<&'static str> {
-        self.by_len.get(run.len())?.iter().copied().find(|w| {
-            w.bytes().zip(run).all(|(letter, &b)| stands_for(b, letter))
-        })
+        self.by_len
+            .get(run.len())?
+            .iter()
+            .copied()
+            .find(|w| w.bytes().zip(run).all(|(letter, &b)| stands_for(b, letter)))
     }
 
     /// The masked word that starts at byte `start` of `text`, if one does: where it ends and
@@ -634,7 +636,10 @@ impl Masked {
         if n < 4 || text_char_is_word(bytes, k + 1) {
             return None;
         }
-        let word = self.by_len[n].iter().copied().find(|w| w.as_bytes() == &letters[..n])?;
+        let word = self.by_len[n]
+            .iter()
+            .copied()
+            .find(|w| w.as_bytes() == &letters[..n])?;
         Some((k + 1, word))
     }
 }
