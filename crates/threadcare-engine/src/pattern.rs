@@ -987,13 +987,94 @@ impl Vocabulary {
     /// [`Vocabulary::ids`] into `out`, reusing its buffer.
     pub fn ids_into(&self, tokens: &Tokens, out: &mut WordIds) {
         out.0.clear();
-        out.0
-            .extend((0..tokens.tokens.len()).map(|i| self.table.get(tokens.norm_bytes(i))));
+        out.0.extend((0..tokens.tokens.len()).map(|i| {
+            let word = tokens.norm_bytes(i);
+            match self.table.get(word) {
+                UNKNOWN => self.elongated(word),
+                id => id,
+            }
+        }));
+    }
+
+    /// The id of the word a stretched one stands for ("diiiie", "soooo alone", "kiiill"): each
+    /// run of three or more of one letter read as one letter or two, the first such word that
+    /// a pattern uses (a chat form of `_spelling.toml` read as its word: "soo" is "so"). One
+    /// letter is tried first ("diiiie" is "die", "kiiill" is "kill" as "kil" is no word),
+    /// except for `e`, `o`, `l` and `f`, which people stretch in doubled words more often than
+    /// not ("sleeep", "goood", "alllll", "offff"). A stretched `h` makes no word of two letters
+    /// ("shhh" is no "sh", "deathhh" is "death"). At most three runs are read; else, or with no
+    /// such word, `UNKNOWN`.
+    fn elongated(&self, word: &[u8]) -> u32 {
+        const MAX_RUNS: usize = 3;
+        let mut runs = [(0usize, 0usize); MAX_RUNS];
+        let (mut n, mut k) = (0, 0);
+        while k < word.len() {
+            let b = word[k];
+            let mut e = k + 1;
+            while e < word.len() && word[e] == b {
+                e += 1;
+            }
+            if e - k >= 3 && b.is_ascii_lowercase() {
+                if n == MAX_RUNS {
+                    return UNKNOWN;
+                }
+                runs[n] = (k, e);
+                n += 1;
+            }
+            k = e;
+        }
+        if n == 0 || word.len() > 64 {
+            return UNKNOWN;
+        }
+        let runs = &runs[..n];
+        // Bit `r` of a choice set: run `r` read as two letters. Tried from the preferred
+        // reading (two for `e` and `o`, one for the rest) outwards: by how many runs differ.
+        let preferred = runs.iter().enumerate().fold(0u32, |acc, (r, &(k, _))| {
+            acc | (u32::from(matches!(word[k], b'e' | b'o' | b'l' | b'f')) << r)
+        });
+        let mut choices: Vec<u32> = (0..1u32 << n).collect();
+        choices.sort_by_key(|c| (c ^ preferred).count_ones());
+        let mut buf = [0u8; 64];
+        for choice in choices {
+            let mut len = 0;
+            let mut at = 0;
+            for (r, &(k, e)) in runs.iter().enumerate() {
+                let keep = 1 + ((choice >> r) & 1) as usize;
+                buf[len..len + k - at].copy_from_slice(&word[at..k]);
+                len += k - at;
+                buf[len..len + keep].fill(word[k]);
+                len += keep;
+                at = e;
+            }
+            buf[len..len + word.len() - at].copy_from_slice(&word[at..]);
+            len += word.len() - at;
+            let read = &buf[..len];
+            // (A sound is no word of two letters: "shhh" is not "sh", self-harm here.)
+            if len <= 2 && runs.iter().any(|&(k, _)| word[k] == b'h') {
+                continue;
+            }
+            let id = self
+                .table
+                .get(crate::token::spelling_of(read).map_or(read, str::as_bytes));
+            if id != UNKNOWN {
+                return id;
+            }
+        }
+        UNKNOWN
     }
 
     /// The id of `word`, or `u32::MAX` when no pattern uses it.
     pub fn id(&self, word: &str) -> u32 {
         self.table.get(word.as_bytes())
+    }
+
+    /// The id a token written `word` (lower case) is read as: the word's, or that of the word
+    /// it stretches ([`Vocabulary::elongated`]).
+    pub fn id_of_token(&self, word: &str) -> u32 {
+        match self.table.get(word.as_bytes()) {
+            UNKNOWN => self.elongated(word.as_bytes()),
+            id => id,
+        }
     }
 }
 
@@ -2472,6 +2553,53 @@ mod tests {
         }
         assert!(known >= v.len(), "{known} of {} words found", v.len());
         assert!(v.ids.keys().any(|w| w.len() > 16) || v.table.long.is_empty());
+    }
+
+    #[test]
+    fn a_stretched_word_reads_as_the_word_a_pattern_uses() {
+        let lexicon = Lexicon::new();
+        let mut m = Matcher::new();
+        for p in [
+            "want to die",
+            "(so|soo) alone",
+            "end it all",
+            "feel (good|god)",
+            "kill myself",
+            "off the bridge",
+            "sh urges",
+        ] {
+            m.add(p, &lexicon).unwrap();
+        }
+        let v = Vocabulary::of(&[&m]);
+        let word_of = |stretched: &str| {
+            let id = v.id_of_token(stretched);
+            v.ids.iter().find(|(_, &i)| i == id).map(|(w, _)| w.clone())
+        };
+        for (stretched, word) in [
+            ("diiiie", "die"),
+            ("dieeee", "die"),
+            ("kiiill", "kill"),
+            ("alllll", "all"),
+            ("goooood", "good"),
+            ("offff", "off"),
+            // "soo" is a chat form of "so" (`_spelling.toml`), read as it.
+            ("soooo", "so"),
+            ("aaalooone", "alone"),
+            ("die", "die"),
+        ] {
+            assert_eq!(word_of(stretched).as_deref(), Some(word), "{stretched}");
+        }
+        // No such word, a run of two only, more than three runs, or not a letter.
+        for unknown in ["diiiiex", "dii", "aaalllooonnneee", "1111", "zzzz", "shhh"] {
+            assert_eq!(word_of(unknown), None, "{unknown}");
+        }
+        // Through the tokens of a text, as the engine reads them.
+        let text = "i want to diiiie, soooo alone";
+        let tokens = crate::token::tokenize(text);
+        m.attach(&v);
+        let words = v.ids(&tokens);
+        let found = m.find_with(text, &tokens, &m.ids_from(&tokens, &words));
+        assert_eq!(found.len(), 2, "{found:?}");
     }
 
     #[test]

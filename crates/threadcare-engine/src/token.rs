@@ -657,6 +657,12 @@ fn text_char_is_word(bytes: &[u8], at: usize) -> bool {
     }
 }
 
+/// The word `word` (a lower-case token) is a chat form or misspelling of, by
+/// `constructs/_spelling.toml` ("tonite": "tonight").
+pub(crate) fn spelling_of(word: &[u8]) -> Option<&'static str> {
+    SPELLING.fold(word)
+}
+
 /// The embedded spelling file (`constructs/_spelling.toml`).
 pub fn embedded_spelling() -> &'static str {
     include_str!(concat!(
