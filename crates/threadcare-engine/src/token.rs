@@ -328,9 +328,7 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
             i += w;
             continue;
         }
-        // A masked word may open with `$` ("$uicide").
-        let dollar = if c == '$' { MASKED.at(bytes, i) } else { None };
-        if is_word_char(c) || dollar.is_some() {
+        if is_word_char(c) {
             if pending_break {
                 let end = out.tokens.last().map(|t| t.end).unwrap_or(0);
                 close_sentence(
@@ -347,14 +345,17 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
             let norm = &mut out.norms;
             push_lower(norm, c);
             let mut j = i + width;
-            // Whether the word may be a masked one (see [`Masked`]): it has a digit, or a
-            // masking mark goes on into a letter or digit.
-            let mut masked = c.is_ascii_digit();
+            // Whether the word may be a masked one (see [`Masked`]): a masking mark goes on
+            // into a letter or digit (or, below, the word has a digit).
+            let mut masked = false;
+            // The ASCII letters and digits of the word, and-ed: bit 0x40 (set in every lower-case
+            // letter, clear in every digit) is clear when the word has a digit.
+            let mut all = 0xffu8;
             while j < bytes.len() {
                 let b = bytes[j];
                 let lower = ASCII_WORD_LOWER[b as usize];
                 if lower != 0 {
-                    masked |= lower.is_ascii_digit();
+                    all &= lower;
                     norm.push(lower as char);
                     j += 1;
                     continue;
@@ -397,26 +398,37 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
                     break;
                 }
             }
-            if sentence_start_byte.is_none() {
-                sentence_start_byte = Some(start);
-            }
             // A masked word ("k!ll", "su1c1de"), or one spelt out ("k i l l"), is read as the
             // word; else a spelling of a word is folded to it.
-            let unmasked = dollar
-                .or_else(|| masked.then(|| MASKED.at(bytes, start)).flatten())
-                .or_else(|| {
-                    (j == start + 1 && c.is_ascii_alphabetic())
-                        .then(|| MASKED.spelt_at(bytes, start))
-                        .flatten()
-                })
-                .filter(|&(end, _)| end >= j);
+            // (Cheap tests first: nearly every word is none of these.) A masked word may open
+            // with `$` ("$uicide"), which is no word character: the word then starts before it.
+            let dollar = start > 0 && bytes[start - 1] == b'$';
+            let unmasked = if dollar {
+                unmask(bytes, start - 1, j)
+            } else if masked
+                || all & 0x40 == 0
+                || c.is_ascii_digit()
+                || (j == start + 1
+                    && c.is_ascii_alphabetic()
+                    && bytes.get(j + 1).is_some_and(u8::is_ascii_alphabetic)
+                    && !bytes.get(j + 2).is_some_and(u8::is_ascii_alphanumeric))
+            {
+                unmask(bytes, start, j)
+            } else {
+                None
+            };
+            let mut start = start;
             if let Some((end, word)) = unmasked {
                 out.norms.truncate(norm_start as usize);
                 out.norms.push_str(word);
                 j = end;
+                start -= usize::from(dollar);
             } else if let Some(word) = SPELLING.fold(&out.norms.as_bytes()[norm_start as usize..]) {
                 out.norms.truncate(norm_start as usize);
                 out.norms.push_str(word);
+            }
+            if sentence_start_byte.is_none() {
+                sentence_start_byte = Some(start);
             }
             let norm_end = out.norms.len() as u32;
             out.tokens.push(Token {
@@ -642,6 +654,22 @@ impl Masked {
             .find(|w| w.as_bytes() == &letters[..n])?;
         Some((k + 1, word))
     }
+}
+
+/// The masked or spelt-out word of [`Masked`] that starts at byte `start` and reaches at least
+/// `end` (where the plain word ends), if one does. Kept out of the tokenizer's loop: it is
+/// asked of few words.
+#[cold]
+#[inline(never)]
+fn unmask(bytes: &[u8], start: usize, end: usize) -> Option<(usize, &'static str)> {
+    MASKED
+        .at(bytes, start)
+        .or_else(|| {
+            (end == start + 1)
+                .then(|| MASKED.spelt_at(bytes, start))
+                .flatten()
+        })
+        .filter(|&(e, _)| e >= end)
 }
 
 /// Whether a letter or digit (any script) starts at byte `at` of `bytes` (UTF-8).
