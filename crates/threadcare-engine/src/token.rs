@@ -843,6 +843,14 @@ mod tests {
         assert_eq!(spans[11], "s u i c i d e");
         // The mask between two words does not end the sentence it sits in.
         assert_eq!(t.sentences.len(), 1);
+        // A `$` that opens the text opens the word and the sentence.
+        let t = tokenize("$uicide again. ok");
+        assert_eq!(words(&t), ["suicide", "again", "ok"]);
+        assert_eq!((t.tokens[0].start, t.sentences[0].start), (0, 0));
+        // A `$` before a plain word is no part of it.
+        let t = tokenize("$5 for $hoes");
+        assert_eq!(words(&t), ["5", "for", "hoes"]);
+        assert_eq!(t.tokens[2].start, 8);
         // Not masked words: codes, numbers, times, emphasis, a missing space after a stop, a
         // word not in the list, too few real letters, letters one apart that spell nothing,
         // and chat forms (which the spelling table still folds).
