@@ -106,7 +106,7 @@ fn assess_reply(engine: &Engine, post: &str, reply: &str) -> serde_json::Value {
         "harmful": harmful,
         "referral": r.is_some_and(|r| r.referral),
         "supportive": r.is_some_and(|r| r.supportive),
-        "empathy": r.map(|r| serde_json::to_value(&r.empathy).unwrap_or_default()),
+        "empathy": r.map(|r| serde_json::to_value(r.empathy).unwrap_or_default()),
         "signals": signals,
     })
 }

@@ -1047,7 +1047,7 @@ mod tests {
                     .replace(['’', '‘'], "'");
                 // A chat form or misspelling of `_spelling.toml` ("pls") reads as its word, and
                 // so does a masked word ("k!ll") or one spelt out ("k i l l").
-                let span = text[tok.start..tok.end].as_bytes();
+                let span = &text.as_bytes()[tok.start..tok.end];
                 let expected = MASKED
                     .at(span, 0)
                     .or_else(|| MASKED.spelt_at(span, 0))
