@@ -1028,7 +1028,8 @@ impl Vocabulary {
         }
         let runs = &runs[..n];
         // Bit `r` of a choice set: run `r` read as two letters. Tried from the preferred
-        // reading (two for `e` and `o`, one for the rest) outwards: by how many runs differ.
+        // reading (two for `e`, `o`, `l` and `f`, one for the rest) outwards: by how many runs
+        // differ.
         let preferred = runs.iter().enumerate().fold(0u32, |acc, (r, &(k, _))| {
             acc | (u32::from(matches!(word[k], b'e' | b'o' | b'l' | b'f')) << r)
         });
