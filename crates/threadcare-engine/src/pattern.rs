@@ -1033,10 +1033,11 @@ impl Vocabulary {
         let preferred = runs.iter().enumerate().fold(0u32, |acc, (r, &(k, _))| {
             acc | (u32::from(matches!(word[k], b'e' | b'o' | b'l' | b'f')) << r)
         });
-        let mut choices: Vec<u32> = (0..1u32 << n).collect();
+        let mut choices = [0u32, 1, 2, 3, 4, 5, 6, 7];
+        let choices = &mut choices[..1 << n];
         choices.sort_by_key(|c| (c ^ preferred).count_ones());
         let mut buf = [0u8; 64];
-        for choice in choices {
+        for &mut choice in choices {
             let mut len = 0;
             let mut at = 0;
             for (r, &(k, e)) in runs.iter().enumerate() {

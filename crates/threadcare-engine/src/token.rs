@@ -404,7 +404,7 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
             // with `$` ("$uicide"), which is no word character: the word then starts before it.
             let dollar = start > 0 && bytes[start - 1] == b'$';
             let unmasked = if dollar {
-                unmask(bytes, start - 1, j)
+                unmask(text, start - 1, j)
             } else if masked
                 || all & 0x40 == 0
                 || c.is_ascii_digit()
@@ -413,7 +413,7 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
                     && bytes.get(j + 1).is_some_and(u8::is_ascii_alphabetic)
                     && !bytes.get(j + 2).is_some_and(u8::is_ascii_alphanumeric))
             {
-                unmask(bytes, start, j)
+                unmask(text, start, j)
             } else {
                 None
             };
@@ -594,7 +594,8 @@ impl Masked {
 
     /// The masked word that starts at byte `start` of `text`, if one does: where it ends and
     /// the word it is.
-    fn at(&self, bytes: &[u8], start: usize) -> Option<(usize, &'static str)> {
+    fn at(&self, text: &str, start: usize) -> Option<(usize, &'static str)> {
+        let bytes = text.as_bytes();
         let alnum = |k: usize| bytes.get(k).is_some_and(|b| b.is_ascii_alphanumeric());
         let (mut end, mut letters, mut masks) = (start, 0usize, 0usize);
         while end < bytes.len() && end - start < MASKED_MAX {
@@ -611,8 +612,9 @@ impl Masked {
             }
             end += 1;
         }
-        // (A run that goes on into a letter outside ASCII is part of a longer word.)
-        let more = text_char_is_word(bytes, end);
+        // (A run that goes on into a letter outside ASCII is part of a longer word. The run
+        // holds ASCII bytes only, so `end` is a character boundary.)
+        let more = word_char_at(text, end);
         if masks == 0 || letters < 2 || letters <= masks || more {
             return None;
         }
@@ -621,7 +623,8 @@ impl Masked {
 
     /// The word spelt out letter by letter from byte `start` ("s u i c i d e", "k.i.l.l"): one
     /// separator between letters, the same each time.
-    fn spelt_at(&self, bytes: &[u8], start: usize) -> Option<(usize, &'static str)> {
+    fn spelt_at(&self, text: &str, start: usize) -> Option<(usize, &'static str)> {
+        let bytes = text.as_bytes();
         let sep = *bytes.get(start + 1)?;
         if !matches!(sep, b' ' | b'.' | b'-') {
             return None;
@@ -645,7 +648,7 @@ impl Masked {
             }
             break;
         }
-        if n < 4 || text_char_is_word(bytes, k + 1) {
+        if n < 4 || word_char_at(text, k + 1) {
             return None;
         }
         let word = self.by_len[n]
@@ -661,28 +664,21 @@ impl Masked {
 /// asked of few words.
 #[cold]
 #[inline(never)]
-fn unmask(bytes: &[u8], start: usize, end: usize) -> Option<(usize, &'static str)> {
+fn unmask(text: &str, start: usize, end: usize) -> Option<(usize, &'static str)> {
     MASKED
-        .at(bytes, start)
+        .at(text, start)
         .or_else(|| {
             (end == start + 1)
-                .then(|| MASKED.spelt_at(bytes, start))
+                .then(|| MASKED.spelt_at(text, start))
                 .flatten()
         })
         .filter(|&(e, _)| e >= end)
 }
 
-/// Whether a letter or digit (any script) starts at byte `at` of `bytes` (UTF-8).
-fn text_char_is_word(bytes: &[u8], at: usize) -> bool {
-    match bytes.get(at) {
-        None => false,
-        Some(b) if b.is_ascii() => b.is_ascii_alphanumeric(),
-        Some(_) => std::str::from_utf8(&bytes[at..(at + 4).min(bytes.len())])
-            .or_else(|e| std::str::from_utf8(&bytes[at..at + e.valid_up_to()]))
-            .ok()
-            .and_then(|s| s.chars().next())
-            .is_some_and(is_word_char),
-    }
+/// Whether a letter or digit (any script) starts at byte `at` of `text` (a character boundary,
+/// or the end).
+fn word_char_at(text: &str, at: usize) -> bool {
+    text[at..].chars().next().is_some_and(is_word_char)
 }
 
 /// The word `word` (a lower-case token) is a chat form or misspelling of, by
@@ -1047,7 +1043,7 @@ mod tests {
                     .replace(['’', '‘'], "'");
                 // A chat form or misspelling of `_spelling.toml` ("pls") reads as its word, and
                 // so does a masked word ("k!ll") or one spelt out ("k i l l").
-                let span = &text.as_bytes()[tok.start..tok.end];
+                let span = &text[tok.start..tok.end];
                 let expected = MASKED
                     .at(span, 0)
                     .or_else(|| MASKED.spelt_at(span, 0))
