@@ -137,7 +137,9 @@ const STORY_REACH: usize = 3;
 static STORY_FRAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?-u:\b)(?:",
-        r"when i was (?:a |an |about |around |only |just )?(?:[0-9]{1,2}|kid|child|teen|teenager|younger|little|student|in (?:high school|middle school|secondary school|school|college|uni|university|my teens|my twenties|year [0-9]{1,2}|grade [0-9]{1,2}))",
+        r"when i was (?:a |an |about |around |only |just )?(?:[0-9]{1,2}|kid|child|teen|teenager|younger|little|student|(?:thir|four|fif|six|seven|eigh|nine)teen|twelve|eleven|ten|twenty|in (?:high school|middle school|secondary school|school|college|uni|university|my teens|my twenties|year [0-9]{1,2}|grade [0-9]{1,2}))",
+        // What the writer wrote then, read again now: "Reading back over my old journals …"
+        r"|(?:reading|re-?reading|read|looking|looked|going|went|flicking|flicked|scrolling|scrolled)(?: back)? (?:over|through|at) my old (?:journals?|diar(?:y|ies)|notebooks?|posts|notes|poems|letters|messages|tweets)",
         r"|as an? (?:kid|child|teen|teenager|student)(?-u:\b)",
         r"|back in (?:high school|middle school|secondary school|school|college|uni|university|the day|my teens|my twenties|19[0-9][0-9]|20[0-2][0-9])",
         r"|(?:(?:in|back in|during) (?:19[0-9][0-9]|200[0-9]|201[0-9]|202[0-3])|(?:years|decades|(?:a few|[0-9]{1,2}|[a-z]+(?: and a half)?) years) (?:ago|back)),? ",
@@ -1167,6 +1169,15 @@ mod tests {
         };
         assert_eq!(
             attempt("When I was 15 things got very dark. I took a whole bottle of pills. Now I'm 30 and well."),
+            Temporality::Historical
+        );
+        // The age in words; old journals read again now.
+        assert_eq!(
+            attempt("When I was fifteen things got very dark. I took a whole bottle of pills. Now I'm 30 and well."),
+            Temporality::Historical
+        );
+        assert_eq!(
+            attempt("Reading back over my old journals tonight. I took a whole bottle of pills. I'm 30 now and well."),
             Temporality::Historical
         );
         // No present told after it: the act may be now.
