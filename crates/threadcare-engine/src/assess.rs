@@ -403,7 +403,17 @@ impl Engine {
                 ItemKind::Post => item.title.as_deref(),
                 _ => None,
             };
-            let mut signals = self.signals.find_in_beside(&item.text, &tokens, title);
+            // A reply that opens by sharing what it answers ("same, I'm planning to do it this
+            // weekend") speaks of the same thing: what the answered text names lets the reply's
+            // anchored patterns count, as a title does for its body.
+            let beside = match (item.kind, parent) {
+                (ItemKind::Post, _) => title,
+                (ItemKind::Comment, Some(parent)) if opening_share(&tokens).is_some() => {
+                    Some(parent.text.as_str())
+                }
+                _ => None,
+            };
+            let mut signals = self.signals.find_in_beside(&item.text, &tokens, beside);
             if let Some(title) = title {
                 let title_tokens = tokenize(title);
                 signals.extend(

@@ -375,6 +375,31 @@ fn a_bare_share_carries_the_answered_risk_to_the_replier() {
     assert_eq!(a.items[1].assessment.level, Level::None);
 }
 
+/// A reply that opens by sharing what it answers speaks of the same thing: "same, I'm planning
+/// to do it this weekend" to a wish to die is the replier's own plan. Without the share, or to
+/// a post with no risk, "do it" stays unread.
+#[test]
+fn a_share_lets_the_answered_text_say_what_it_is() {
+    let e = Engine::embedded().unwrap();
+    let post = r#"{"id":"p","author":"x","text":"I want to die, every day is the same."}"#;
+    let share = r#"{"id":"c1","thread_id":"p","parent_id":"p","author":"y","text":"same, I'm planning to do it this weekend honestly"}"#;
+    let plain = r#"{"id":"c2","thread_id":"p","parent_id":"p","author":"z","text":"I'm planning to do it this weekend, want to come to the beach with us?"}"#;
+    let a = e.assess_thread(&thread(&[post, share, plain].join("\n")));
+    let c1 = &a.items[1].assessment;
+    assert_eq!(c1.level, Level::Imminent, "{}", c1.explanation);
+    assert!(!c1.reply.as_ref().unwrap().supportive);
+    assert_eq!(
+        a.items[2].assessment.level,
+        Level::None,
+        "{:?}",
+        a.items[2].assessment.signals
+    );
+    let post = r#"{"id":"p","author":"x","text":"Going to repaint the kitchen, any colour tips?"}"#;
+    let share = r#"{"id":"c1","thread_id":"p","parent_id":"p","author":"y","text":"same, I'm planning to do it this weekend"}"#;
+    let a = e.assess_thread(&thread(&[post, share].join("\n")));
+    assert_eq!(a.items[1].assessment.level, Level::None);
+}
+
 #[test]
 fn encouragement_depends_on_what_is_answered() {
     let e = Engine::embedded().unwrap();
