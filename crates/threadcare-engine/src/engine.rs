@@ -137,7 +137,7 @@ const STORY_REACH: usize = 3;
 static STORY_FRAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?-u:\b)(?:",
-        r"when i was (?:a |an |about |around |only |just )?(?:[0-9]{1,2}|kid|child|teen|teenager|younger|little|student|(?:thir|four|fif|six|seven|eigh|nine)teen|twelve|eleven|ten|twenty|in (?:high school|middle school|secondary school|school|college|uni|university|my teens|my twenties|year [0-9]{1,2}|grade [0-9]{1,2}))",
+        r"when i was (?:a |an |about |around |only |just )?(?:[0-9]{1,2}|kid|child|teen|teenager|younger|little|student|(?:thir|four|fif|six|seven|eigh|nine)teen|twelve|eleven|ten|twenty|in (?:high school|middle school|secondary school|school|college|uni|university|my teens|my twenties|year [0-9]{1,2}|grade [0-9]{1,2}))(?-u:\b)",
         // What the writer wrote then, read again now: "Reading back over my old journals …"
         r"|(?:reading|re-?reading|read|looking|looked|going|went|flicking|flicked|scrolling|scrolled)(?: back)? (?:over|through|at) my old (?:journals?|diar(?:y|ies)|notebooks?|posts|notes|poems|letters|messages|tweets)",
         r"|as an? (?:kid|child|teen|teenager|student)(?-u:\b)",
@@ -1179,6 +1179,11 @@ mod tests {
         assert_eq!(
             attempt("Reading back over my old journals tonight. I took a whole bottle of pills. I'm 30 now and well."),
             Temporality::Historical
+        );
+        // (A word that only begins like an age names no period.)
+        assert_eq!(
+            attempt("When I was tense things got very dark. I took a whole bottle of pills. Now I'm 30 and well."),
+            Temporality::Current
         );
         // No present told after it: the act may be now.
         assert_eq!(
