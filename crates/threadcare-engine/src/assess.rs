@@ -87,7 +87,8 @@ const THREAD_GATED: [&str; 5] = [
 /// What the answered text's own affirmed signals, now (not past), tell: an announced act
 /// (intent, a plan, preparation, a goodbye) or one under way or just made (an attempt not dated
 /// to the last days); suicidality of any kind (a wish to be dead and up); disordered eating
-/// (behaviour or urges); the writer's sense of being a burden.
+/// (behaviour or urges); the writer's sense of being a burden, or of mattering to nobody (thwarted
+/// belonging: "nobody would care if I was gone").
 #[derive(Debug, Clone, Copy, Default)]
 struct Gates {
     act: bool,
@@ -127,7 +128,7 @@ fn thread_gates(answered: &[Signal]) -> Gates {
     let burden = answered
         .iter()
         .filter(now)
-        .any(|s| s.construct == "burdensomeness");
+        .any(|s| s.construct == "burdensomeness" || s.construct == "thwarted_belonging");
     let at_risk = answered.iter().filter(now).any(|s| {
         [
             "suicidality",
@@ -901,7 +902,9 @@ impl Engine {
             harmful.push("encouragement".to_string());
         }
         // Bare agreement ("maybe they would, who knows") is encouragement against the writer's
-        // own sense of being a burden or suicidality now: to a question about a party it is none.
+        // own sense of being a burden, or of mattering to nobody ("you're right, nobody would" to
+        // "nobody would care if I was gone"), or suicidality now: to a question about a party it
+        // is none.
         if count("harm_agreement") > 0
             && (gates.suicidal || gates.burden)
             && !harmful.iter().any(|h| h == "encouragement")

@@ -116,8 +116,11 @@ impl Scorer {
 }
 
 /// The sample [`Scorer`] counts in: the fixture texts of the embedded construct and context
-/// files, lower-cased (the first 96 KB). It only steers which strings are looked for, never
-/// what matches.
+/// files, lower-cased, the first [`SAMPLE_PER_FILE`] bytes of each file's, so that every
+/// construct's words are in it and a fixture added at the end of a file leaves it as it was.
+/// It only steers which strings are looked for, never what matches.
+const SAMPLE_PER_FILE: usize = 1536;
+
 fn sample() -> &'static [u8] {
     static SAMPLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
     SAMPLE.get_or_init(|| {
@@ -143,14 +146,13 @@ fn sample() -> &'static [u8] {
             .iter()
             .chain(crate::context::embedded())
         {
-            if out.len() >= 96 << 10 {
-                break;
-            }
             if let Ok(v) = toml::from_str::<toml::Value>(source) {
-                texts(&v, &mut out);
+                let mut file = Vec::new();
+                texts(&v, &mut file);
+                file.truncate(SAMPLE_PER_FILE);
+                out.extend_from_slice(&file);
             }
         }
-        out.truncate(96 << 10);
         out.make_ascii_lowercase();
         out
     })
