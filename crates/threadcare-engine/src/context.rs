@@ -1219,6 +1219,18 @@ const SPEECH_VERBS: &[&str] = &[
     "sent",
 ];
 
+/// Verbs that introduce words searched for ("I googled 'how many would it take'").
+const SEARCH_VERBS: &[&str] = &[
+    "search",
+    "searched",
+    "searches",
+    "searching",
+    "google",
+    "googled",
+    "googles",
+    "googling",
+];
+
 /// Speakers other than the writer.
 const OTHER_SPEAKERS: &[&str] = &[
     "she",
@@ -1432,30 +1444,43 @@ pub(crate) fn make_someone_elses(signal: &mut Signal, rule: &'static str) {
     });
 }
 
-/// Who introduces the quotation holding token `at` as something said: (whether it is the
-/// writer, the byte span of the speaker and the verb).
+/// Who introduces the quotation holding (or following) token `at` as something said or searched
+/// for: (whether it is the writer, the byte span of the speaker and the verb).
 fn speaker(tokens: &Tokens, at: usize) -> Option<(bool, (usize, usize))> {
     let sentence = tokens.tokens[at].sentence;
+    // The evidence may begin before the quotation marks ("searched \"how to ...\""): from its
+    // first quoted word.
+    let mut at = at;
+    let last = (at + 8).min(tokens.tokens.len() - 1);
+    while !tokens.tokens[at].quoted && at < last && tokens.tokens[at + 1].sentence == sentence {
+        at += 1;
+    }
     let mut q = at;
     while q > 0 && tokens.tokens[q - 1].quoted && tokens.tokens[q - 1].sentence == sentence {
         q -= 1;
     }
-    // The speech verb within the six words before the quotation, its speaker within the three
-    // words before the verb.
+    // The speech (or search) verb within the six words before the quotation, its speaker
+    // within the three words before the verb.
     let first = q.saturating_sub(6);
     let verb = (first..q)
         .rev()
         .filter(|&i| tokens.tokens[i].sentence == sentence && !tokens.tokens[i].quoted)
-        .find(|&i| SPEECH_VERBS.contains(&tokens.norm(i)))?;
+        .find(|&i| {
+            let w = tokens.norm(i);
+            SPEECH_VERBS.contains(&w) || SEARCH_VERBS.contains(&w)
+        })?;
+    // Words searched for are the searcher's own query; "does anyone else search ..." is the
+    // forum's way to say "I do".
+    let search = SEARCH_VERBS.contains(&tokens.norm(verb));
+    let writes = |w: &str| w == "i" || w == "i'm" || w == "we" || (search && w == "else");
     let speaker = (verb.saturating_sub(3)..verb)
         .rev()
         .filter(|&i| tokens.tokens[i].sentence == sentence)
         .find(|&i| {
             let w = tokens.norm(i);
-            w == "i" || w == "i'm" || w == "we" || OTHER_SPEAKERS.contains(&w)
+            writes(w) || OTHER_SPEAKERS.contains(&w)
         })?;
-    let w = tokens.norm(speaker);
-    let writer = w == "i" || w == "i'm" || w == "we";
+    let writer = writes(tokens.norm(speaker));
     Some((
         writer,
         (tokens.tokens[speaker].start, tokens.tokens[verb].end),
