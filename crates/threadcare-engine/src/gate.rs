@@ -115,12 +115,13 @@ impl Scorer {
     }
 }
 
+/// How many bytes of each data file's fixture texts the [`sample`] takes.
+const SAMPLE_PER_FILE: usize = 1536;
+
 /// The sample [`Scorer`] counts in: the fixture texts of the embedded construct and context
 /// files, lower-cased, the first [`SAMPLE_PER_FILE`] bytes of each file's, so that every
 /// construct's words are in it and a fixture added at the end of a file leaves it as it was.
 /// It only steers which strings are looked for, never what matches.
-const SAMPLE_PER_FILE: usize = 1536;
-
 fn sample() -> &'static [u8] {
     static SAMPLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
     SAMPLE.get_or_init(|| {
