@@ -45,6 +45,20 @@ fn check(
     expect: Expect,
     span: Option<&str>,
 ) -> Option<String> {
+    // A span is the evidence a firing fixture must quote: on a fixture that must not fire it
+    // could never be checked (a reason belongs in `note`), and it must be a part of the text.
+    if let Some(sp) = span {
+        if matches!(expect, Expect::None) {
+            return Some(format!(
+                "  {construct}: a span {sp:?} on a fixture that must not fire, in {text:?}: write a reason as `note`"
+            ));
+        }
+        if !text.contains(sp) {
+            return Some(format!(
+                "  {construct}: the span {sp:?} is not a part of the text {text:?}"
+            ));
+        }
+    }
     let found: Vec<Signal> = engine
         .find(text)
         .into_iter()
