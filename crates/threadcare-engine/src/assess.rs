@@ -181,6 +181,8 @@ struct Facts {
     cssrs: Option<u8>,
     /// A lasting risk factor (see `Construct::lasting`).
     lasting: bool,
+    /// A risk factor whose past still counts (see `Construct::past_counts`).
+    past_counts: bool,
     /// The construct's bit among [`REQUIRED`] (see [`ids`]); 0 for a construct the rules do
     /// not name.
     bit: u64,
@@ -305,6 +307,7 @@ impl Engine {
             f.kind = Some(c.kind);
             f.cssrs = c.cssrs;
             f.lasting = c.lasting;
+            f.past_counts = c.past_counts;
         }
         for (k, id) in REQUIRED.iter().enumerate() {
             facts.entry(id.to_string()).or_default().bit = 1 << k;
@@ -729,7 +732,9 @@ impl Engine {
             &mut reasons,
             Level::Low,
             "distress or risk factors",
-            select(&|i| (now(i) || facts[i].lasting) && kind(i) == Some(Kind::Risk)),
+            select(&|i| {
+                (now(i) || facts[i].lasting || facts[i].past_counts) && kind(i) == Some(Kind::Risk)
+            }),
         );
         let for_other: Vec<&Signal> = signals
             .iter()
@@ -1496,6 +1501,31 @@ mod tests {
         let a = engine.assess_text("Years ago I tried to kill myself. My sister died by suicide.");
         assert_eq!(a.level, Level::Low, "{}", a.explanation);
         let a = engine.assess_text("Years ago I tried to kill myself. Today I feel hopeless.");
+        assert_eq!(a.level, Level::Severe, "{}", a.explanation);
+    }
+
+    #[test]
+    fn a_past_trauma_counts_now_and_a_current_one_is_distress() {
+        let engine = Engine::rules_only().expect("the embedded rules load");
+        let a = engine.assess_text("As a little kid I was sexually abused.");
+        let s = a
+            .signals
+            .iter()
+            .find(|s| s.construct == "trauma")
+            .expect("a trauma");
+        assert_eq!(
+            s.temporality,
+            Temporality::Historical,
+            "dated in the output"
+        );
+        assert_eq!(a.level, Level::Low, "{}", a.explanation);
+        // The past trauma is no current distress beside a past attempt ...
+        let a = engine.assess_text("I tried to kill myself at nineteen. I was abused as a kid.");
+        assert_eq!(a.level, Level::Low, "{}", a.explanation);
+        // ... but flashbacks this week are.
+        let a = engine.assess_text(
+            "I tried to kill myself at nineteen. The flashbacks have been constant this week.",
+        );
         assert_eq!(a.level, Level::Severe, "{}", a.explanation);
     }
 }

@@ -104,6 +104,11 @@ pub struct Construct {
     /// it never counts as the current distress that makes a past attempt `severe`.
     #[serde(default)]
     pub lasting: bool,
+    /// A risk factor whose past still counts: a past signal of it ("I was abused as a child")
+    /// counts as a current risk factor (`low`), as a lasting one does, while a current one
+    /// ("the flashbacks are constant this week") is current distress as any other risk is.
+    #[serde(default)]
+    pub past_counts: bool,
     /// The writer's own by what it is: a bereavement by suicide names someone else who died
     /// ("my sister killed herself"), but the risk is the writer's. Neither experiencer cues nor
     /// the evidence's own words ("herself") make it someone else's; quotation still does.
