@@ -1477,20 +1477,26 @@ mod tests {
         assert!(!a.concern_for_other, "{}", a.explanation);
     }
 
-    #[test]
-    fn a_lasting_factor_counts_now_but_not_as_distress() {
-        let engine = Engine::rules_only().expect("the embedded rules load");
-        let a = engine.assess_text("I lost my brother to suicide three years ago.");
+    /// The signal of `construct` in `a`, asserted to be dated as past in the output.
+    fn dated_signal<'a>(a: &'a Assessment, construct: &str) -> &'a Signal {
         let s = a
             .signals
             .iter()
-            .find(|s| s.construct == "suicide_bereavement")
-            .expect("a bereavement");
+            .find(|s| s.construct == construct)
+            .unwrap_or_else(|| panic!("a signal of {construct}"));
         assert_eq!(
             s.temporality,
             Temporality::Historical,
             "dated in the output"
         );
+        s
+    }
+
+    #[test]
+    fn a_lasting_factor_counts_now_but_not_as_distress() {
+        let engine = Engine::rules_only().expect("the embedded rules load");
+        let a = engine.assess_text("I lost my brother to suicide three years ago.");
+        let s = dated_signal(&a, "suicide_bereavement");
         assert_eq!(s.experiencer, Experiencer::Writer);
         assert_eq!(a.level, Level::Low);
         assert!(
@@ -1508,16 +1514,7 @@ mod tests {
     fn a_past_trauma_counts_now_and_a_current_one_is_distress() {
         let engine = Engine::rules_only().expect("the embedded rules load");
         let a = engine.assess_text("As a little kid I was sexually abused.");
-        let s = a
-            .signals
-            .iter()
-            .find(|s| s.construct == "trauma")
-            .expect("a trauma");
-        assert_eq!(
-            s.temporality,
-            Temporality::Historical,
-            "dated in the output"
-        );
+        dated_signal(&a, "trauma");
         assert_eq!(a.level, Level::Low, "{}", a.explanation);
         // The past trauma is no current distress beside a past attempt ...
         let a = engine.assess_text("I tried to kill myself at nineteen. I was abused as a kid.");
