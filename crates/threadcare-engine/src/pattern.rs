@@ -1071,7 +1071,7 @@ impl Vocabulary {
     }
 
     /// The id a token written `word` (lower case) is read as: the word's, or that of the word
-    /// it stretches ([`Vocabulary::elongated`]).
+    /// it stretches (`Vocabulary::elongated`).
     pub fn id_of_token(&self, word: &str) -> u32 {
         match self.table.get(word.as_bytes()) {
             UNKNOWN => self.elongated(word.as_bytes()),

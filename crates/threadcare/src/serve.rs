@@ -32,7 +32,7 @@ pub struct Args {
     /// Allow a non-loopback --listen address (put a TLS proxy in front of it).
     #[arg(long)]
     pub allow_public: bool,
-    /// A TOML config file: [limits], [alerts] webhook_url, [[crisis_resources]].
+    /// A TOML config file: `[limits]`, `[alerts]` webhook_url, `[[crisis_resources]]`.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Where to POST a notice (no post text) when an item at `imminent` is stored

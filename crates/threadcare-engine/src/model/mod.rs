@@ -922,7 +922,7 @@ const WARNING_OPENINGS: &[&[&str]] = &[
 ];
 
 /// The byte ranges of a text's content warnings: its sentences of at most twelve words that
-/// open as one (see [`WARNING_OPENINGS`]). The engine gives the factor models the text without
+/// open as one (see `WARNING_OPENINGS`). The engine gives the factor models the text without
 /// them (blanked, so that offsets hold): a label over the post, not the writer's words.
 pub fn content_warnings(tokens: &Tokens) -> Vec<(usize, usize)> {
     tokens
