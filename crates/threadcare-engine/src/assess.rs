@@ -524,6 +524,10 @@ impl Engine {
         let cssrs_of = |i: usize| facts[i].cssrs;
         let is = |i: usize, mask: u64| facts[i].bit & mask != 0;
         let now = |i: usize| signals[i].temporality != Temporality::Historical;
+        // Self-injury placed ahead ("I'll relapse into cutting") is not yet done: it reads as an
+        // urge (context/future.toml). An eating-disorder rule set for tomorrow ("only allowed 500
+        // calories tomorrow") is the disorder's regime now, so behaviour keeps its level.
+        let ahead = |i: usize| signals[i].temporality == Temporality::Future;
         // Now or in the last days (not dated to the last weeks: see `Rule::weeks`).
         let days = |i: usize| now(i) && !self.signals.context.dated_in_weeks(&signals[i]);
         let by_model = |i: usize| signals[i].rule.starts_with("model:");
@@ -661,7 +665,7 @@ impl Engine {
             &mut reasons,
             Level::Severe,
             "self-injury now or in the last weeks",
-            select(&|i| now(i) && is(i, const { ids(&["self_injury"]) })),
+            select(&|i| now(i) && !ahead(i) && is(i, const { ids(&["self_injury"]) })),
         );
         push(
             &mut reasons,
@@ -686,7 +690,11 @@ impl Engine {
             &mut reasons,
             Level::Moderate,
             "urges to self-injure or to restrict",
-            select(&|i| now(i) && is(i, const { ids(&["self_injury_urge", "ed_urge"]) })),
+            select(&|i| {
+                now(i)
+                    && (is(i, const { ids(&["self_injury_urge", "ed_urge"]) })
+                        || (ahead(i) && is(i, const { ids(&["self_injury"]) })))
+            }),
         );
         // A factor a model found (rule `model:…`) counts as a risk factor (low), never towards
         // moderate or severe: levels above low rest on the rules' evidence.
