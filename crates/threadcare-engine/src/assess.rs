@@ -65,6 +65,7 @@ pub const REQUIRED: &[&str] = &[
     "harm_pro_ed",
     "harm_ed_praise",
     "harm_act_cheer",
+    "harm_permission",
     "harm_consent",
     "harm_agreement",
     "harm_invalidation",
@@ -76,8 +77,9 @@ pub const REQUIRED: &[&str] = &[
 /// announced suicide, "6kg is amazing" to restriction; see [`thread_gates`]). Where the answered
 /// text does not make them harm, their signals are left out of the output: the same words cheer
 /// on an exam or a marathon, and a moderator should not see them marked.
-const THREAD_GATED: [&str; 5] = [
+const THREAD_GATED: [&str; 6] = [
     "harm_act_cheer",
+    "harm_permission",
     "harm_consent",
     "harm_agreement",
     "harm_ed_praise",
@@ -97,6 +99,9 @@ struct Gates {
     burden: bool,
     /// A risk of any family affirmed now and nothing protective: good news it is not.
     at_risk_unprotected: bool,
+    /// Self-injury or disordered eating (the act or an urge) now, and no help sought or support
+    /// named beside it: an urge still being weighed, not one already turned to someone.
+    harm_unprotected: bool,
 }
 
 /// Whether two signals' spans share a byte.
@@ -143,12 +148,28 @@ fn thread_gates(answered: &[Signal]) -> Gates {
         .iter()
         .filter(now)
         .any(|s| s.family == "protective");
+    let self_harm = answered.iter().filter(now).any(|s| {
+        matches!(
+            s.construct.as_str(),
+            "self_injury" | "self_injury_urge" | "ed_behaviour" | "ed_urge"
+        )
+    });
+    // A recovery milestone or a reason for living beside an urge leaves the urge open: "go
+    // for it" still answers the urge. Someone turned to ("I'll text my friend instead") is
+    // what such words may cheer on.
+    let reaching_out = answered.iter().filter(now).any(|s| {
+        matches!(
+            s.construct.as_str(),
+            "help_seeking" | "social_support" | "therapy_alliance"
+        )
+    });
     Gates {
         act,
         suicidal,
         eating,
         burden,
         at_risk_unprotected: at_risk && !protected,
+        harm_unprotected: self_harm && !reaching_out,
     }
 }
 
@@ -167,6 +188,7 @@ fn drop_ungated(signals: &mut Vec<Signal>, gates: Gates) {
     signals.retain(|s| {
         !THREAD_GATED.iter().any(|c| s.construct == *c)
             || (s.construct == "harm_act_cheer" && gates.act)
+            || (s.construct == "harm_permission" && gates.harm_unprotected)
             || (s.construct == "harm_consent" && gates.suicidal)
             || (s.construct == "harm_agreement" && (gates.suicidal || gates.burden))
             || (s.construct == "harm_ed_praise" && gates.eating)
@@ -905,6 +927,23 @@ impl Engine {
         {
             harmful.push("encouragement".to_string());
         }
+        // Leave to act on an urge ("go for it", "treat yourself") is encouragement against
+        // self-injury now or an urge to it, and pro-eating-disorder against restriction or
+        // purging, where the writer has not turned to someone instead; not in a reply that
+        // points to help.
+        if count("harm_permission") > 0 && gates.harm_unprotected && count("referral") == 0 {
+            let now_of = |family: &str| {
+                answered.iter().any(|s| {
+                    s.affirmed() && s.temporality != Temporality::Historical && s.family == family
+                })
+            };
+            if now_of("self_harm") && !harmful.iter().any(|h| h == "encouragement") {
+                harmful.push("encouragement".to_string());
+            }
+            if now_of("eating_disorder") && !harmful.iter().any(|h| h == "pro_eating_disorder") {
+                harmful.push("pro_eating_disorder".to_string());
+            }
+        }
         // Consent to dying ("your choice, I respect it") is encouragement against any
         // suicidality now, a wish to be dead included: to a plan for the weekend it is cheer,
         // and to thoughts of ending it every day it is leave to act.
@@ -935,6 +974,7 @@ impl Engine {
             && (answered_has(&["eating_disorder"])
                 || names_risk(&["eating_disorder"])
                 || answers_level >= Level::Low)
+            && !harmful.iter().any(|h| h == "pro_eating_disorder")
         {
             harmful.push("pro_eating_disorder".to_string());
         }

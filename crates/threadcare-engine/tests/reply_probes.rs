@@ -174,6 +174,23 @@ fn words_harmful_only_in_context_are_marked_only_there() {
         ),
         (false, vec![])
     );
+    // Leave counts against an urge to self-injure that the writer weighs alone; where they
+    // have turned to someone instead, or after good news, it is nothing.
+    let urge = "I really want to cut tonight, I can't stop thinking about it.";
+    let turned = "I want to cut but I'm going to call my sister instead.";
+    let job = "I got the job I interviewed for last week!";
+    assert_eq!(
+        gated(urge, "Go for it, you deserve it.", "harm_permission"),
+        (true, vec!["encouragement".to_string()])
+    );
+    assert_eq!(
+        gated(turned, "Go for it, you deserve it.", "harm_permission"),
+        (false, vec![])
+    );
+    assert_eq!(
+        gated(job, "Go for it, you deserve it.", "harm_permission"),
+        (false, vec![])
+    );
     // A text alone answers nothing.
     let alone = engine.assess_text("Good luck with it, 6kg is amazing!");
     assert!(
