@@ -145,6 +145,11 @@ pub struct Anchored {
     /// it daily": "it" is suicide all the same).
     #[serde(default)]
     pub affirmed: bool,
+    /// As `affirmed`, and an anchor of the past does not count either: for patterns whose
+    /// sense comes from a state now ("I've made up my mind." beside "I can't do this
+    /// anymore", not beside "I was suicidal for years").
+    #[serde(default)]
+    pub now: bool,
     /// The patterns are a strong form of a risk factor by what they say, enough alone for
     /// `moderate` (DESIGN §5: "strong burdensomeness"): others better off with the writer gone
     /// says the writer's death would be a relief, which a bare "I feel like a burden" does not.

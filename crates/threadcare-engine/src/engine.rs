@@ -224,6 +224,9 @@ pub struct Signals {
     /// affirmed (`Anchored::affirmed`), and whether the block tells of someone else
     /// (`Anchored::someone_else`), whose anchors may be someone else's too.
     group_owner: Vec<(u32, bool, bool)>,
+    /// For each group of anchors: whether an anchor must also be of now, not of the past
+    /// (`Anchored::now`).
+    group_now: Vec<bool>,
     /// The patterns of every construct's `tells_of_past`, and for each pattern: (the construct
     /// whose evidence it reads, the construct it tells of, that signal's `rule`).
     past: Matcher,
@@ -287,6 +290,7 @@ impl Signals {
         let mut over_excludes = Vec::new();
         let mut strong_rules = std::collections::HashSet::new();
         let mut group_owner = Vec::new();
+        let mut group_now = Vec::new();
         let mut groups = 0u32;
         for (ci, c) in constructs.iter().enumerate() {
             // Every pattern of the file into `m`, or an error that names the file.
@@ -307,7 +311,8 @@ impl Signals {
             for a in &c.anchored {
                 let group = groups;
                 groups += 1;
-                group_owner.push((ci as u32, a.affirmed, a.someone_else));
+                group_owner.push((ci as u32, a.affirmed || a.now, a.someone_else));
+                group_now.push(a.now);
                 for p in &a.patterns {
                     add(&mut matcher, p)?;
                     owner.push((ci as u32, u32::MAX));
@@ -459,6 +464,7 @@ impl Signals {
             anchors,
             anchor_group,
             group_owner,
+            group_now,
             past,
             past_owner,
             tells_of_past,
@@ -843,8 +849,8 @@ impl Signals {
     /// "she said she wanted to die" does not make "I won't be here tomorrow" the writer's
     /// intent: such an anchor counts unless it is denied or hypothetical, or (in a block about
     /// the writer) someone else's, and a quoted one counts for quoted evidence only (the
-    /// caller's test). Its time does not matter: past suicidality still says what "my last
-    /// night" means.
+    /// caller's test). Its time does not matter (past suicidality still says what "my last
+    /// night" means), except for a group whose anchors must be of now (`Anchored::now`).
     fn affirmed_anchors(
         &self,
         text: &str,
@@ -907,11 +913,13 @@ impl Signals {
         self.context
             .apply_matches(text, tokens, &mut signals, &spans, &pronouns, &cues, &terms);
         for ((s, a), &(.., someone_else)) in signals.iter().zip(anchor_matches).zip(&groups) {
+            let group = self.anchor_group[a.pattern as usize];
             let affirmed = !s.negated
                 && s.certainty != Certainty::Hypothetical
-                && (someone_else || s.experiencer == Experiencer::Writer);
+                && (someone_else || s.experiencer == Experiencer::Writer)
+                && !(self.group_now[group as usize] && s.temporality == Temporality::Historical);
             if affirmed {
-                found.push((self.anchor_group[a.pattern as usize], s.quoted));
+                found.push((group, s.quoted));
             }
         }
     }
