@@ -108,89 +108,94 @@ fn every_reply_probe_meets_its_expectation() {
 #[test]
 fn words_harmful_only_in_context_are_marked_only_there() {
     let engine = Engine::embedded().expect("engine data");
-    let gated = |post: &str, reply: &str, construct: &str| {
+    let act = "I'm going to end it tonight. I've said goodbye to everyone.";
+    let exam = "My exam is tomorrow and I'm so nervous I can't sleep.";
+    let wish = "Every day this week I've wished I could just not wake up.";
+    let burden = "I'm such a drain on my family. They'd be happier if I wasn't around.";
+    let party = "Do you think my friends would like a surprise party for my birthday?";
+    let restricting = "I've lost 6kg in three weeks by skipping meals and I still feel huge.";
+    let marathon = "I ran my first marathon on Sunday after a year of training.";
+    let urge = "I really want to cut tonight, I can't stop thinking about it.";
+    let turned = "I want to cut but I'm going to call my sister instead.";
+    let job = "I got the job I interviewed for last week!";
+    // (answered post, reply, the gated construct, the harm it makes there or none)
+    let cases: &[(&str, &str, &str, Option<&str>)] = &[
+        // Good will counts against an announced act; after an exam it is nothing.
+        (
+            act,
+            "Good luck with it.",
+            "harm_act_cheer",
+            Some("encouragement"),
+        ),
+        (exam, "Good luck with it.", "harm_act_cheer", None),
+        // Consent counts against suicidality of any kind now, a wish to be dead included;
+        // after an exam it is nothing.
+        (
+            wish,
+            "Your life, your call, I respect it.",
+            "harm_consent",
+            Some("encouragement"),
+        ),
+        (
+            exam,
+            "Your life, your call, I respect it.",
+            "harm_consent",
+            None,
+        ),
+        // Bare agreement counts against the writer's own sense of being a burden; after a
+        // question about a party it is nothing.
+        (
+            burden,
+            "Yeah they probably would, who knows.",
+            "harm_agreement",
+            Some("encouragement"),
+        ),
+        (
+            party,
+            "Yeah they probably would, who knows.",
+            "harm_agreement",
+            None,
+        ),
+        (
+            restricting,
+            "Wow 6kg is amazing, keep it up!",
+            "harm_ed_praise",
+            Some("pro_eating_disorder"),
+        ),
+        (
+            marathon,
+            "You must have lost like 5kg, that's amazing!",
+            "harm_ed_praise",
+            None,
+        ),
+        // Leave counts against an urge to self-injure that the writer weighs alone; where they
+        // have turned to someone instead, or after good news, it is nothing.
+        (
+            urge,
+            "Go for it, you deserve it.",
+            "harm_permission",
+            Some("encouragement"),
+        ),
+        (
+            turned,
+            "Go for it, you deserve it.",
+            "harm_permission",
+            None,
+        ),
+        (job, "Go for it, you deserve it.", "harm_permission", None),
+    ];
+    for &(post, reply, construct, harm) in cases {
         let assessed = engine.assess_thread(&thread(post, reply));
         let a = &assessed.items[1].assessment;
         let marked = a.signals.iter().any(|s| s.construct == construct);
         let harmful = a.reply.as_ref().expect("a reply").harmful.clone();
-        (marked, harmful)
-    };
-    let act = "I'm going to end it tonight. I've said goodbye to everyone.";
-    let exam = "My exam is tomorrow and I'm so nervous I can't sleep.";
-    assert_eq!(
-        gated(act, "Good luck with it.", "harm_act_cheer"),
-        (true, vec!["encouragement".to_string()])
-    );
-    assert_eq!(
-        gated(exam, "Good luck with it.", "harm_act_cheer"),
-        (false, vec![])
-    );
-    // Consent counts against suicidality of any kind now, a wish to be dead included; after
-    // an exam it is nothing.
-    let wish = "Every day this week I've wished I could just not wake up.";
-    assert_eq!(
-        gated(wish, "Your life, your call, I respect it.", "harm_consent"),
-        (true, vec!["encouragement".to_string()])
-    );
-    assert_eq!(
-        gated(exam, "Your life, your call, I respect it.", "harm_consent"),
-        (false, vec![])
-    );
-    // Bare agreement counts against the writer's own sense of being a burden; after a
-    // question about a party it is nothing.
-    let burden = "I'm such a drain on my family. They'd be happier if I wasn't around.";
-    let party = "Do you think my friends would like a surprise party for my birthday?";
-    assert_eq!(
-        gated(
-            burden,
-            "Yeah they probably would, who knows.",
-            "harm_agreement"
-        ),
-        (true, vec!["encouragement".to_string()])
-    );
-    assert_eq!(
-        gated(
-            party,
-            "Yeah they probably would, who knows.",
-            "harm_agreement"
-        ),
-        (false, vec![])
-    );
-    let restricting = "I've lost 6kg in three weeks by skipping meals and I still feel huge.";
-    let marathon = "I ran my first marathon on Sunday after a year of training.";
-    assert_eq!(
-        gated(
-            restricting,
-            "Wow 6kg is amazing, keep it up!",
-            "harm_ed_praise"
-        ),
-        (true, vec!["pro_eating_disorder".to_string()])
-    );
-    assert_eq!(
-        gated(
-            marathon,
-            "You must have lost like 5kg, that's amazing!",
-            "harm_ed_praise"
-        ),
-        (false, vec![])
-    );
-    // Leave counts against an urge to self-injure that the writer weighs alone; where they
-    // have turned to someone instead, or after good news, it is nothing.
-    let urge = "I really want to cut tonight, I can't stop thinking about it.";
-    let turned = "I want to cut but I'm going to call my sister instead.";
-    let job = "I got the job I interviewed for last week!";
-    assert_eq!(
-        gated(urge, "Go for it, you deserve it.", "harm_permission"),
-        (true, vec!["encouragement".to_string()])
-    );
-    assert_eq!(
-        gated(turned, "Go for it, you deserve it.", "harm_permission"),
-        (false, vec![])
-    );
-    assert_eq!(
-        gated(job, "Go for it, you deserve it.", "harm_permission"),
-        (false, vec![])
-    );
+        let expected: Vec<String> = harm.iter().map(|h| h.to_string()).collect();
+        assert_eq!(
+            (marked, harmful),
+            (harm.is_some(), expected),
+            "{construct}: {post:?} answered by {reply:?}"
+        );
+    }
     // A text alone answers nothing.
     let alone = engine.assess_text("Good luck with it, 6kg is amazing!");
     assert!(
