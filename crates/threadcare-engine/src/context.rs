@@ -152,6 +152,17 @@ pub struct ContextFile {
     /// writer's and "his" only names what was carved.
     #[serde(default)]
     pub span_other_possessive: Vec<String>,
+    /// Experiencer only: words of `span_self` that, right after one of `told_to`, name whom
+    /// something was said to rather than whose it is: "he told me his family would be better
+    /// off without him" is his, though "me" stands in the evidence.
+    #[serde(default)]
+    pub addressee: Vec<String>,
+    #[serde(default)]
+    pub told_to: Vec<String>,
+    /// Experiencer only: words that, between a reflexive of `span_other` and an `addressee`,
+    /// make the writer the one it was done to: "he forced himself on me" is the writer's.
+    #[serde(default)]
+    pub imposed_on: Vec<String>,
     /// Experiencer only: object pronouns ("you", "her") that, right after a signal's evidence
     /// (after one of `object_links` at most: "nobody cares about you"), make it about that
     /// person, when neither the evidence nor its sentence before it has a word of
@@ -227,6 +238,9 @@ pub struct Context {
     span_self: WordList,
     span_other: WordList,
     span_other_possessive: WordList,
+    addressee: WordList,
+    told_to: WordList,
+    imposed_on: WordList,
     span_whoever: WordList,
     counts_in: WordList,
     object_other: WordList,
@@ -343,6 +357,8 @@ impl Context {
         let mut span_self = Vec::new();
         let mut span_other = Vec::new();
         let mut span_other_possessive = Vec::new();
+        let (mut addressee, mut told_to) = (Vec::new(), Vec::new());
+        let mut imposed_on = Vec::new();
         let (mut span_whoever, mut counts_in) = (Vec::new(), Vec::new());
         let (mut object_other, mut object_links) = (Vec::new(), Vec::new());
         let mut object_families = Vec::new();
@@ -382,6 +398,9 @@ impl Context {
             span_self.extend(f.span_self.iter().cloned());
             span_other.extend(f.span_other.iter().cloned());
             span_other_possessive.extend(f.span_other_possessive.iter().cloned());
+            addressee.extend(f.addressee.iter().cloned());
+            told_to.extend(f.told_to.iter().cloned());
+            imposed_on.extend(f.imposed_on.iter().cloned());
             span_whoever.extend(f.span_whoever.iter().cloned());
             counts_in.extend(f.counts_in.iter().cloned());
             object_other.extend(f.object_other.iter().cloned());
@@ -398,6 +417,9 @@ impl Context {
             span_self: WordList::new(&span_self),
             span_other: WordList::new(&span_other),
             span_other_possessive: WordList::new(&span_other_possessive),
+            addressee: WordList::new(&addressee),
+            told_to: WordList::new(&told_to),
+            imposed_on: WordList::new(&imposed_on),
             span_whoever: WordList::new(&span_whoever),
             counts_in: WordList::new(&counts_in),
             object_other: WordList::new(&object_other),
@@ -669,6 +691,16 @@ impl Context {
                 // The evidence's own words settle whose experience it is.
                 let has_word =
                     |list: &WordList| (s_start..s_end).any(|i| list.contains(tokens.norm(i)));
+                // (The "me" of "he told me his family …" is whom it was said to; that of "he
+                // told me to leave" is also who is to act.)
+                let has_self = (s_start..s_end).any(|i| {
+                    let w = tokens.norm(i);
+                    self.span_self.contains(w)
+                        && !(self.addressee.contains(w)
+                            && i > s_start
+                            && self.told_to.contains(tokens.norm(i - 1))
+                            && !(i + 1 < s_end && tokens.norm(i + 1) == "to"))
+                });
                 // ("Anyone else think about killing themselves every day?" counts the writer
                 // in: its "themselves" is whoever answers, the writer among them.)
                 let whoever = |list: &WordList| {
@@ -677,14 +709,21 @@ impl Context {
                         !list.contains(w) || self.span_whoever.contains(w)
                     })
                 };
-                let others = (has_word(&self.span_other)
-                    || (has_word(&self.span_other_possessive) && !has_word(&self.span_self)))
+                // (The reflexive of "he forced himself on me" is the doer's; the act was
+                // done to the writer.)
+                let has_other = (s_start..s_end).any(|i| {
+                    self.span_other.contains(tokens.norm(i))
+                        && !(i + 2 < s_end
+                            && self.imposed_on.contains(tokens.norm(i + 1))
+                            && self.addressee.contains(tokens.norm(i + 2)))
+                });
+                let others = (has_other || (has_word(&self.span_other_possessive) && !has_self))
                     && !(self.counts_writer_in(tokens, s_start)
                         && whoever(&self.span_other)
                         && whoever(&self.span_other_possessive));
                 if others {
                     make_someone_elses(signal, SPAN_OTHER);
-                } else if signal.experiencer == Experiencer::Other && has_word(&self.span_self) {
+                } else if signal.experiencer == Experiencer::Other && has_self {
                     signal.experiencer = Experiencer::Writer;
                     signal.cues.retain(|c| c.category != "experiencer");
                 } else if signal.experiencer == Experiencer::Writer
