@@ -146,6 +146,14 @@ pub struct ContextFile {
     pub span_whoever: Vec<String>,
     #[serde(default)]
     pub counts_in: Vec<String>,
+    /// Experiencer only: verbs right before "one of" that, after a first-person word, count the
+    /// writer among those the evidence's reflexive names: "I'll be one of the thousands who kill
+    /// themselves".
+    #[serde(default)]
+    pub one_of_after: Vec<String>,
+    /// Words that, before "one of", keep the writer out: "I won't be one of them".
+    #[serde(default)]
+    pub one_of_not: Vec<String>,
     /// Experiencer only: possessives ("his", "their") that make a signal someone else's as
     /// `span_other` does, unless the evidence also has a word of `span_self`: "he took his own
     /// life" is his, but in "I carved his name into my thigh" the body and the act are the
@@ -243,6 +251,8 @@ pub struct Context {
     imposed_on: WordList,
     span_whoever: WordList,
     counts_in: WordList,
+    one_of_after: WordList,
+    one_of_not: WordList,
     object_other: WordList,
     object_links: WordList,
     object_families: Vec<String>,
@@ -360,6 +370,7 @@ impl Context {
         let (mut addressee, mut told_to) = (Vec::new(), Vec::new());
         let mut imposed_on = Vec::new();
         let (mut span_whoever, mut counts_in) = (Vec::new(), Vec::new());
+        let (mut one_of_after, mut one_of_not) = (Vec::new(), Vec::new());
         let (mut object_other, mut object_links) = (Vec::new(), Vec::new());
         let mut object_families = Vec::new();
         let mut asks_cues = Vec::new();
@@ -403,6 +414,8 @@ impl Context {
             imposed_on.extend(f.imposed_on.iter().cloned());
             span_whoever.extend(f.span_whoever.iter().cloned());
             counts_in.extend(f.counts_in.iter().cloned());
+            one_of_after.extend(f.one_of_after.iter().cloned());
+            one_of_not.extend(f.one_of_not.iter().cloned());
             object_other.extend(f.object_other.iter().cloned());
             object_links.extend(f.object_links.iter().cloned());
             object_families.extend(f.object_families.iter().cloned());
@@ -422,6 +435,8 @@ impl Context {
             imposed_on: WordList::new(&imposed_on),
             span_whoever: WordList::new(&span_whoever),
             counts_in: WordList::new(&counts_in),
+            one_of_after: WordList::new(&one_of_after),
+            one_of_not: WordList::new(&one_of_not),
             object_other: WordList::new(&object_other),
             object_links: WordList::new(&object_links),
             object_families,
@@ -959,8 +974,18 @@ impl Context {
             .tokens
             .start
             .max(at.saturating_sub(12));
-        (first..at.saturating_sub(1))
-            .any(|i| self.counts_in.contains(tokens.norm(i)) && tokens.norm(i + 1) == "else")
+        let anyone_else = (first..at.saturating_sub(1))
+            .any(|i| self.counts_in.contains(tokens.norm(i)) && tokens.norm(i + 1) == "else");
+        // ("I'll be one of the thousands who …": a first-person word, then "be one of", with
+        // no "not" between: "I won't be one of them" does not count the writer in.)
+        let one_of = (first + 1..at.saturating_sub(1)).any(|i| {
+            tokens.norm(i) == "one"
+                && tokens.norm(i + 1) == "of"
+                && self.one_of_after.contains(tokens.norm(i - 1))
+                && (first..i - 1).any(|j| self.span_self.contains(tokens.norm(j)))
+                && !(first..i - 1).any(|j| self.one_of_not.contains(tokens.norm(j)))
+        });
+        anyone_else || one_of
     }
 
     /// The object pronoun right after the evidence `s_start..s_end` (after a link word at most,
