@@ -151,7 +151,8 @@ pub struct ContextFile {
     /// themselves".
     #[serde(default)]
     pub one_of_after: Vec<String>,
-    /// Words that, before "one of", keep the writer out: "I won't be one of them".
+    /// Experiencer only: words that, before "one of", keep the writer out: "I won't be one of
+    /// them".
     #[serde(default)]
     pub one_of_not: Vec<String>,
     /// Experiencer only: possessives ("his", "their") that make a signal someone else's as
@@ -165,6 +166,7 @@ pub struct ContextFile {
     /// off without him" is his, though "me" stands in the evidence.
     #[serde(default)]
     pub addressee: Vec<String>,
+    /// Experiencer only: the verbs of telling of `addressee`.
     #[serde(default)]
     pub told_to: Vec<String>,
     /// Experiencer only: words that, between a reflexive of `span_other` and an `addressee`,
@@ -966,8 +968,9 @@ impl Context {
         }
     }
 
-    /// Whether the sentence of token `at` asks "anyone else …" within the twelve words before
-    /// it (a word of `counts_in` followed by "else"), which counts the writer in.
+    /// Whether the sentence of token `at` counts the writer in within the twelve words before
+    /// it: it asks "anyone else …" (a word of `counts_in` followed by "else"), or the writer
+    /// says they are or will be "one of" those it names (after a word of `one_of_after`).
     fn counts_writer_in(&self, tokens: &Tokens, at: usize) -> bool {
         let sentence = tokens.tokens[at].sentence as usize;
         let first = tokens.sentences[sentence]
